@@ -1,0 +1,33 @@
+// Point generators for tests and benchmarks (not linked into the sextant binary).
+//
+// randomPoint() makes points every codec must round-trip: keys and tag values are non-empty,
+// free of '\n' and of a trailing '\\', unique across tags and fields; floats are finite;
+// string fields may hold anything (quotes, backslashes, newlines, UTF-8).
+// metricCorpus() makes the metric-shaped benchmark corpus of ../shared/tools/gen_lp.py:
+// series x steps points, measurement "bench", tags host/region/dc/service, float fields f0..f4.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "model/point.h"
+
+namespace sextant::model::testing {
+
+struct RandomPointOptions {
+  Category category = Category::kMetric;
+  int max_tags = 6;
+  int max_fields = 6;
+  bool strings = true;  // string fields (metric points drop them on normalisation)
+  bool bytes = true;
+  bool arrays = true;
+  bool uints = true;
+  bool odd_chars = true;  // spaces, commas, '=', quotes, backslashes and UTF-8 in names
+};
+
+Point randomPoint(std::mt19937_64& rng, const RandomPointOptions& opts = {});
+
+std::vector<Point> metricCorpus(size_t series, size_t steps, uint64_t seed = 1);
+
+}  // namespace sextant::model::testing
