@@ -15,15 +15,15 @@ namespace sextant {
 
 enum class StatusCode : int {
   kOk = 0,
-  kInvalidArgument,   // malformed input from a client or a file
+  kInvalidArgument,  // malformed input from a client or a file
   kNotFound,
   kAlreadyExists,
-  kOutOfRange,        // a limit was exceeded (body too large, too many points)
-  kUnavailable,       // a peer or resource is temporarily unreachable; retry may help
+  kOutOfRange,   // a limit was exceeded (body too large, too many points)
+  kUnavailable,  // a peer or resource is temporarily unreachable; retry may help
   kDeadlineExceeded,
   kPermissionDenied,
-  kResourceExhausted, // queue or disk full
-  kDataLoss,          // checksum mismatch, truncated record
+  kResourceExhausted,  // queue or disk full
+  kDataLoss,           // checksum mismatch, truncated record
   kInternal,
   kUnimplemented,
 };
@@ -59,8 +59,12 @@ inline Status outOfRange(std::string message) {
 inline Status internalError(std::string message) {
   return Status(StatusCode::kInternal, std::move(message));
 }
-inline Status dataLoss(std::string message) { return Status(StatusCode::kDataLoss, std::move(message)); }
-inline Status notFound(std::string message) { return Status(StatusCode::kNotFound, std::move(message)); }
+inline Status dataLoss(std::string message) {
+  return Status(StatusCode::kDataLoss, std::move(message));
+}
+inline Status notFound(std::string message) {
+  return Status(StatusCode::kNotFound, std::move(message));
+}
 inline Status unavailable(std::string message) {
   return Status(StatusCode::kUnavailable, std::move(message));
 }
@@ -69,7 +73,7 @@ inline Status unavailable(std::string message) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     assert(!status_.isOk() && "Result from an ok Status has no value");
   }
@@ -102,8 +106,8 @@ class [[nodiscard]] Result {
 }  // namespace sextant
 
 // Propagates a non-ok Status from an expression returning Status.
-#define SEXTANT_RETURN_IF_ERROR(expr)           \
-  do {                                          \
-    ::sextant::Status _st = (expr);             \
-    if (!_st.isOk()) return _st;                \
+#define SEXTANT_RETURN_IF_ERROR(expr) \
+  do {                                \
+    ::sextant::Status _st = (expr);   \
+    if (!_st.isOk()) return _st;      \
   } while (0)

@@ -23,9 +23,9 @@ enum class Category : uint8_t {
 };
 
 inline constexpr std::array<Category, 11> kAllCategories = {
-    Category::kMetric,   Category::kNetwork, Category::kKeyEvent, Category::kObject,
-    Category::kCustomObject, Category::kLogging, Category::kTracing, Category::kRum,
-    Category::kSecurity, Category::kProfiling, Category::kDialTesting};
+    Category::kMetric,       Category::kNetwork,   Category::kKeyEvent,   Category::kObject,
+    Category::kCustomObject, Category::kLogging,   Category::kTracing,    Category::kRum,
+    Category::kSecurity,     Category::kProfiling, Category::kDialTesting};
 
 // "metric", "custom_object", ... as used in /v1/write/<name>.
 std::string_view categoryName(Category c);

@@ -10,7 +10,8 @@ namespace {
 
 std::string randomName(std::mt19937_64& rng, bool odd) {
   static constexpr std::string_view kPlain = "abcdefghijklmnopqrstuvwxyz_0123456789";
-  static const std::vector<std::string> kOdd = {" ", ",", "=", "\"", "\\", "é", "中", "-", ".", "'"};
+  static const std::vector<std::string> kOdd = {" ", ",",  "=", "\"", "\\",
+                                                "é", "中", "-", ".",  "'"};
   std::uniform_int_distribution<int> len(1, 12);
   std::uniform_int_distribution<size_t> plain(0, kPlain.size() - 1);
   std::uniform_int_distribution<size_t> oddi(0, kOdd.size() - 1);
@@ -31,8 +32,8 @@ std::string randomName(std::mt19937_64& rng, bool odd) {
 }
 
 std::string randomText(std::mt19937_64& rng) {
-  static const std::vector<std::string> kPieces = {"a", "b c", "\"", "\\", "\n", "=", ",", "é",
-                                                   "中文", "{json}", " ", "\t", "x\\\"y"};
+  static const std::vector<std::string> kPieces = {"a", "b c",  "\"",     "\\", "\n", "=",     ",",
+                                                   "é", "中文", "{json}", " ",  "\t", "x\\\"y"};
   std::uniform_int_distribution<int> len(0, 8);
   std::uniform_int_distribution<size_t> pick(0, kPieces.size() - 1);
   std::string s;
@@ -46,8 +47,9 @@ double randomDouble(std::mt19937_64& rng) {
   switch (kind(rng)) {
     case 0: return 0.0;
     case 1: return std::uniform_real_distribution<double>(-1e6, 1e6)(rng);
-    case 2: return std::ldexp(std::uniform_real_distribution<double>(-1, 1)(rng),
-                              std::uniform_int_distribution<int>(-300, 300)(rng));
+    case 2:
+      return std::ldexp(std::uniform_real_distribution<double>(-1, 1)(rng),
+                        std::uniform_int_distribution<int>(-300, 300)(rng));
     case 3: return static_cast<double>(std::uniform_int_distribution<int>(-1000, 1000)(rng));
     default: return std::round(std::uniform_real_distribution<double>(0, 100)(rng) * 100) / 100;
   }
