@@ -3,8 +3,6 @@
 // randomPoint() makes points every codec must round-trip: keys and tag values are non-empty,
 // free of '\n' and of a trailing '\\', unique across tags and fields; floats are finite;
 // string fields may hold anything (quotes, backslashes, newlines, UTF-8).
-// metricCorpus() makes the metric-shaped benchmark corpus of ../shared/tools/gen_lp.py:
-// series x steps points, measurement "bench", tags host/region/dc/service, float fields f0..f4.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +25,5 @@ struct RandomPointOptions {
 };
 
 Point randomPoint(std::mt19937_64& rng, const RandomPointOptions& opts = {});
-
-std::vector<Point> metricCorpus(size_t series, size_t steps, uint64_t seed = 1);
 
 }  // namespace sextant::model::testing
