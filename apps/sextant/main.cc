@@ -1,7 +1,105 @@
+// sextant: one binary, several roles.
+//   sextant agent       DataKit-compatible agent (HTTP API on :9529)
+//   sextant server      the backend (ingest, storage, query, UI)
+//   sextant standalone  agent + server in one process
+//   sextant tool ...    offline tools (parse-lp, ...)
 #include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "agent/agent.h"
+#include "core/version.h"
+#include "tool/tools.h"
+
+namespace {
+
+// Blocks until SIGINT or SIGTERM.
+int waitForSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+void blockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // threads started later inherit the mask
+}
+
+int runAgent(const sextant::agent::AgentOptions& options) {
+  blockStopSignals();
+  sextant::agent::Agent agent(options);
+  sextant::Status st = agent.start();
+  if (!st.isOk()) {
+    std::fprintf(stderr, "sextant agent: %s\n", st.toString().c_str());
+    return 1;
+  }
+  std::printf("sextant agent %s listening on http://%s (install dir %s)\n", sextant::kVersion,
+              agent.listenAddress().c_str(), options.install_dir.c_str());
+  std::fflush(stdout);
+  int sig = waitForSignal();
+  std::printf("sextant agent: signal %d, stopping\n", sig);
+  agent.stop();
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Sextant"};
+  CLI::App app{"Sextant: self-hosted observability (DataKit-compatible agent, backend, UI)"};
+  app.set_version_flag(
+      "--version", std::string("sextant ") + sextant::kVersion + " (" + sextant::kGitCommit + ")");
+  app.require_subcommand(1);
+
+  sextant::agent::AgentOptions agent_opts;
+  CLI::App* agent = app.add_subcommand("agent", "Run the DataKit-compatible agent");
+  agent->add_option("--install-dir", agent_opts.install_dir,
+                    "DataKit install dir holding conf.d/ (default /usr/local/datakit)");
+  agent->add_option("--listen", agent_opts.listen,
+                    "Override [http_api] listen, e.g. 127.0.0.1:9529 (port 0: any free port)");
+  agent->add_flag("--container", agent_opts.container,
+                  "Container mode: configuration from ENV_* variables (DaemonSet)");
+
+  CLI::App* server = app.add_subcommand("server", "Run the backend (not built yet: see issue 4)");
+  CLI::App* standalone =
+      app.add_subcommand("standalone", "Run agent and backend in one process (backend: issue 4)");
+  standalone->add_option("--install-dir", agent_opts.install_dir, "Agent install dir");
+  standalone->add_option("--listen", agent_opts.listen, "Agent HTTP listen address");
+
+  CLI::App* tool = app.add_subcommand("tool", "Offline tools");
+  tool->require_subcommand(1);
+  sextant::tool::ParseLpOptions parse_opts;
+  CLI::App* parse_lp =
+      tool->add_subcommand("parse-lp",
+                           "Decode and normalise line protocol, print the points as JSON (like "
+                           "`datakit tool --parse-lp`)");
+  parse_lp->add_option("file", parse_opts.file, "Line protocol file ('-' or none: stdin)");
+  parse_lp->add_option("--precision", parse_opts.precision, "n, u, ms, s, m, h (default: auto)");
+  parse_lp->add_option("--category", parse_opts.category, "metric, logging, object, ...")
+      ->default_val("metric");
+  parse_lp->add_flag("--strict", parse_opts.strict, "Fail on any normalisation warning");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (agent->parsed()) return runAgent(agent_opts);
+  if (standalone->parsed()) {
+    std::fprintf(stderr,
+                 "sextant standalone: the backend role is not built yet (issue 4); starting the "
+                 "agent role only\n");
+    return runAgent(agent_opts);
+  }
+  if (server->parsed()) {
+    std::fprintf(stderr, "sextant server: not built yet (issue 4)\n");
+    return 2;
+  }
+  if (parse_lp->parsed())
+    return sextant::tool::runParseLp(parse_opts, std::cin, std::cout, std::cerr);
   return 0;
 }

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# scripts/run.sh [sextant agent args...]: what `make run` starts.
+# Prepares a local install dir (build/run-home, a DataKit-style layout with conf.d/) on first use,
+# then starts the agent in the foreground. It prints where it listens; Ctrl-C stops it.
+# Until the backend lands (issue 4) this is `sextant agent`; then it becomes `sextant standalone`.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+home=${SEXTANT_HOME:-$here/build/run-home}
+listen=${SEXTANT_LISTEN:-127.0.0.1:9529}
+mkdir -p "$home/conf.d"
+if [ ! -f "$home/conf.d/datakit.conf" ]; then
+  cat > "$home/conf.d/datakit.conf" <<CONF
+# Created by make run. Same format as DataKit's datakit.conf.
+[http_api]
+  listen = "$listen"
+CONF
+fi
+exec "$here/build/release/apps/sextant/sextant" agent --install-dir "$home" "$@"

@@ -1,0 +1,35 @@
+// The agent's POST /v1/write/:category handler, DataKit-compatible (reference §1.3).
+//
+// Body format from Content-Type: contains "application/json" -> simple JSON;
+// "application/pbjson; proto=com.guance.Point" -> PBJSON; "application/protobuf;
+// proto=com.guance.Point" -> protobuf PBPoints; anything else -> line protocol.
+// Compression from ?encoding= or Content-Encoding (gzip, deflate, zstd, br).
+// Query: precision, echo=lp|json|pbjson (and deprecated echo_line_proto, echo_json), dry,
+// strict, input. Boolean params are "present = on", as in DataKit.
+// Every point is normalised (model/check.h); accepted points go to `sink` unless dry.
+// Thread-safety: handleWrite is reentrant; the sink must be thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "model/point.h"
+#include "net/http_types.h"
+
+namespace sextant::agent {
+
+// DataKit's error envelope: {"error_code":"<code>","message":"<message>"} with `status`.
+net::HttpResponse apiError(int status, std::string_view code, std::string_view message);
+
+struct WriteContext {
+  std::function<int64_t()> now_ns;  // clock seam
+  size_t max_decompressed_bytes = 64u << 20;
+  // Receives the normalised points of a request that is not dry. `input` is ?input= or the
+  // category name.
+  std::function<void(model::Category, std::string_view input, std::vector<model::Point>&&)> sink;
+};
+
+net::HttpResponse handleWrite(const net::HttpRequest& req, const WriteContext& ctx);
+
+}  // namespace sextant::agent

@@ -1,0 +1,183 @@
+#include "net/http_server.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "net/testing/raw_http.h"
+
+namespace sextant::net {
+namespace {
+
+using testing::bodyOf;
+using testing::rawExchange;
+using testing::simpleRequest;
+using testing::statusOf;
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void startServer(HttpServerOptions opts = {}) {
+    Router router;
+    router.add("GET", "/v1/ping",
+               [](HttpRequest&) { return HttpResponse::json(200, R"({"ok":1})"); });
+    router.add("POST", "/v1/write/:category", [](HttpRequest& req) {
+      std::string out = std::string(req.pathParam("category")) + "|" + req.body + "|";
+      bool present = false;
+      std::string_view p = req.queryValue("precision", &present);
+      out += present ? std::string(p) : "-";
+      out += req.hasQuery("dry") ? "|dry" : "|wet";
+      out += "|" + std::string(req.header("content-type"));
+      out += req.remote_is_loopback ? "|lo" : "|remote";
+      return HttpResponse::text(200, out);
+    });
+    router.add("GET", "/static/*", [](HttpRequest& req) {
+      return HttpResponse::text(200, std::string(req.pathParam("*")));
+    });
+    opts.listen = "127.0.0.1:0";
+    opts.extra_headers = {{"X-DataKit", "test/host"}};
+    server_ = std::make_unique<HttpServer>(std::move(opts), std::move(router));
+    ASSERT_TRUE(server_->start().isOk());
+    port_ = server_->port();
+    ASSERT_NE(port_, 0);
+  }
+  std::unique_ptr<HttpServer> server_;
+  uint16_t port_ = 0;
+};
+
+TEST_F(HttpServerTest, RoutesAndExtraHeaders) {
+  startServer();
+  std::string r = simpleRequest(port_, "GET", "/v1/ping");
+  EXPECT_EQ(statusOf(r), 200);
+  EXPECT_EQ(bodyOf(r), R"({"ok":1})");
+  EXPECT_NE(r.find("X-DataKit: test/host"), std::string::npos);
+  EXPECT_NE(r.find("Content-Type: application/json"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, PathParamsQueryAndHeaders) {
+  startServer();
+  std::string r = simpleRequest(port_, "POST", "/v1/write/metric?precision=ms&dry", "cpu x=1",
+                                "Content-Type: text/plain\r\n");
+  EXPECT_EQ(statusOf(r), 200);
+  EXPECT_EQ(bodyOf(r), "metric|cpu x=1|ms|dry|text/plain|lo");
+  r = simpleRequest(port_, "POST", "/v1/write/logging%2Fx?a=%41", "");
+  EXPECT_EQ(statusOf(r), 404) << "percent-decoded path has an extra segment";
+}
+
+TEST_F(HttpServerTest, WildcardRoute) {
+  startServer();
+  EXPECT_EQ(bodyOf(simpleRequest(port_, "GET", "/static/js/app.js")), "js/app.js");
+}
+
+TEST_F(HttpServerTest, UnknownRouteAndWrongMethodAre404) {
+  startServer();
+  EXPECT_EQ(statusOf(simpleRequest(port_, "GET", "/nope")), 404);
+  EXPECT_EQ(statusOf(simpleRequest(port_, "GET", "/v1/write/metric")), 404);
+}
+
+TEST_F(HttpServerTest, ChunkedRequestBody) {
+  startServer();
+  std::string req =
+      "POST /v1/write/logging HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n"
+      "4\r\nab c\r\n3\r\n=1i\r\n0\r\n\r\n";
+  std::string r = rawExchange(port_, req);
+  EXPECT_EQ(statusOf(r), 200);
+  EXPECT_EQ(bodyOf(r), "logging|ab c=1i|-|wet||lo");
+}
+
+TEST_F(HttpServerTest, KeepAliveServesSeveralRequests) {
+  startServer();
+  std::string one = "GET /v1/ping HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::string last = "GET /v1/ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  std::string r = rawExchange(port_, one + one + last);
+  size_t count = 0;
+  for (size_t p = r.find("HTTP/1.1 200"); p != std::string::npos; p = r.find("HTTP/1.1 200", p + 1))
+    ++count;
+  EXPECT_EQ(count, 3u);
+}
+
+TEST_F(HttpServerTest, BodyOverLimitIs413) {
+  HttpServerOptions opts;
+  opts.max_body_bytes = 100;
+  startServer(opts);
+  std::string r = simpleRequest(port_, "POST", "/v1/write/metric", std::string(101, 'x'));
+  EXPECT_EQ(statusOf(r), 413);
+  r = simpleRequest(port_, "POST", "/v1/write/metric", std::string(100, 'x'));
+  EXPECT_EQ(statusOf(r), 200);
+}
+
+TEST_F(HttpServerTest, SlowRequestTimesOutWith408) {
+  HttpServerOptions opts;
+  opts.timeout = std::chrono::milliseconds(300);
+  startServer(opts);
+  // Headers promise 10 bytes of body; only 3 arrive.
+  std::string r = rawExchange(
+      port_, "POST /v1/write/metric HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc",
+      std::chrono::seconds(5));
+  EXPECT_EQ(statusOf(r), 408);
+  EXPECT_NE(bodyOf(r).find("timeout"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, GarbageIs400AndServerKeepsServing) {
+  startServer();
+  EXPECT_EQ(statusOf(rawExchange(port_, "NOT HTTP AT ALL\r\n\r\n")), 400);
+  EXPECT_EQ(statusOf(simpleRequest(port_, "GET", "/v1/ping")), 200);
+}
+
+TEST_F(HttpServerTest, ConcurrentClients) {
+  HttpServerOptions opts;
+  opts.threads = 2;
+  startServer(opts);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 8; ++i) {
+    clients.emplace_back([&] {
+      for (int k = 0; k < 20; ++k) {
+        if (statusOf(simpleRequest(port_, "GET", "/v1/ping")) == 200) ++ok;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(ok.load(), 160);
+}
+
+TEST(SplitHostPortTest, Forms) {
+  std::string host;
+  uint16_t port = 0;
+  ASSERT_TRUE(splitHostPort("localhost:9529", &host, &port).isOk());
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 9529);
+  ASSERT_TRUE(splitHostPort("[::]:9529", &host, &port).isOk());
+  EXPECT_EQ(host, "::");
+  ASSERT_TRUE(splitHostPort("0.0.0.0:0", &host, &port).isOk());
+  EXPECT_EQ(port, 0);
+  EXPECT_FALSE(splitHostPort("9529", &host, &port).isOk());
+  EXPECT_FALSE(splitHostPort("a:99999", &host, &port).isOk());
+  EXPECT_FALSE(splitHostPort("a:12x", &host, &port).isOk());
+}
+
+TEST(ParseQueryTest, DecodesAndKeepsFlags) {
+  KeyValues q = parseQuery("a=1&dry&b=%20x+y&&c=");
+  ASSERT_EQ(q.size(), 4u);
+  EXPECT_EQ(q[1], (std::pair<std::string, std::string>("dry", "")));
+  EXPECT_EQ(q[2].second, " x+y");
+  EXPECT_EQ(percentDecode("%zz%4"), "%zz%4");
+}
+
+TEST(RouterTest, FirstMatchWinsAndParams) {
+  Router r;
+  r.add("GET", "/a/:x", [](HttpRequest&) { return HttpResponse::text(200, "param"); });
+  r.add("GET", "/a/b", [](HttpRequest&) { return HttpResponse::text(200, "literal"); });
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/a/b";
+  const Handler* h = r.match(req);
+  ASSERT_NE(h, nullptr);
+  EXPECT_EQ((*h)(req).body, "param");
+  EXPECT_EQ(req.pathParam("x"), "b");
+  req.path = "/a/b/c";
+  EXPECT_EQ(r.match(req), nullptr);
+}
+
+}  // namespace
+}  // namespace sextant::net

@@ -1,0 +1,50 @@
+// HTTP request/response values passed between the server (net/http_server.h) and handlers.
+// Plain values; no shared state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sextant::net {
+
+// Query parameters and headers keep their order and repeats; lookups return the first match.
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method;     // "GET", "POST", ...
+  std::string target;     // raw request target: path plus query
+  std::string path;       // percent-decoded path, without the query
+  KeyValues query;        // percent-decoded query parameters
+  KeyValues headers;      // header names as received
+  KeyValues path_params;  // ":name" segments of the matched route
+  std::string body;
+  std::string remote_ip;
+  bool remote_is_loopback = false;
+
+  // First query value for key; `present` tells "?dry" (present, empty) from absence.
+  std::string_view queryValue(std::string_view key, bool* present = nullptr) const;
+  bool hasQuery(std::string_view key) const;
+  // Case-insensitive header lookup; empty when absent.
+  std::string_view header(std::string_view name) const;
+  std::string_view pathParam(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type;  // empty: no Content-Type header
+  std::string body;
+  KeyValues headers;
+
+  static HttpResponse text(int status, std::string body);
+  static HttpResponse json(int status, std::string body);
+};
+
+// Percent-decodes s ('+' stays '+'); invalid escapes are kept verbatim.
+std::string percentDecode(std::string_view s);
+// Splits "a=1&b&c=%20" into decoded pairs.
+KeyValues parseQuery(std::string_view query);
+
+}  // namespace sextant::net
