@@ -6,6 +6,9 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 RUN_ARGS ?=
 SEXTANT_HOME ?= $(CURDIR)/build/run-home
+# ccache hits across clones: hash paths relative to the checkout.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: deps build run test test-build format format-check bench fuzz clean
 

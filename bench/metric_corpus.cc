@@ -1,7 +1,9 @@
 #include "bench/metric_corpus.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <string>
 
@@ -10,6 +12,10 @@ namespace sextant::bench {
 using model::Point;
 
 std::vector<Point> metricCorpus(size_t series, size_t steps, uint64_t seed) {
+  if (std::getenv("SEXTANT_BENCH_SMOKE") != nullptr) {
+    series = std::min<size_t>(series, 200);
+    steps = std::min<size_t>(steps, 10);
+  }
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> walk(0.0, 1.0);
   std::uniform_real_distribution<double> start(0.0, 100.0);

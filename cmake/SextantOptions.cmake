@@ -60,7 +60,7 @@ function(sextant_add_bench name)
   target_link_libraries(${name} PRIVATE sextant_flags ${A_DEPS} benchmark::benchmark benchmark::benchmark_main)
   if(SEXTANT_TESTS)
     add_test(NAME bench_smoke.${name} COMMAND ${name} --benchmark_min_time=0.001 --benchmark_filter=.)
-    set_tests_properties(bench_smoke.${name} PROPERTIES LABELS bench)
+    set_tests_properties(bench_smoke.${name} PROPERTIES LABELS bench ENVIRONMENT SEXTANT_BENCH_SMOKE=1)
   endif()
 endfunction()
 
