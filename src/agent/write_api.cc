@@ -38,7 +38,8 @@ Echo echoOf(const net::HttpRequest& req) {
   return Echo::kNone;
 }
 
-// TODO(precision): share LP's auto-detection with JSON (one Precision for all codecs).
+// Simple JSON `time` is scaled by an explicit ?precision=; without one it is taken as ns (the
+// per-point auto-detection applies to line protocol only).
 int64_t jsonTimeMultiplier(codec::lp::Precision p) {
   switch (p) {
     case codec::lp::Precision::kMicrosecond: return 1'000;
