@@ -13,29 +13,13 @@
 #include <string>
 
 #include "codec/point_json/point_json.h"
+#include "model/testing/random_points.h"
 
 namespace {
 
 using sextant::model::Point;
 
 constexpr int64_t kNow = 1'700'000'000'000'000'000;
-
-bool hasNan(const std::vector<Point>& pts) {
-  for (const Point& p : pts) {
-    for (const auto& f : p.fields) {
-      if (const auto* d = std::get_if<double>(&f.value); d != nullptr && std::isnan(*d))
-        return true;
-      if (const auto* a = std::get_if<sextant::model::Array>(&f.value)) {
-        if (const auto* v = std::get_if<std::vector<double>>(&a->items)) {
-          for (double x : *v) {
-            if (std::isnan(x)) return true;
-          }
-        }
-      }
-    }
-  }
-  return false;
-}
 
 bool validUtf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
 
@@ -89,7 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto again = json::decodePbJson(once, Category::kMetric);
     if (!again.isOk()) fail("PBJSON: re-encoded body does not decode");
     if (again->size() != pb->size()) fail("PBJSON: point count changed");
-    if (!hasNan(*pb) && allUtf8(*pb) && *again != *pb) fail("PBJSON: points changed");
+    if (!sextant::model::testing::containsNan(*pb) && allUtf8(*pb) && *again != *pb)
+      fail("PBJSON: points changed");
     std::string twice;
     json::encodePbJson(*again, {}, &twice);
     if (twice != once) fail("PBJSON: encoding is not canonical");

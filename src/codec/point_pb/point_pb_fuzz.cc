@@ -7,27 +7,11 @@
 #include <string>
 
 #include "codec/point_pb/point_pb.h"
+#include "model/testing/random_points.h"
 
 namespace {
 
 using sextant::model::Point;
-
-bool hasNan(const std::vector<Point>& pts) {
-  for (const Point& p : pts) {
-    for (const auto& f : p.fields) {
-      if (const auto* d = std::get_if<double>(&f.value); d != nullptr && std::isnan(*d))
-        return true;
-      if (const auto* a = std::get_if<sextant::model::Array>(&f.value)) {
-        if (const auto* v = std::get_if<std::vector<double>>(&a->items)) {
-          for (double x : *v) {
-            if (std::isnan(x)) return true;
-          }
-        }
-      }
-    }
-  }
-  return false;
-}
 
 [[noreturn]] void fail(const char* what) {
   std::fprintf(stderr, "fuzz_point_pb: %s\n", what);
@@ -47,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto second = pb::decode(once, Category::kLogging);
   if (!second.isOk()) fail("re-encoded body does not decode");
   if (second->size() != first->size()) fail("point count changed");
-  if (!hasNan(*first) && *second != *first) fail("points changed");
+  if (!sextant::model::testing::containsNan(*first) && *second != *first) fail("points changed");
   std::string twice;
   pb::encode(*second, &twice);
   if (twice != once) fail("encoding is not canonical");

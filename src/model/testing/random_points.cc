@@ -135,4 +135,21 @@ Point randomPoint(std::mt19937_64& rng, const RandomPointOptions& o) {
   return p;
 }
 
+bool containsNan(std::span<const Point> pts) {
+  for (const Point& p : pts) {
+    for (const auto& f : p.fields) {
+      if (const auto* d = std::get_if<double>(&f.value); d != nullptr && std::isnan(*d))
+        return true;
+      if (const auto* a = std::get_if<Array>(&f.value)) {
+        if (const auto* v = std::get_if<std::vector<double>>(&a->items)) {
+          for (double x : *v) {
+            if (std::isnan(x)) return true;
+          }
+        }
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace sextant::model::testing

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <random>
+#include <span>
 #include <vector>
 
 #include "model/point.h"
@@ -25,5 +26,9 @@ struct RandomPointOptions {
 };
 
 Point randomPoint(std::mt19937_64& rng, const RandomPointOptions& opts = {});
+
+// True when a point holds a NaN float (alone or in an array). NaN != NaN, so such points never
+// compare equal to themselves: round-trip oracles skip the equality check for them.
+bool containsNan(std::span<const Point> pts);
 
 }  // namespace sextant::model::testing
