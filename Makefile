@@ -17,7 +17,7 @@ deps:
 
 build: deps
 	cmake --preset release >/dev/null
-	cmake --build --preset release -j $(JOBS)
+	cmake --build build/release -j $(JOBS)
 
 run: build
 	@scripts/run.sh $(RUN_ARGS)
