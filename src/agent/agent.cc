@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 
@@ -64,38 +65,68 @@ struct Agent::Impl {
   std::atomic<uint64_t> accepted_points{0};
   std::atomic<uint64_t> accepted_requests{0};
 
+  // CORS as DataKit: when the request has an Origin that is allowed (an empty list allows all),
+  // echo it back with credentials, DataKit's method list and a 2 h preflight cache.
+  void addCors(const net::HttpRequest& req, net::HttpResponse* resp) const {
+    std::string_view origin = req.header("Origin");
+    if (origin.empty()) return;
+    const auto& allowed = config.http_api.allowed_cors_origins;
+    if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), origin) == allowed.end()) {
+      return;
+    }
+    resp->headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
+    resp->headers.emplace_back("Access-Control-Allow-Credentials", "true");
+    resp->headers.emplace_back("Access-Control-Allow-Methods", "POST, OPTIONS, GET, PUT");
+    resp->headers.emplace_back("Access-Control-Max-Age", "7200");
+    if (std::string_view h = req.header("Access-Control-Request-Headers"); !h.empty()) {
+      resp->headers.emplace_back("Access-Control-Allow-Headers", std::string(h));
+    }
+  }
+
+  net::Handler withCors(net::Handler handler) {
+    return [this, handler = std::move(handler)](net::HttpRequest& req) {
+      net::HttpResponse resp = handler(req);
+      addCors(req, &resp);
+      return resp;
+    };
+  }
+
   net::Router buildRouter() {
     net::Router router;
-    router.add("GET", "/v1/ping", [this](net::HttpRequest&) {
-      std::string body;
-      codec::json::JsonWriter w(&body);
-      w.beginObject();
-      w.key("content");
-      w.beginObject();
-      w.key("version");
-      w.string(kVersion);
-      w.key("uptime");
-      w.string(goDuration(std::chrono::steady_clock::now() - started));
-      w.key("host");
-      w.string(host);
-      w.key("commit");
-      w.string(kGitCommit);
-      w.endObject();
-      w.endObject();
-      return net::HttpResponse::json(200, std::move(body));
-    });
-    router.add("GET", "/v1/ntp", [](net::HttpRequest&) {
-      int64_t secs = wallNowNs() / 1'000'000'000;
-      return net::HttpResponse::json(200, "{\"timestamp_sec\":" + std::to_string(secs) + "}");
-    });
+    // Any OPTIONS request is a CORS preflight: 204 and stop (DataKit).
+    router.add("OPTIONS", "/*", withCors([](net::HttpRequest&) { return net::HttpResponse{204}; }));
+    router.add("GET", "/v1/ping", withCors([this](net::HttpRequest&) {
+                 std::string body;
+                 codec::json::JsonWriter w(&body);
+                 w.beginObject();
+                 w.key("content");
+                 w.beginObject();
+                 w.key("version");
+                 w.string(kVersion);
+                 w.key("uptime");
+                 w.string(goDuration(std::chrono::steady_clock::now() - started));
+                 w.key("host");
+                 w.string(host);
+                 w.key("commit");
+                 w.string(kGitCommit);
+                 w.endObject();
+                 w.endObject();
+                 return net::HttpResponse::json(200, std::move(body));
+               }));
+    router.add("GET", "/v1/ntp", withCors([](net::HttpRequest&) {
+                 int64_t secs = wallNowNs() / 1'000'000'000;
+                 return net::HttpResponse::json(200,
+                                                "{\"timestamp_sec\":" + std::to_string(secs) + "}");
+               }));
     WriteContext write_ctx;
     write_ctx.now_ns = wallNowNs;
     write_ctx.sink = [this](model::Category, std::string_view, std::vector<model::Point>&& pts) {
       accepted_points += pts.size();
       ++accepted_requests;
     };
-    router.add("POST", "/v1/write/:category",
-               [write_ctx](net::HttpRequest& req) { return handleWrite(req, write_ctx); });
+    router.add("POST", "/v1/write/:category", withCors([write_ctx](net::HttpRequest& req) {
+                 return handleWrite(req, write_ctx);
+               }));
     return router;
   }
 

@@ -62,6 +62,44 @@ TEST_F(AgentTest, ListenFlagOverridesConfAnd404PageCanBeDisabled) {
   EXPECT_EQ(bodyOf(r).find("Welcome"), std::string::npos);
 }
 
+TEST_F(AgentTest, CorsPreflightAndEchoedOrigin) {
+  writeConf("[http_api]\n  listen = \"127.0.0.1:0\"\n");
+  Agent agent(AgentOptions{dir_.string(), "", false});
+  ASSERT_TRUE(agent.start().isOk());
+  uint16_t port = portOf(agent);
+  std::string r = simpleRequest(port, "OPTIONS", "/v1/write/rum?precision=ms", "",
+                                "Origin: http://shop.example\r\n"
+                                "Access-Control-Request-Headers: content-type\r\n");
+  EXPECT_EQ(statusOf(r), 204) << r;
+  EXPECT_NE(r.find("Access-Control-Allow-Origin: http://shop.example"), std::string::npos) << r;
+  EXPECT_NE(r.find("Access-Control-Allow-Methods: POST, OPTIONS, GET, PUT"), std::string::npos);
+  EXPECT_NE(r.find("Access-Control-Allow-Credentials: true"), std::string::npos);
+  EXPECT_NE(r.find("Access-Control-Max-Age: 7200"), std::string::npos);
+  EXPECT_NE(r.find("Access-Control-Allow-Headers: content-type"), std::string::npos);
+  // Any path answers a preflight, and real requests carry the headers too.
+  EXPECT_EQ(statusOf(simpleRequest(port, "OPTIONS", "/any/thing")), 204);
+  r = simpleRequest(port, "POST", "/v1/write/metric", "cpu x=1", "Origin: http://shop.example\r\n");
+  EXPECT_EQ(statusOf(r), 200);
+  EXPECT_NE(r.find("Access-Control-Allow-Origin: http://shop.example"), std::string::npos) << r;
+  // Without an Origin there is nothing to echo.
+  r = simpleRequest(port, "GET", "/v1/ping");
+  EXPECT_EQ(r.find("Access-Control-Allow-Origin"), std::string::npos) << r;
+}
+
+TEST_F(AgentTest, CorsOnlyForAllowedOrigins) {
+  writeConf(
+      "[http_api]\n  listen = \"127.0.0.1:0\"\n  allowed_cors_origins = [\"http://ok.example\"]\n");
+  Agent agent(AgentOptions{dir_.string(), "", false});
+  ASSERT_TRUE(agent.start().isOk());
+  uint16_t port = portOf(agent);
+  std::string r =
+      simpleRequest(port, "OPTIONS", "/v1/write/rum", "", "Origin: http://ok.example\r\n");
+  EXPECT_NE(r.find("Access-Control-Allow-Origin: http://ok.example"), std::string::npos) << r;
+  r = simpleRequest(port, "OPTIONS", "/v1/write/rum", "", "Origin: http://evil.example\r\n");
+  EXPECT_EQ(statusOf(r), 204);
+  EXPECT_EQ(r.find("Access-Control-Allow-Origin"), std::string::npos) << r;
+}
+
 TEST_F(AgentTest, BrokenConfigIsAClearStartError) {
   writeConf("[http_api]\n  timeout = \"ten seconds\"\n");
   Agent agent(AgentOptions{dir_.string(), "127.0.0.1:0", false});

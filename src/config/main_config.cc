@@ -49,6 +49,19 @@ Result<MainConfig> parseMainConfig(std::string_view toml_text, const std::string
                                ": [http_api] disable_404page: want a bool");
       cfg.http_api.disable_404page = *v;
     }
+    if (const toml::node* n = http->get("allowed_cors_origins")) {
+      const toml::array* arr = n->as_array();
+      if (!arr)
+        return invalidArgument(where(source_name, *n) +
+                               ": [http_api] allowed_cors_origins: want an array of strings");
+      for (const toml::node& item : *arr) {
+        auto v = item.value<std::string>();
+        if (!v)
+          return invalidArgument(where(source_name, item) +
+                                 ": [http_api] allowed_cors_origins: want an array of strings");
+        cfg.http_api.allowed_cors_origins.push_back(*v);
+      }
+    }
   }
   return cfg;
 }

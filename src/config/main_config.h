@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
@@ -16,6 +17,8 @@ struct HttpApiConfig {
   std::string listen = "localhost:9529";
   std::chrono::milliseconds timeout{30'000};
   bool disable_404page = false;
+  // Origins whose CORS requests are answered; empty = every origin (DataKit's default).
+  std::vector<std::string> allowed_cors_origins;
 };
 
 struct MainConfig {

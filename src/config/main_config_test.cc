@@ -21,6 +21,7 @@ default_enabled_inputs = ["cpu", "mem"]
   listen = "0.0.0.0:19529"
   timeout = "1m30s"
   disable_404page = true
+  allowed_cors_origins = ["http://a.example", "http://b.example"]
 [global_host_tags]
   cluster = "a"
 )",
@@ -29,6 +30,8 @@ default_enabled_inputs = ["cpu", "mem"]
   EXPECT_EQ(cfg->http_api.listen, "0.0.0.0:19529");
   EXPECT_EQ(cfg->http_api.timeout, std::chrono::seconds(90));
   EXPECT_TRUE(cfg->http_api.disable_404page);
+  EXPECT_EQ(cfg->http_api.allowed_cors_origins,
+            (std::vector<std::string>{"http://a.example", "http://b.example"}));
 }
 
 TEST(MainConfigTest, ErrorsNameFileLineAndKey) {
@@ -41,6 +44,11 @@ TEST(MainConfigTest, ErrorsNameFileLineAndKey) {
   EXPECT_NE(bad_value.status().message().find("datakit.conf:3: [http_api] timeout"),
             std::string::npos)
       << bad_value.status().message();
+  auto bad_list = parseMainConfig("[http_api]\nallowed_cors_origins = [1]\n", "datakit.conf");
+  ASSERT_FALSE(bad_list.isOk());
+  EXPECT_NE(bad_list.status().message().find("datakit.conf:2: [http_api] allowed_cors_origins"),
+            std::string::npos)
+      << bad_list.status().message();
   auto bad_type = parseMainConfig("[http_api]\nlisten = 9529\n", "datakit.conf");
   ASSERT_FALSE(bad_type.isOk());
   EXPECT_NE(bad_type.status().message().find("listen: want a string"), std::string::npos);
