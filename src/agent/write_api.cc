@@ -2,7 +2,6 @@
 
 #include "codec/compression/compression.h"
 #include "codec/line_protocol/line_protocol.h"
-#include "codec/point_json/json_writer.h"
 #include "codec/point_json/point_json.h"
 #include "codec/point_pb/point_pb.h"
 #include "model/check.h"
@@ -106,20 +105,6 @@ Decoded decodeBody(std::string_view body, BodyFormat format, model::Category cat
 }
 
 }  // namespace
-
-net::HttpResponse apiError(int status, std::string_view code, std::string_view message) {
-  std::string body;
-  codec::json::JsonWriter w(&body);
-  w.beginObject();
-  w.key("error_code");
-  w.string(code);
-  w.key("message");
-  w.string(message);
-  w.endObject();
-  net::HttpResponse resp = net::HttpResponse::json(status, std::move(body));
-  resp.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  return resp;
-}
 
 net::HttpResponse handleWrite(const net::HttpRequest& req, const WriteContext& ctx) {
   std::optional<model::Category> category = model::parseCategory(req.pathParam("category"));

@@ -14,13 +14,11 @@
 #include <functional>
 #include <vector>
 
+#include "agent/api_error.h"
 #include "model/point.h"
 #include "net/http_types.h"
 
 namespace sextant::agent {
-
-// DataKit's error envelope: {"error_code":"<code>","message":"<message>"} with `status`.
-net::HttpResponse apiError(int status, std::string_view code, std::string_view message);
 
 struct WriteContext {
   std::function<int64_t()> now_ns;  // clock seam
