@@ -16,27 +16,30 @@
 
 namespace {
 
-// Blocks until SIGINT or SIGTERM.
-int waitForSignal() {
+// The signals the main thread waits for: SIGINT and SIGTERM stop, SIGHUP reloads.
+sigset_t controlSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+int waitForSignal() {
+  sigset_t set = controlSignals();
   int sig = 0;
   sigwait(&set, &sig);
   return sig;
 }
 
-void blockStopSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
+void blockControlSignals() {
+  sigset_t set = controlSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);  // threads started later inherit the mask
 }
 
 int runAgent(const sextant::agent::AgentOptions& options) {
-  blockStopSignals();
+  blockControlSignals();
   sextant::agent::Agent agent(options);
   sextant::Status st = agent.start();
   if (!st.isOk()) {
@@ -46,8 +49,17 @@ int runAgent(const sextant::agent::AgentOptions& options) {
   std::printf("sextant agent %s listening on http://%s (install dir %s)\n", sextant::kVersion,
               agent.listenAddress().c_str(), options.install_dir.c_str());
   std::fflush(stdout);
-  int sig = waitForSignal();
-  std::printf("sextant agent: signal %d, stopping\n", sig);
+  for (;;) {
+    int sig = waitForSignal();
+    if (sig == SIGHUP) {
+      st = agent.reload();
+      std::printf("sextant agent: SIGHUP, reload %s\n", st.isOk() ? "done" : st.toString().c_str());
+      std::fflush(stdout);
+      continue;
+    }
+    std::printf("sextant agent: signal %d, stopping\n", sig);
+    break;
+  }
   agent.stop();
   return 0;
 }

@@ -1,14 +1,21 @@
-// Agent: the `sextant agent` process: configuration, the HTTP API on :9529 and (to come with the
-// agent runtime) inputs, pipeline and uploader.
+// Agent: the `sextant agent` process, a drop-in DataKit: configuration (datakit.conf, conf.d,
+// ENV_* in container mode), the HTTP API on :9529, the inputs, the point path and the uploader
+// to DataWay with its disk queues, and the election client.
 //
-// Today it loads <install_dir>/conf.d/datakit.conf ([http_api]), serves DataKit's /v1/ping,
-// /v1/ntp and /v1/write/:category, and counts what it accepts. Without an uploader the points go
-// no further (as a DataKit with no DataWay configured).
-// Thread-safety: start/stop from one thread; request handlers run on the server's threads.
+// start() wires: config -> global tags -> uploader (when [dataway] urls are set) -> point path
+// -> election -> inputs -> HTTP front (access control, rate limit, CORS, metrics) -> server.
+// reload() (SIGHUP) re-reads the config and replaces the global tags and the inputs (with their
+// routes); the point path, uploader queues, listener and election keep running, so nothing
+// accepted is lost. stop() stops accepting, stops inputs, flushes batches into the disk queues
+// and stops the senders: what was queued is delivered by the next start.
+// Thread-safety: start/reload/stop from one thread; request handlers run on the server's threads.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
@@ -20,6 +27,16 @@ struct AgentOptions {
   bool container = false;
 };
 
+// A summary for the CLI and tests (the full picture is /metrics).
+struct AgentStatus {
+  size_t inputs = 0;
+  uint64_t fed_points = 0;                   // points that entered the point path
+  uint64_t pending_points = 0;               // waiting in batches
+  uint64_t uploaded_points = 0;              // acknowledged by DataWay (all endpoints)
+  uint64_t queued_bodies = 0;                // in the disk queues
+  std::vector<std::string> config_messages;  // errors and warnings of the last config load
+};
+
 class Agent {
  public:
   explicit Agent(AgentOptions options);
@@ -28,8 +45,13 @@ class Agent {
   Agent& operator=(const Agent&) = delete;
 
   Status start();
+  Status reload();
   void stop();
   std::string listenAddress() const;
+
+  AgentStatus status() const;
+  // Flushes batches and waits until the uploader's queues are empty; false on timeout.
+  bool waitUploaded(std::chrono::milliseconds timeout);
 
  private:
   struct Impl;

@@ -5,7 +5,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
+#include "agent/election/testing/fake_election_server.h"
+#include "agent/uploader/testing/fake_dataway.h"
 #include "net/testing/raw_http.h"
 
 namespace sextant::agent {
@@ -128,6 +131,203 @@ TEST_F(AgentTest, ContainerModeReadsEnvHttpListen) {
   unsetenv("ENV_HTTP_LISTEN");
   ASSERT_TRUE(st.isOk()) << st.toString();
   EXPECT_EQ(statusOf(simpleRequest(portOf(agent), "GET", "/v1/ping")), 200);
+}
+
+using namespace std::chrono_literals;
+
+bool waitFor(const std::function<bool()>& cond, std::chrono::milliseconds timeout = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!cond()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+std::string hostName() {
+  char buf[256] = {};
+  gethostname(buf, sizeof(buf) - 1);
+  return buf;
+}
+
+TEST_F(AgentTest, HostPointsArriveAsGzippedProtobufWithGlobalTags) {
+  testing::FakeDataway dw;
+  ASSERT_TRUE(dw.start().isOk());
+  writeConf(
+      "default_enabled_inputs = [\"mem\"]\n"
+      "[global_host_tags]\n  env = \"prod\"\n  ip = \"__datakit_ip\"\n"
+      "[dataway]\n  urls = [\"" +
+      dw.url() +
+      "\"]\n"
+      "[io]\n  flush_interval = \"100ms\"\n");
+  std::filesystem::create_directories(dir_ / "conf.d" / "host");
+  std::ofstream(dir_ / "conf.d" / "host" / "system.conf")
+      << "[[inputs.system]]\n  interval = \"1s\"\n  [inputs.system.tags]\n    env = "
+         "\"system-own\"\n";
+  Agent agent(AgentOptions{dir_.string(), "127.0.0.1:0", false});
+  ASSERT_TRUE(agent.start().isOk());
+  model::Point p;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        for (const model::Point& q : dw.points(model::Category::kMetric)) {
+          if (q.measurement == "system") p = q;
+        }
+        return p.measurement == "system";
+      },
+      15s));
+  ASSERT_NE(p.findTag("host"), nullptr);
+  EXPECT_EQ(p.findTag("host")->value, hostName());
+  EXPECT_EQ(p.findTag("env")->value, "system-own");  // the input's tag wins over global tags
+  ASSERT_NE(p.findTag("ip"), nullptr);
+  EXPECT_NE(p.findTag("ip")->value, "__datakit_ip");
+
+  testing::FakeDataway::Body body = dw.lastBody();
+  auto header = [&](std::string_view name) {
+    for (const auto& [k, v] : body.headers) {
+      if (strcasecmp(k.c_str(), std::string(name).c_str()) == 0) return v;
+    }
+    return std::string();
+  };
+  EXPECT_EQ(header("Content-Type"), "application/protobuf; proto=com.guance.Point");
+  EXPECT_EQ(header("Content-Encoding"), "gzip");
+  EXPECT_EQ(header("X-Points"), std::to_string(body.points));
+  EXPECT_TRUE(header("User-Agent").starts_with("datakit-linux-")) << header("User-Agent");
+  EXPECT_NE(body.target.find("token=tkn_test"), std::string::npos) << body.target;
+
+  // Written points get the global tags too (without overriding theirs), and the write is
+  // answered after the points are queued.
+  std::string r = simpleRequest(portOf(agent), "POST", "/v1/write/logging?precision=s",
+                                "app,env=dev message=\"hello\" 1700000000\n");
+  ASSERT_EQ(statusOf(r), 200) << r;
+  ASSERT_TRUE(dw.waitForPoints(model::Category::kLogging, 1, 10s));
+  model::Point log = dw.points(model::Category::kLogging).front();
+  EXPECT_EQ(log.findTag("env")->value, "dev");
+  EXPECT_EQ(log.findTag("host")->value, hostName());
+  // More than 2 h old: re-timed to now, the old time kept in __orig_time (DataKit's default).
+  ASSERT_NE(log.findField("__orig_time"), nullptr);
+  EXPECT_EQ(std::get<int64_t>(log.findField("__orig_time")->value), 1700000000000000000);
+  agent.stop();
+}
+
+TEST_F(AgentTest, SeedSnippetsAndABrokenFileStillStart) {
+  std::filesystem::create_directories(dir_ / "conf.d" / "prom");
+  std::filesystem::create_directories(dir_ / "conf.d" / "zipkin");
+  const std::filesystem::path seeds =
+      std::filesystem::path(SEXTANT_SOURCE_DIR) / "src/config/testdata/seeds";
+  std::filesystem::copy_file(seeds / "kube-state-metrics.conf",
+                             dir_ / "conf.d" / "prom" / "kube-state-metrics.conf");
+  std::filesystem::copy_file(seeds / "zipkin.conf", dir_ / "conf.d" / "zipkin" / "zipkin.conf");
+  std::ofstream(dir_ / "conf.d" / "broken.conf") << "[[inputs.cpu]\ninterval = \"1s\"\n";
+  std::ofstream(dir_ / "conf.d" / "mem.conf") << "[[inputs.mem]]\n  interval = \"10x\"\n";
+  writeConf("default_enabled_inputs = [\"swap\", \"host_processes\"]\n");
+  Agent agent(AgentOptions{dir_.string(), "127.0.0.1:0", false});
+  ASSERT_TRUE(agent.start().isOk());
+  AgentStatus st = agent.status();
+  EXPECT_EQ(st.inputs, 1u);  // swap
+  std::string all;
+  for (const std::string& m : st.config_messages) all += m + "\n";
+  EXPECT_NE(all.find("broken.conf:1"), std::string::npos) << all;
+  EXPECT_NE(all.find("mem.conf:2: [inputs.mem] interval: bad duration '10x'"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("kube-state-metrics.conf:1: unknown input 'prom' ignored"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("unknown input 'zipkin'"), std::string::npos) << all;
+  EXPECT_NE(all.find("default_enabled_inputs: unknown input 'host_processes'"), std::string::npos)
+      << all;
+  // The messages are on /metrics too.
+  std::string metrics = bodyOf(simpleRequest(portOf(agent), "GET", "/metrics"));
+  EXPECT_NE(metrics.find("datakit_config_messages{message=\"warning: "), std::string::npos);
+}
+
+TEST_F(AgentTest, MetricsLastErrorAndGlobalTagsRoutes) {
+  writeConf("default_enabled_inputs = []\n[global_host_tags]\n  cluster = \"c1\"\n");
+  Agent agent(AgentOptions{dir_.string(), "127.0.0.1:0", false});
+  ASSERT_TRUE(agent.start().isOk());
+  uint16_t port = portOf(agent);
+  ASSERT_EQ(statusOf(simpleRequest(port, "POST", "/v1/write/metric?input=my-app", "m v=1i")), 200);
+
+  std::string r = simpleRequest(port, "POST", "/v1/lasterror",
+                                R"({"input":"ext-collector","source":"x","err_content":"boom"})");
+  EXPECT_EQ(statusOf(r), 200) << r;
+  r = simpleRequest(port, "POST", "/v1/lasterror", R"({"input":"ext"})");
+  EXPECT_EQ(statusOf(r), 400);
+  EXPECT_NE(bodyOf(r).find("datakit.badRequest"), std::string::npos);
+  EXPECT_EQ(statusOf(simpleRequest(port, "POST", "/v1/lasterror", "not json")), 400);
+
+  std::string metrics = bodyOf(simpleRequest(port, "GET", "/metrics"));
+  EXPECT_NE(metrics.find("datakit_io_feed_point_total{name=\"my-app\",category=\"metric\"} 1\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("datakit_last_err{source=\"ext-collector\",error=\"boom\"}"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("datakit_http_api_total{api=\"/v1/write/:category\",method=\"POST\","
+                         "status=\"200\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("datakit_io_dropped_point_total{reason=\"no_dataway\"} 1\n"),
+            std::string::npos);
+
+  r = simpleRequest(port, "GET", "/v1/global/host/tags");
+  EXPECT_EQ(statusOf(r), 200);
+  EXPECT_NE(bodyOf(r).find("\"cluster\":\"c1\""), std::string::npos) << r;
+  r = simpleRequest(port, "POST", "/v1/global/host/tags?team=obs");
+  EXPECT_EQ(statusOf(r), 200) << r;
+  // Host mode: the change is written back into datakit.conf.
+  std::ifstream in(dir_ / "conf.d" / "datakit.conf");
+  std::string conf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(conf.find("team = \"obs\""), std::string::npos) << conf;
+  r = simpleRequest(port, "POST", "/v1/global/election/tags?a=b");
+  EXPECT_EQ(statusOf(r), 500);  // election disabled
+}
+
+TEST_F(AgentTest, ElectionMakesThisAgentLeader) {
+  election::testing::FakeElectionServer es;
+  ASSERT_TRUE(es.start().isOk());
+  writeConf("default_enabled_inputs = []\n[dataway]\n  urls = [\"" + es.datawayUrl("tkn_e") +
+            "\"]\n[election]\n  enable = true\n  namespace = \"ns1\"\n");
+  Agent agent(AgentOptions{dir_.string(), "127.0.0.1:0", false});
+  ASSERT_TRUE(agent.start().isOk());
+  EXPECT_TRUE(waitFor([&] { return es.leader("tkn_e", "ns1") == hostName(); }));
+  std::string metrics;
+  EXPECT_TRUE(waitFor([&] {
+    metrics = bodyOf(simpleRequest(portOf(agent), "GET", "/metrics"));
+    return metrics.find("datakit_election_status{namespace=\"ns1\",status=\"success\"") !=
+           std::string::npos;
+  })) << metrics;
+}
+
+TEST_F(AgentTest, ContainerModeTakesDataKitEnvironment) {
+  testing::FakeDataway dw;
+  ASSERT_TRUE(dw.start().isOk());
+  writeConf("");
+  const std::vector<std::pair<std::string, std::string>> env = {
+      {"ENV_DATAWAY", dw.url()},
+      {"ENV_HTTP_LISTEN", "127.0.0.1:0"},
+      {"ENV_HOSTNAME", "node-7"},
+      {"ENV_GLOBAL_HOST_TAGS", "cluster=k8s-a,host_ip=__datakit_ip"},
+      {"ENV_DEFAULT_ENABLED_INPUTS", "mem"},
+      {"ENV_INPUT_MEM_INTERVAL", "1s"},
+      {"ENV_IO_FLUSH_INTERVAL", "100ms"}};
+  for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+  Agent agent(AgentOptions{dir_.string(), "", true});
+  Status st = agent.start();
+  for (const auto& [k, v] : env) unsetenv(k.c_str());
+  ASSERT_TRUE(st.isOk()) << st.toString();
+  EXPECT_EQ(agent.status().inputs, 1u);
+  model::Point mem;
+  ASSERT_TRUE(waitFor(
+      [&] {
+        for (const model::Point& q : dw.points(model::Category::kMetric)) {
+          if (q.measurement == "mem") mem = q;
+        }
+        return mem.measurement == "mem";
+      },
+      15s));
+  EXPECT_EQ(mem.findTag("host")->value, "node-7");
+  EXPECT_EQ(mem.findTag("cluster")->value, "k8s-a");
+  ASSERT_NE(mem.findTag("host_ip"), nullptr);
+  EXPECT_NE(mem.findTag("host_ip")->value, "__datakit_ip");
+  std::string ping = bodyOf(simpleRequest(portOf(agent), "GET", "/v1/ping"));
+  EXPECT_NE(ping.find("\"host\":\"node-7\""), std::string::npos) << ping;
 }
 
 }  // namespace

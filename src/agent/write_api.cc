@@ -173,10 +173,20 @@ net::HttpResponse handleWrite(const net::HttpRequest& req, const WriteContext& c
       break;
   }
   if (!req.hasQuery("dry") && ctx.sink) {
+    FeedOptions feed;
     bool has_input = false;
     std::string_view input = req.queryValue("input", &has_input);
-    if (!has_input || input.empty()) input = model::categoryName(*category);
-    ctx.sink(*category, input, std::move(points));
+    feed.input = has_input && !input.empty() ? std::string(input)
+                                             : std::string(model::categoryName(*category));
+    feed.durable = true;
+    feed.election = req.hasQuery("global_election_tags");
+    feed.ignore_global_tags = !feed.election && (req.hasQuery("ignore_global_host_tags") ||
+                                                 req.hasQuery("ignore_global_tags"));
+    Status st = ctx.sink(*category, std::move(points), feed);
+    if (st.code() == StatusCode::kResourceExhausted) {
+      return apiError(503, "datakit.queueFull", st.message());
+    }
+    if (!st.isOk()) return apiError(500, "datakit.feedFailed", st.message());
   }
   return resp;
 }

@@ -6,7 +6,8 @@
 // Compression from ?encoding= or Content-Encoding (gzip, deflate, zstd, br).
 // Query: precision, echo=lp|json|pbjson (and deprecated echo_line_proto, echo_json), dry,
 // strict, input. Boolean params are "present = on", as in DataKit.
-// Every point is normalised (model/check.h); accepted points go to `sink` unless dry.
+// Every point is normalised (model/check.h); accepted points go to `sink` unless dry, and the
+// answer waits for the sink (the agent's durable feed).
 // Thread-safety: handleWrite is reentrant; the sink must be thread-safe.
 #pragma once
 
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "agent/api_error.h"
+#include "agent/runtime/input.h"
 #include "model/point.h"
 #include "net/http_types.h"
 
@@ -23,9 +25,11 @@ namespace sextant::agent {
 struct WriteContext {
   std::function<int64_t()> now_ns;  // clock seam
   size_t max_decompressed_bytes = 64u << 20;
-  // Receives the normalised points of a request that is not dry. `input` is ?input= or the
-  // category name.
-  std::function<void(model::Category, std::string_view input, std::vector<model::Point>&&)> sink;
+  // Receives the normalised points of a request that is not dry, with FeedOptions from the query:
+  // input = ?input= (default: the category name), durable, ignore_global_tags =
+  // ?ignore_global_host_tags (or the older ?ignore_global_tags), election = ?global_election_tags.
+  // An error is answered 503 datakit.queueFull (ResourceExhausted) or 500 datakit.feedFailed.
+  std::function<Status(model::Category, std::vector<model::Point>&&, const FeedOptions&)> sink;
 };
 
 net::HttpResponse handleWrite(const net::HttpRequest& req, const WriteContext& ctx);

@@ -20,18 +20,22 @@ struct Captured {
   int calls = 0;
   Category category = Category::kMetric;
   std::string input;
+  FeedOptions feed;
   std::vector<Point> points;
+  Status answer = Status::ok();
 };
 
 class WriteApiTest : public ::testing::Test {
  protected:
   WriteApiTest() {
     ctx_.now_ns = [] { return kNow; };
-    ctx_.sink = [this](Category c, std::string_view input, std::vector<Point>&& pts) {
+    ctx_.sink = [this](Category c, std::vector<Point>&& pts, const FeedOptions& feed) {
       ++got_.calls;
       got_.category = c;
-      got_.input = std::string(input);
+      got_.input = feed.input;
+      got_.feed = feed;
       got_.points = std::move(pts);
+      return got_.answer;
     };
   }
 
@@ -225,6 +229,31 @@ TEST_F(WriteApiTest, ProtobufBodyFromARealDataKit) {
   auto bad = post("/v1/write/metric", "\x0a\xff\xff",
                   {{"Content-Type", "application/protobuf; proto=com.guance.Point"}});
   EXPECT_EQ(errorCode(bad), "datakit.invalidProtobufPoint");
+}
+
+TEST_F(WriteApiTest, FeedOptionsFromTheQuery) {
+  ASSERT_EQ(post("/v1/write/metric", "cpu x=1").status, 200);
+  EXPECT_TRUE(got_.feed.durable);
+  EXPECT_FALSE(got_.feed.election);
+  EXPECT_FALSE(got_.feed.ignore_global_tags);
+  ASSERT_EQ(post("/v1/write/metric?ignore_global_host_tags=1", "cpu x=1").status, 200);
+  EXPECT_TRUE(got_.feed.ignore_global_tags);
+  ASSERT_EQ(post("/v1/write/metric?ignore_global_tags", "cpu x=1").status, 200);
+  EXPECT_TRUE(got_.feed.ignore_global_tags);
+  // Election tags replace host tags (DataKit adds election tags only).
+  ASSERT_EQ(post("/v1/write/metric?global_election_tags&ignore_global_host_tags", "cpu x=1").status,
+            200);
+  EXPECT_TRUE(got_.feed.election);
+  EXPECT_FALSE(got_.feed.ignore_global_tags);
+}
+
+TEST_F(WriteApiTest, SinkFailuresAreAnswered) {
+  got_.answer = Status(StatusCode::kResourceExhausted, "logging queue full");
+  net::HttpResponse r = post("/v1/write/logging", "app message=\"x\"");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.body, "{\"error_code\":\"datakit.queueFull\",\"message\":\"logging queue full\"}");
+  got_.answer = Status(StatusCode::kDataLoss, "disk error");
+  EXPECT_EQ(post("/v1/write/logging", "app message=\"x\"").status, 500);
 }
 
 }  // namespace

@@ -52,8 +52,15 @@ class ConfigTable {
   // An array of tables ([[inputs.prom.measurements]]); empty when absent.
   Result<std::vector<ConfigTable>> tableArray(std::string_view key) const;
 
-  // "<file>:<line>: [<path>] <key>" for messages about a key's value.
+  // "<file>:<line>: [<path>] <key>" for messages about a key's value (the line of the value,
+  // or of the table header when the key is absent). The root table has no "[<path>] " part.
   std::string where(std::string_view key) const;
+
+  // What the value of `key` is: "a string", "an integer", "a float", "a bool", "a table",
+  // "an array", "a date", "a time", "a date-time"; "" when absent.
+  std::string kind(std::string_view key) const;
+  // The line of the value of `key`; the table's own line() when absent.
+  int lineOf(std::string_view key) const;
 
   // Internal: the toml++ node behind this table (config library only).
   struct Doc;

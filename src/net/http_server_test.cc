@@ -171,10 +171,12 @@ TEST(RouterTest, FirstMatchWinsAndParams) {
   HttpRequest req;
   req.method = "GET";
   req.path = "/a/b";
-  const Handler* h = r.match(req);
+  std::string_view pattern;
+  const Handler* h = r.match(req, &pattern);
   ASSERT_NE(h, nullptr);
   EXPECT_EQ((*h)(req).body, "param");
   EXPECT_EQ(req.pathParam("x"), "b");
+  EXPECT_EQ(pattern, "/a/:x");
   req.path = "/a/b/c";
   EXPECT_EQ(r.match(req), nullptr);
 }

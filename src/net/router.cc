@@ -26,7 +26,7 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
       Route{std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
 }
 
-const Handler* Router::match(HttpRequest& req) const {
+const Handler* Router::match(HttpRequest& req, std::string_view* pattern) const {
   std::vector<std::string> parts = splitPath(req.path);
   for (const Route& r : routes_) {
     if (r.method != req.method) continue;
@@ -55,6 +55,7 @@ const Handler* Router::match(HttpRequest& req) const {
     }
     if (!ok || i != parts.size()) continue;
     req.path_params = std::move(params);
+    if (pattern) *pattern = r.pattern;
     return &r.handler;
   }
   return nullptr;

@@ -20,8 +20,9 @@ class Router {
   void add(std::string method, std::string pattern, Handler handler);
 
   // Finds the handler for req.method and req.path and fills req.path_params.
-  // Returns nullptr when no route matches (the caller answers 404).
-  const Handler* match(HttpRequest& req) const;
+  // Returns nullptr when no route matches (the caller answers 404). When `pattern` is given it
+  // receives the matched route's pattern (for per-route metrics and limits).
+  const Handler* match(HttpRequest& req, std::string_view* pattern = nullptr) const;
 
   // Patterns registered for any method, in order (for access-control whitelists, docs).
   std::vector<std::string> patterns() const;

@@ -2,13 +2,16 @@
 
 #include <brotli/decode.h>
 #include <brotli/encode.h>
+#include <libdeflate.h>
 #include <zlib.h>
 #include <zstd.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <utility>
 
 namespace sextant::codec {
@@ -242,33 +245,27 @@ Result<std::string> brotliBody(std::string_view body, size_t cap) {
 // ---------------------------------------------------------------------------------------------
 // Compression.
 
-std::string deflateData(std::string_view data, int level, int window_bits) {
-  level = level == -1 ? 6 : std::clamp(level, 0, 9);
-  z_stream zs{};
-  if (deflateInit2(&zs, level, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) != Z_OK) return {};
-  std::string out(deflateBound(&zs, data.size()), '\0');
-  const auto* next = reinterpret_cast<const Bytef*>(data.data());
-  size_t left = data.size(), written = 0;
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    if (written == out.size()) out.resize(out.size() * 2 + 64);
-    const auto in_size = static_cast<uInt>(std::min(left, kMaxZlibChunk));
-    const auto out_size = static_cast<uInt>(std::min(out.size() - written, kMaxZlibChunk));
-    zs.next_in = const_cast<Bytef*>(next);
-    zs.avail_in = in_size;
-    zs.next_out = reinterpret_cast<Bytef*>(out.data() + written);
-    zs.avail_out = out_size;
-    rc = deflate(&zs, in_size == left ? Z_FINISH : Z_NO_FLUSH);
-    next += in_size - zs.avail_in;
-    left -= in_size - zs.avail_in;
-    written += out_size - zs.avail_out;
-    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-      deflateEnd(&zs);
-      return {};
-    }
-  }
-  deflateEnd(&zs);
-  out.resize(written);
+// gzip and zlib streams come from libdeflate: whole-buffer compression is 2-4x faster than zlib
+// at the same level (the uploader's hot path). One compressor per thread and level is kept.
+enum class DeflateFormat { kGzip, kZlib };
+
+std::string deflateData(std::string_view data, int level, DeflateFormat format) {
+  level = level == -1 ? 6 : std::clamp(level, 0, 12);
+  struct Free {
+    void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
+  };
+  thread_local std::array<std::unique_ptr<libdeflate_compressor, Free>, 13> compressors;
+  auto& c = compressors[static_cast<size_t>(level)];
+  if (!c) c.reset(libdeflate_alloc_compressor(level));
+  if (!c) return {};
+  const bool gzip = format == DeflateFormat::kGzip;
+  std::string out(gzip ? libdeflate_gzip_compress_bound(c.get(), data.size())
+                       : libdeflate_zlib_compress_bound(c.get(), data.size()),
+                  '\0');
+  size_t n =
+      gzip ? libdeflate_gzip_compress(c.get(), data.data(), data.size(), out.data(), out.size())
+           : libdeflate_zlib_compress(c.get(), data.data(), data.size(), out.data(), out.size());
+  out.resize(n);  // 0 only if the bound was wrong: an empty string reports the failure
   return out;
 }
 
@@ -343,8 +340,8 @@ Result<std::string> decompress(std::string_view body, ContentEncoding enc,
 std::string compress(std::string_view data, ContentEncoding enc, int level) {
   switch (enc) {
     case ContentEncoding::kIdentity: return std::string(data);
-    case ContentEncoding::kGzip: return deflateData(data, level, 16 + MAX_WBITS);
-    case ContentEncoding::kDeflate: return deflateData(data, level, MAX_WBITS);
+    case ContentEncoding::kGzip: return deflateData(data, level, DeflateFormat::kGzip);
+    case ContentEncoding::kDeflate: return deflateData(data, level, DeflateFormat::kZlib);
     case ContentEncoding::kZstd: return zstdData(data, level);
     case ContentEncoding::kBrotli: return brotliData(data, level);
   }

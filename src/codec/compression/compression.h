@@ -47,8 +47,9 @@ Result<std::string> decompress(std::string_view body, ContentEncoding enc,
                                size_t max_decompressed_bytes);
 
 // Compresses data (for the uploader and for tests). deflate produces the zlib format; zstd
-// frames carry a content checksum. level -1 picks the default (zlib 6, zstd 3, brotli 5);
-// other values are clamped to the library's range (zlib 0..9, zstd 1..19, brotli 0..11).
+// frames carry a content checksum. level -1 picks the default (gzip/deflate 6, zstd 3,
+// brotli 5); other values are clamped to the library's range (gzip/deflate 0..12 (libdeflate),
+// zstd 1..19, brotli 0..11).
 // Returns an empty string only if the library fails (out of memory); a compressed stream is
 // never empty.
 std::string compress(std::string_view data, ContentEncoding enc, int level = -1);

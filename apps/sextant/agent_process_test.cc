@@ -1,0 +1,215 @@
+// The `sextant agent` process end to end: the real binary, a fake DataWay on loopback, clients
+// writing line protocol. The backend goes away (503, then down) under steady writes and the agent
+// is killed with SIGKILL and restarted on the same install dir: every point the agent answered
+// 200 for must reach the backend (at-least-once: duplicates allowed, losses not).
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "agent/uploader/testing/fake_dataway.h"
+#include "core/testing/temp_dir.h"
+#include "net/testing/raw_http.h"
+
+namespace sextant {
+namespace {
+
+using namespace std::chrono_literals;
+using net::testing::simpleRequest;
+using net::testing::statusOf;
+
+// A child `sextant agent` whose stdout is read until it says where it listens.
+class AgentProcess {
+ public:
+  explicit AgentProcess(const std::string& install_dir) {
+    int out[2];
+    if (::pipe(out) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(out[1], STDOUT_FILENO);
+      ::close(out[0]);
+      ::close(out[1]);
+      ::execl(SEXTANT_BINARY, SEXTANT_BINARY, "agent", "--install-dir", install_dir.c_str(),
+              "--listen", "127.0.0.1:0", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    std::string line;
+    char c;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < deadline && ::read(out[0], &c, 1) == 1) {
+      if (c != '\n') {
+        line += c;
+        continue;
+      }
+      if (size_t at = line.find("listening on http://127.0.0.1:"); at != std::string::npos) {
+        port_ = static_cast<uint16_t>(std::stoi(line.substr(at + 30)));
+        break;
+      }
+      line.clear();
+    }
+    stdout_fd_ = out[0];
+  }
+  ~AgentProcess() {
+    if (pid_ > 0) kill(SIGKILL);
+    if (stdout_fd_ >= 0) ::close(stdout_fd_);
+  }
+  uint16_t port() const { return port_; }
+  void signal(int sig) const {
+    if (pid_ > 0) ::kill(pid_, sig);
+  }
+  // Sends `sig` and waits for the process; returns its wait status.
+  int kill(int sig) {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, sig);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+void writeFile(const std::filesystem::path& p, const std::string& text) {
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+}
+
+// Posts batch `b` (points b*kPerBatch .. +kPerBatch-1, field seq) and says whether the agent
+// answered 200.
+constexpr int kPerBatch = 50;
+bool postBatch(uint16_t port, int b) {
+  std::string body;
+  for (int i = 0; i < kPerBatch; ++i) {
+    int seq = b * kPerBatch + i;
+    body +=
+        "steady,writer=t seq=" + std::to_string(seq) + "i,pad=\"" + std::string(100, 'x') + "\"\n";
+  }
+  return statusOf(simpleRequest(port, "POST", "/v1/write/metric", body)) == 200;
+}
+
+std::set<int64_t> seqsReceived(const agent::testing::FakeDataway& dw) {
+  std::set<int64_t> out;
+  for (const model::Point& p : dw.points(model::Category::kMetric)) {
+    if (p.measurement != "steady") continue;
+    if (const model::Field* f = p.findField("seq")) out.insert(std::get<int64_t>(f->value));
+  }
+  return out;
+}
+
+TEST(AgentProcessTest, EveryAcceptedPointArrivesAcrossOutageAndKill9) {
+  sextant::testing::TempDir dir;
+  agent::testing::FakeDataway dw;
+  ASSERT_TRUE(dw.start().isOk());
+  writeFile(std::filesystem::path(dir.path()) / "conf.d" / "datakit.conf",
+            "default_enabled_inputs = []\n"
+            "[dataway]\n  urls = [\"" +
+                dw.url() +
+                "\"]\n  retry_delay = \"50ms\"\n"
+                "  timeout_v2 = \"2s\"\n"
+                "[io]\n  flush_interval = \"100ms\"\n");
+
+  std::mutex mu;
+  std::set<int64_t> accepted;
+  auto post = [&](uint16_t port, int b) {
+    if (!postBatch(port, b)) return false;
+    std::lock_guard lock(mu);
+    for (int i = 0; i < kPerBatch; ++i) accepted.insert(b * kPerBatch + i);
+    return true;
+  };
+  int batch = 0;
+  {
+    AgentProcess agent(dir.path());
+    ASSERT_NE(agent.port(), 0) << "agent did not start";
+    for (int i = 0; i < 20; ++i) EXPECT_TRUE(post(agent.port(), batch++));  // backend up
+    dw.failWith(503);
+    for (int i = 0; i < 20; ++i) EXPECT_TRUE(post(agent.port(), batch++));  // answers 503
+    dw.stop();
+    // Backend down; a writer keeps posting while the agent is killed mid-stream.
+    std::atomic<int> next{batch};
+    std::thread writer([&] {
+      while (post(agent.port(), next++)) {
+      }
+    });
+    std::this_thread::sleep_for(500ms);
+    int status = agent.kill(SIGKILL);
+    writer.join();
+    batch = next;
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  }
+  EXPECT_GT(accepted.size(), 40u * kPerBatch) << "the agent refused writes while the backend "
+                                                 "was away";
+  dw.failWith(0);
+  ASSERT_TRUE(dw.start().isOk());
+  {
+    AgentProcess agent(dir.path());  // drains what the killed one queued
+    ASSERT_NE(agent.port(), 0) << "agent did not restart";
+    for (int i = 0; i < 10; ++i) post(agent.port(), batch++);
+    for (int i = 0; i < 300 && seqsReceived(dw).size() < accepted.size(); ++i) {
+      std::this_thread::sleep_for(50ms);
+    }
+    agent.kill(SIGTERM);
+  }
+  std::set<int64_t> got = seqsReceived(dw);
+  std::vector<int64_t> missing;
+  std::set_difference(accepted.begin(), accepted.end(), got.begin(), got.end(),
+                      std::back_inserter(missing));
+  EXPECT_TRUE(missing.empty()) << missing.size() << " accepted points never arrived, first "
+                               << (missing.empty() ? -1 : missing.front());
+  EXPECT_EQ(got.size(), accepted.size());
+}
+
+TEST(AgentProcessTest, SighupReloadsInputsAndKeepsQueuedData) {
+  sextant::testing::TempDir dir;
+  agent::testing::FakeDataway dw;
+  ASSERT_TRUE(dw.start().isOk());
+  const std::string url = dw.url();
+  dw.stop();  // data accepted before the reload waits in the queue
+  writeFile(std::filesystem::path(dir.path()) / "conf.d" / "datakit.conf",
+            "default_enabled_inputs = []\n"
+            "[dataway]\n  urls = [\"" +
+                url +
+                "\"]\n  retry_delay = \"50ms\"\n"
+                "[io]\n  flush_interval = \"100ms\"\n");
+  AgentProcess agent(dir.path());
+  ASSERT_NE(agent.port(), 0);
+  std::string metrics = net::testing::bodyOf(simpleRequest(agent.port(), "GET", "/metrics"));
+  EXPECT_EQ(metrics.find("input=\"mem\""), std::string::npos);
+  ASSERT_TRUE(postBatch(agent.port(), 0));
+
+  // A new input file, then SIGHUP: the mem input runs and the queued batch is still delivered.
+  writeFile(std::filesystem::path(dir.path()) / "conf.d" / "host" / "mem.conf",
+            "[[inputs.mem]]\n  interval = \"1s\"\n");
+  agent.signal(SIGHUP);
+  for (int i = 0; i < 200 && metrics.find("input=\"mem\"") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(20ms);
+    metrics = net::testing::bodyOf(simpleRequest(agent.port(), "GET", "/metrics"));
+  }
+  EXPECT_NE(metrics.find("input=\"mem\""), std::string::npos) << metrics;
+  ASSERT_TRUE(dw.start().isOk());
+  EXPECT_TRUE(dw.waitForPoints(model::Category::kMetric, kPerBatch, 20s));
+  bool mem_arrived = false;
+  for (int i = 0; i < 200 && !mem_arrived; ++i) {
+    for (const model::Point& p : dw.points(model::Category::kMetric)) {
+      mem_arrived = mem_arrived || p.measurement == "mem";
+    }
+    if (!mem_arrived) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(mem_arrived);
+  EXPECT_EQ(seqsReceived(dw).size(), static_cast<size_t>(kPerBatch));
+}
+
+}  // namespace
+}  // namespace sextant

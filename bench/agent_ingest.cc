@@ -1,0 +1,231 @@
+// agent_ingest: whole-agent numbers for issue 3's goals, measured on the real `sextant agent`
+// process.
+//
+//   agent_ingest <sextant binary> [--points N] [--batch B] [--clients C] [--idle-seconds S]
+//
+// 1. Idle RSS: an agent with DataKit's default host inputs (cpu, mem, disk, diskio, net, system,
+//    swap, hostobject) and a DataWay configured, left alone for S seconds; VmRSS is read from
+//    /proc/<pid>/status.
+// 2. Ingest: C clients POST the metric corpus (bench/metric_corpus.h, the shape of
+//    ../shared/tools/gen_lp.py) as line protocol bodies of B points to /v1/write/metric; the
+//    agent decodes, normalises, batches and uploads protobuf + gzip (its defaults) to a null
+//    DataWay in this process, which answers 200 and counts X-Points. The agent's CPU time
+//    (utime + stime from /proc/<pid>/stat) over the run gives points per CPU-second; the clients
+//    and the null sink run in this process and are not counted.
+// Prints one line per result; never asserts on speed.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench/metric_corpus.h"
+#include "codec/line_protocol/line_protocol.h"
+#include "net/http_client.h"
+#include "net/http_server.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Child {
+  pid_t pid = -1;
+  uint16_t port = 0;
+};
+
+Child startAgent(const std::string& binary, const std::string& dir) {
+  int out[2];
+  if (::pipe(out) != 0) return {};
+  Child c;
+  c.pid = ::fork();
+  if (c.pid == 0) {
+    ::dup2(out[1], STDOUT_FILENO);
+    ::close(out[0]);
+    ::close(out[1]);
+    ::execl(binary.c_str(), binary.c_str(), "agent", "--install-dir", dir.c_str(), "--listen",
+            "127.0.0.1:0", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string line;
+  char ch;
+  while (::read(out[0], &ch, 1) == 1) {
+    if (ch != '\n') {
+      line += ch;
+      continue;
+    }
+    if (size_t at = line.find("listening on http://127.0.0.1:"); at != std::string::npos) {
+      c.port = static_cast<uint16_t>(std::stoi(line.substr(at + 30)));
+      break;
+    }
+    line.clear();
+  }
+  ::close(out[0]);
+  return c;
+}
+
+void stopAgent(Child& c) {
+  if (c.pid <= 0) return;
+  ::kill(c.pid, SIGTERM);
+  int status = 0;
+  ::waitpid(c.pid, &status, 0);
+  c.pid = -1;
+}
+
+double cpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = s.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(s.substr(close + 2));
+  std::string field;
+  double utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stod(field);
+    if (i == 15) stime = std::stod(field);
+  }
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double rssMiB(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
+void writeConf(const std::string& dir, const std::string& text) {
+  std::filesystem::create_directories(dir + "/conf.d");
+  std::ofstream(dir + "/conf.d/datakit.conf") << text;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr,
+                 "usage: %s <sextant binary> [--points N] [--batch B] [--clients C] "
+                 "[--idle-seconds S]\n",
+                 argv[0]);
+    return 2;
+  }
+  const std::string binary = argv[1];
+  size_t points = 2'000'000, batch = 5'000;
+  int clients = 2, idle_seconds = 15;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    long v = std::atol(argv[i + 1]);
+    if (flag == "--points") points = static_cast<size_t>(v);
+    if (flag == "--batch") batch = static_cast<size_t>(v);
+    if (flag == "--clients") clients = static_cast<int>(v);
+    if (flag == "--idle-seconds") idle_seconds = static_cast<int>(v);
+  }
+
+  // The null DataWay: answers 200 and counts the points each body says it carries.
+  std::atomic<uint64_t> sunk_points{0}, sunk_bytes{0};
+  sextant::net::Router router;
+  router.add("POST", "/v1/write/:category", [&](sextant::net::HttpRequest& req) {
+    sunk_points += std::strtoull(std::string(req.header("X-Points")).c_str(), nullptr, 10);
+    sunk_bytes += req.body.size();
+    return sextant::net::HttpResponse{200, "", "", {}};
+  });
+  sextant::net::HttpServerOptions so;
+  so.listen = "127.0.0.1:0";
+  so.threads = 1;
+  sextant::net::HttpServer sink(so, std::move(router));
+  if (!sink.start().isOk()) return 1;
+  const std::string dataway = "http://127.0.0.1:" + std::to_string(sink.port()) + "?token=tkn_b";
+
+  char tmpl[] = "/tmp/sextant-agent-ingest-XXXXXX";
+  if (::mkdtemp(tmpl) == nullptr) return 1;
+  const std::string dir = tmpl;
+
+  // 1. Idle RSS with the default inputs.
+  if (idle_seconds > 0) {
+    writeConf(dir, "[dataway]\n  urls = [\"" + dataway + "\"]\n");
+    Child agent = startAgent(binary, dir);
+    if (agent.port == 0) return 1;
+    std::this_thread::sleep_for(std::chrono::seconds(idle_seconds));
+    std::printf("idle: default inputs, %d s: RSS %.1f MiB, CPU %.3f s\n", idle_seconds,
+                rssMiB(agent.pid), cpuSeconds(agent.pid));
+    std::fflush(stdout);
+    stopAgent(agent);
+    std::filesystem::remove_all(dir + "/cache");
+  }
+
+  // 2. Ingest.
+  std::fprintf(stderr, "building %zu points of line protocol...\n", points);
+  const size_t series = 1000;
+  std::vector<sextant::model::Point> corpus =
+      sextant::bench::metricCorpus(series, (points + series - 1) / series);
+  corpus.resize(points);
+  std::vector<std::string> bodies;
+  size_t lp_bytes = 0;
+  for (size_t i = 0; i < corpus.size(); i += batch) {
+    std::vector<sextant::model::Point> part(
+        corpus.begin() + static_cast<std::ptrdiff_t>(i),
+        corpus.begin() + static_cast<std::ptrdiff_t>(std::min(corpus.size(), i + batch)));
+    std::string body;
+    sextant::codec::lp::encode(part, &body);
+    lp_bytes += body.size();
+    bodies.push_back(std::move(body));
+  }
+  corpus.clear();
+  corpus.shrink_to_fit();
+
+  writeConf(dir, "default_enabled_inputs = []\n[dataway]\n  urls = [\"" + dataway + "\"]\n");
+  Child agent = startAgent(binary, dir);
+  if (agent.port == 0) return 1;
+  const double rss_before = rssMiB(agent.pid);
+  const double cpu_before = cpuSeconds(agent.pid);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::atomic<size_t> next{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&] {
+      auto client = sextant::net::makeHttpClient();
+      for (size_t i = next++; i < bodies.size(); i = next++) {
+        sextant::net::ClientRequest req;
+        req.method = "POST";
+        req.url = "http://127.0.0.1:" + std::to_string(agent.port) + "/v1/write/metric";
+        req.body = bodies[i];
+        auto r = client->send(req);
+        if (!r.isOk() || r->status != 200) ++failures;
+        if (i % 40 == 0) std::fprintf(stderr, "\rposted %zu/%zu bodies", i, bodies.size());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::fprintf(stderr, "\rposted %zu/%zu bodies\n", bodies.size(), bodies.size());
+  while (sunk_points.load() < points - static_cast<size_t>(failures.load()) * batch &&
+         std::chrono::steady_clock::now() - t0 < 300s) {
+    std::this_thread::sleep_for(10ms);
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double cpu = cpuSeconds(agent.pid) - cpu_before;
+  const double rss_after = rssMiB(agent.pid);
+  stopAgent(agent);
+  std::filesystem::remove_all(dir);
+
+  std::printf(
+      "ingest: %zu points (%.1f MB line protocol) in bodies of %zu, %d clients: agent CPU %.2f s "
+      "-> %.0f points per CPU-second; wall %.2f s -> %.0f points/s; uploaded %llu points in "
+      "%.1f MB (protobuf+gzip); RSS %.1f -> %.1f MiB; failed requests %d\n",
+      points, static_cast<double>(lp_bytes) / 1e6, batch, clients, cpu,
+      static_cast<double>(points) / cpu, wall, static_cast<double>(points) / wall,
+      static_cast<unsigned long long>(sunk_points.load()),
+      static_cast<double>(sunk_bytes.load()) / 1e6, rss_before, rss_after, failures.load());
+  return failures.load() == 0 && sunk_points.load() >= points ? 0 : 1;
+}

@@ -1,0 +1,32 @@
+// The one explicit list of every input Sextant has (no static-initialisation registration).
+// Add a new input's register<Name>Input() call here.
+#include "agent/inputs/host_plugins.h"
+#include "agent/runtime/input.h"
+
+namespace sextant::agent {
+
+const std::vector<InputFactory>& inputRegistry() {
+  static const std::vector<InputFactory> registry = [] {
+    std::vector<InputFactory> all;
+    std::vector<InputFactory>* list = &all;
+    inputs::registerCpuInput(list);
+    inputs::registerMemInput(list);
+    inputs::registerSwapInput(list);
+    inputs::registerSystemInput(list);
+    inputs::registerDiskInput(list);
+    inputs::registerDiskioInput(list);
+    inputs::registerNetInput(list);
+    inputs::registerHostObjectInput(list);
+    return all;
+  }();
+  return registry;
+}
+
+const InputFactory* findInput(std::string_view name) {
+  for (const InputFactory& f : inputRegistry()) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+}  // namespace sextant::agent

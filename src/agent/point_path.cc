@@ -1,0 +1,177 @@
+#include "agent/point_path.h"
+
+#include <cstdlib>
+
+namespace sextant::agent {
+
+PointPath::PointPath(PointPathOptions options) : options_(std::move(options)) {
+  for (size_t i = 0; i < model::kAllCategories.size(); ++i) {
+    batches_.push_back(std::make_unique<Batch>());
+  }
+}
+
+PointPath::~PointPath() { stop(); }
+
+void PointPath::start() {
+  std::lock_guard lock(timer_mu_);
+  if (timer_.joinable()) return;
+  stopping_ = false;
+  timer_ = std::thread([this] { timerLoop(); });
+}
+
+void PointPath::stop() {
+  {
+    std::lock_guard lock(timer_mu_);
+    stopping_ = true;
+  }
+  timer_cv_.notify_all();
+  if (timer_.joinable()) timer_.join();
+  flush();
+}
+
+void PointPath::timerLoop() {
+  std::unique_lock lock(timer_mu_);
+  while (!stopping_) {
+    if (timer_cv_.wait_for(lock, options_.flush_interval, [this] { return stopping_; })) break;
+    lock.unlock();
+    flush();
+    lock.lock();
+  }
+}
+
+void PointPath::flush() {
+  for (model::Category c : model::kAllCategories) flushCategory(c);
+}
+
+void PointPath::flushCategory(model::Category category) {
+  std::vector<model::Point> points;
+  {
+    Batch& b = *batches_[static_cast<size_t>(category)];
+    std::lock_guard lock(b.mu);
+    points.swap(b.pending);
+  }
+  if (!points.empty()) (void)sinkBatch(category, std::move(points));
+}
+
+void PointPath::addGlobalTags(const TagMap& tags, std::vector<model::Point>& points) const {
+  for (model::Point& p : points) {
+    for (const auto& [k, v] : tags) {
+      if (p.findTag(k) != nullptr || p.findField(k) != nullptr) continue;
+      p.addTag(k, v);
+    }
+  }
+}
+
+void PointPath::correctTimes(std::vector<model::Point>& points) {
+  const int64_t now = options_.now_ns();
+  const int64_t skew = options_.max_time_skew.count();
+  uint64_t corrected = 0;
+  for (model::Point& p : points) {
+    if (p.time_ns - now > skew || now - p.time_ns > skew) {
+      p.addField("__orig_time", int64_t{p.time_ns});
+      p.time_ns = now;
+      ++corrected;
+    }
+  }
+  if (corrected > 0) {
+    std::lock_guard lock(stats_mu_);
+    corrected_times_ += corrected;
+  }
+}
+
+Status PointPath::sinkBatch(model::Category category, std::vector<model::Point>&& points) {
+  if (!options_.sink) {
+    std::lock_guard lock(stats_mu_);
+    discarded_points_ += points.size();
+    return Status::ok();
+  }
+  Status st = options_.sink(category, points);
+  std::lock_guard lock(stats_mu_);
+  ++flushes_;
+  if (st.isOk()) {
+    sunk_points_ += points.size();
+  } else {
+    ++sink_failures_;
+    failed_points_ += points.size();
+    InputError& e = errors_["uploader"];
+    e.input = "uploader";
+    e.message = std::string(model::categoryName(category)) + ": " + st.toString();
+    e.time_ns = options_.now_ns();
+    ++e.count;
+  }
+  return st;
+}
+
+Status PointPath::feed(model::Category category, std::vector<model::Point>&& points,
+                       const FeedOptions& options) {
+  if (points.empty()) return Status::ok();
+  if (!options.ignore_global_tags) {
+    const auto& source = options.election ? options_.election_tags : options_.host_tags;
+    if (source) {
+      if (TagsSnapshot tags = source(); tags && !tags->empty()) addGlobalTags(*tags, points);
+    }
+  }
+  if (options_.pipeline) {
+    options_.pipeline(category, options.input, &points);
+    if (points.empty()) return Status::ok();
+  }
+  if (options_.auto_timestamp_correction) correctTimes(points);
+
+  {
+    std::lock_guard lock(stats_mu_);
+    FeedStats& s = feed_stats_[{options.input, category}];
+    s.input = options.input;
+    s.category = category;
+    ++s.feeds;
+    s.points += points.size();
+    s.last_feed_ns = options_.now_ns();
+  }
+
+  if (options.durable) return sinkBatch(category, std::move(points));
+
+  std::vector<model::Point> ready;
+  {
+    Batch& b = *batches_[static_cast<size_t>(category)];
+    std::lock_guard lock(b.mu);
+    if (b.pending.empty()) {
+      b.pending = std::move(points);
+    } else {
+      b.pending.insert(b.pending.end(), std::make_move_iterator(points.begin()),
+                       std::make_move_iterator(points.end()));
+    }
+    if (b.pending.size() >= options_.max_cache_count) ready.swap(b.pending);
+  }
+  if (!ready.empty()) (void)sinkBatch(category, std::move(ready));
+  return Status::ok();
+}
+
+void PointPath::reportError(std::string_view input, std::string_view message) {
+  std::lock_guard lock(stats_mu_);
+  InputError& e = errors_[std::string(input)];
+  e.input = std::string(input);
+  e.message = std::string(message);
+  e.time_ns = options_.now_ns();
+  ++e.count;
+}
+
+PointPathStats PointPath::stats() const {
+  PointPathStats out;
+  {
+    std::lock_guard lock(stats_mu_);
+    for (const auto& [key, s] : feed_stats_) out.feeds.push_back(s);
+    for (const auto& [key, e] : errors_) out.errors.push_back(e);
+    out.corrected_times = corrected_times_;
+    out.flushes = flushes_;
+    out.sunk_points = sunk_points_;
+    out.sink_failures = sink_failures_;
+    out.failed_points = failed_points_;
+    out.discarded_points = discarded_points_;
+  }
+  for (const auto& b : batches_) {
+    std::lock_guard lock(b->mu);
+    out.pending_points += b->pending.size();
+  }
+  return out;
+}
+
+}  // namespace sextant::agent

@@ -1,0 +1,132 @@
+// PointPath: the agent's point path, from inputs (and /v1/write) to the uploader — DataKit's
+// io.Feed. For each feed, in order:
+//   1. global tags: host tags, or election tags for election inputs; a key the point already has
+//      (tag or field) is never overridden; `ignore_global_tags` skips this step;
+//   2. the pipeline hook (Platypus scripts arrive with the logs issue; empty = pass through);
+//   3. time correction (DataKit's auto_timestamp_correction, on by default): a point more than
+//      2 h away from now gets time = now and an int field `__orig_time` with its old time;
+//   4. batching per category: points wait until max_cache_count are pending or flush_interval
+//      passed, then go to the sink (the uploader) together. A `durable` feed (HTTP-push inputs,
+//      /v1/write) skips the wait: feed() returns after the sink accepted its points, so an
+//      answered request survives an agent crash.
+// Points are not re-normalised here: /v1/write normalises what clients send, and inputs build
+// valid points (their tests check it).
+//
+// Self-metrics: points and feeds per (input, category), flushes, sink failures, the last error
+// per input (reportError, /v1/lasterror).
+// Thread-safety: feed() and reportError() may be called from any thread; start()/stop() from
+// one thread. The sink is called concurrently for different categories and may be called
+// concurrently for one category; it must be thread-safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agent/runtime/input.h"
+#include "model/category.h"
+#include "model/point.h"
+
+namespace sextant::agent {
+
+using TagMap = std::map<std::string, std::string>;
+using TagsSnapshot = std::shared_ptr<const TagMap>;
+
+struct PointPathOptions {
+  std::function<int64_t()> now_ns;              // wall clock seam
+  std::function<TagsSnapshot()> host_tags;      // empty or null snapshot: none
+  std::function<TagsSnapshot()> election_tags;  // for FeedOptions::election
+  // Pipeline hook: may change or drop points of a feed.
+  std::function<void(model::Category, std::string_view input, std::vector<model::Point>*)> pipeline;
+  bool auto_timestamp_correction = true;
+  std::chrono::nanoseconds max_time_skew = std::chrono::hours(2);
+  size_t max_cache_count = 1000;
+  std::chrono::milliseconds flush_interval{10'000};
+  // Receives batches. Empty: points are discarded (no DataWay configured) and counted.
+  std::function<Status(model::Category, const std::vector<model::Point>&)> sink;
+};
+
+struct FeedStats {
+  std::string input;
+  model::Category category = model::Category::kMetric;
+  uint64_t feeds = 0;
+  uint64_t points = 0;
+  int64_t last_feed_ns = 0;
+};
+
+struct InputError {
+  std::string input;
+  std::string message;
+  int64_t time_ns = 0;
+  uint64_t count = 0;  // errors reported by this input so far
+};
+
+struct PointPathStats {
+  std::vector<FeedStats> feeds;  // per (input, category), sorted
+  std::vector<InputError> errors;
+  uint64_t corrected_times = 0;   // points re-timed by time correction
+  uint64_t flushes = 0;           // sink calls
+  uint64_t sunk_points = 0;       // points the sink accepted
+  uint64_t sink_failures = 0;     // sink calls that failed
+  uint64_t failed_points = 0;     // points in those calls (lost, or refused to the client)
+  uint64_t discarded_points = 0;  // no sink configured
+  uint64_t pending_points = 0;    // waiting in batches now
+};
+
+class PointPath : public Feeder {
+ public:
+  explicit PointPath(PointPathOptions options);
+  ~PointPath() override;
+  PointPath(const PointPath&) = delete;
+  PointPath& operator=(const PointPath&) = delete;
+
+  // Starts the flush timer thread. Without it batches flush only on max_cache_count and stop().
+  void start();
+  // Flushes everything pending and stops the timer.
+  void stop();
+  // Flushes every category now.
+  void flush();
+
+  Status feed(model::Category category, std::vector<model::Point>&& points,
+              const FeedOptions& options) override;
+  void reportError(std::string_view input, std::string_view message) override;
+
+  PointPathStats stats() const;
+
+ private:
+  struct Batch {
+    std::mutex mu;
+    std::vector<model::Point> pending;
+  };
+  void addGlobalTags(const TagMap& tags, std::vector<model::Point>& points) const;
+  void correctTimes(std::vector<model::Point>& points);
+  Status sinkBatch(model::Category category, std::vector<model::Point>&& points);
+  void flushCategory(model::Category category);
+  void timerLoop();
+
+  const PointPathOptions options_;
+  std::vector<std::unique_ptr<Batch>> batches_;  // indexed by Category
+
+  mutable std::mutex stats_mu_;
+  std::map<std::pair<std::string, model::Category>, FeedStats> feed_stats_;
+  std::map<std::string, InputError> errors_;
+  uint64_t corrected_times_ = 0;
+  uint64_t flushes_ = 0;
+  uint64_t sunk_points_ = 0;
+  uint64_t sink_failures_ = 0;
+  uint64_t failed_points_ = 0;
+  uint64_t discarded_points_ = 0;
+
+  std::mutex timer_mu_;
+  std::condition_variable timer_cv_;
+  bool stopping_ = false;
+  std::thread timer_;
+};
+
+}  // namespace sextant::agent

@@ -1,0 +1,109 @@
+// The input contract: what every agent input (host collectors, scrapers, HTTP-push receivers,
+// streaming tailers) implements, what the runtime hands it, and the agent's point path (Feeder).
+//
+// Three kinds of input share one interface:
+//   - scheduled: interval() > 0; the InputRunner calls collect() every interval on the input's
+//     own thread and feeds the points;
+//   - HTTP-push: routes() are served on the agent's port; handlers feed through InputEnv::feeder
+//     (with FeedOptions::durable when the client must only get 200 once points are safe);
+//   - streaming: start() once, stop() at shutdown; they feed through InputEnv::feeder from
+//     threads they own.
+// An input may be several of these at once.
+//
+// Every input is created by an InputFactory from its [[inputs.<name>]] table; the explicit list
+// of factories is inputRegistry() (defined in src/agent/inputs/registry.cc, library
+// sextant_agent_inputs).
+//
+// Ownership: the InputRunner owns Input instances; the agent owns the Feeder, which must outlive
+// every input. Thread-safety: collect() is called from one thread at a time (the runner's thread
+// for that instance); routes' handlers run on the HTTP server's threads and must be thread-safe;
+// start()/stop() are called from the runner's owner thread. Feeder is thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/inputs/host_common/host_paths.h"
+#include "config/config_table.h"
+#include "core/status.h"
+#include "model/category.h"
+#include "model/point.h"
+#include "net/router.h"
+
+namespace sextant::agent {
+
+struct FeedOptions {
+  std::string input;      // input name for self-metrics ("cpu", "zipkin", "prom")
+  bool election = false;  // an election input: gets election tags instead of host tags
+  bool durable = false;   // return only once the points are durable (HTTP-push inputs)
+  bool ignore_global_tags = false;
+};
+
+// The agent's point path; implemented by the agent (global tags, pipeline, time correction,
+// batching, uploader). Thread-safe.
+class Feeder {
+ public:
+  virtual ~Feeder() = default;
+  virtual Status feed(model::Category category, std::vector<model::Point>&& points,
+                      const FeedOptions& options) = 0;
+  // An input's error for self-metrics (datakit_error_total, datakit_last_err) and the log.
+  virtual void reportError(std::string_view input, std::string_view message) = 0;
+};
+
+// A route an HTTP-push input serves on the agent's port (public, rate limited by the agent).
+struct InputRoute {
+  std::string method;
+  std::string path;  // a net::Router pattern ("/v1/gitlab", "/api/v2/spans")
+  net::Handler handler;
+};
+
+// What the runtime hands an input at creation.
+struct InputEnv {
+  inputs::HostPaths host_paths;     // agent/inputs/host_common/host_paths.h
+  std::function<int64_t()> now_ns;  // wall clock seam
+  Feeder* feeder = nullptr;         // for HTTP-push and streaming inputs
+  bool container_mode = false;
+  // This input's ENV_INPUT_<INPUT>_<KEY> values keyed by KEY ("PERCPU", "INTERVAL"), container
+  // mode only (empty otherwise).
+  std::map<std::string, std::string> env;
+};
+
+class Input {
+ public:
+  virtual ~Input() = default;
+  virtual std::string_view name() const = 0;
+  virtual model::Category category() const { return model::Category::kMetric; }
+  virtual bool election() const { return false; }  // runs only while this agent is the leader
+  // Scheduled inputs: interval() > 0; collect() is called every interval.
+  virtual std::chrono::nanoseconds interval() const { return std::chrono::nanoseconds(0); }
+  // Appends this collection's points (any that could be built, even on error) to *out. The
+  // default (for inputs that are not scheduled) returns Unimplemented.
+  virtual Status collect(int64_t now_ns, std::vector<model::Point>* out);
+  // HTTP-push inputs: routes served on the agent's port (public, rate limited by the agent).
+  virtual std::vector<InputRoute> routes() { return {}; }
+  // Streaming inputs: started once; feed through env.feeder on their own threads.
+  virtual Status start() { return Status::ok(); }
+  virtual void stop() {}
+};
+
+struct InputFactory {
+  std::string name;
+  // Parses one [[inputs.<name>]] table; errors are ConfigTable's "file:line: [inputs.x] key: ...".
+  std::function<Result<std::unique_ptr<Input>>(const config::ConfigTable& table,
+                                               const InputEnv& env)>
+      create;
+};
+
+// The explicit registration list (src/agent/inputs/registry.cc): every input Sextant has, in a
+// fixed order. Defined in the sextant_agent_inputs library.
+const std::vector<InputFactory>& inputRegistry();
+// The factory named `name`, or nullptr.
+const InputFactory* findInput(std::string_view name);
+
+}  // namespace sextant::agent

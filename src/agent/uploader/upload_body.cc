@@ -1,0 +1,63 @@
+#include "agent/uploader/upload_body.h"
+
+#include "codec/line_protocol/line_protocol.h"
+#include "codec/point_pb/point_pb.h"
+#include "core/crc32c.h"
+
+namespace sextant::agent {
+
+std::string_view uploadContentType(UploadEncoding encoding) {
+  return encoding == UploadEncoding::kProtobuf ? "application/protobuf; proto=com.guance.Point"
+                                               : "application/line-protocol";
+}
+
+Status splitBodies(std::span<const model::Point> points, UploadEncoding encoding,
+                   size_t max_raw_bytes,
+                   const std::function<Status(std::string& raw_body, std::uint32_t points)>& emit) {
+  std::string body;
+  std::string one;
+  std::uint32_t count = 0;
+  for (const model::Point& p : points) {
+    one.clear();
+    if (encoding == UploadEncoding::kProtobuf) {
+      codec::pb::encode(std::span<const model::Point>(&p, 1), &one);
+    } else {
+      codec::lp::encode(p, &one);
+    }
+    if (one.empty()) continue;
+    if (count > 0 && body.size() + one.size() > max_raw_bytes) {
+      SEXTANT_RETURN_IF_ERROR(emit(body, count));
+      body.clear();
+      count = 0;
+    }
+    body += one;
+    ++count;
+  }
+  if (count > 0) SEXTANT_RETURN_IF_ERROR(emit(body, count));
+  return Status::ok();
+}
+
+std::string packageId(std::int64_t create_time_ns, std::string_view body) {
+  // 12 bytes, big-endian: creation time (8) and CRC32C of the body (4); base32hex, lower case.
+  unsigned char raw[12];
+  auto t = static_cast<std::uint64_t>(create_time_ns);
+  for (int i = 0; i < 8; ++i) raw[i] = static_cast<unsigned char>(t >> (56 - 8 * i));
+  std::uint32_t crc = crc32c(body);
+  for (int i = 0; i < 4; ++i) raw[8 + i] = static_cast<unsigned char>(crc >> (24 - 8 * i));
+  static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuv";
+  std::string out = "dk_";
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char b : raw) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out.push_back(kAlphabet[(acc >> (bits - 5)) & 31]);
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out.push_back(kAlphabet[(acc << (5 - bits)) & 31]);
+  return out;  // 96 bits -> 20 characters
+}
+
+}  // namespace sextant::agent
