@@ -2,6 +2,7 @@
 // process.
 //
 //   agent_ingest <sextant binary> [--points N] [--batch B] [--clients C] [--idle-seconds S]
+//                [--no-dataway 1]
 //
 // 1. Idle RSS: an agent with DataKit's default host inputs (cpu, mem, disk, diskio, net, system,
 //    swap, hostobject) and a DataWay configured, left alone for S seconds; VmRSS is read from
@@ -11,7 +12,8 @@
 //    agent decodes, normalises, batches and uploads protobuf + gzip (its defaults) to a null
 //    DataWay in this process, which answers 200 and counts X-Points. The agent's CPU time
 //    (utime + stime from /proc/<pid>/stat) over the run gives points per CPU-second; the clients
-//    and the null sink run in this process and are not counted.
+//    and the null sink run in this process and are not counted. With --no-dataway 1 the agent has
+//    no DataWay: the point path discards its batches (HTTP -> decode -> normalise -> batch only).
 // Prints one line per result; never asserts on speed.
 #include <signal.h>
 #include <sys/wait.h>
@@ -123,6 +125,7 @@ int main(int argc, char** argv) {
   const std::string binary = argv[1];
   size_t points = 2'000'000, batch = 5'000;
   int clients = 2, idle_seconds = 15;
+  bool no_dataway = false;
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     long v = std::atol(argv[i + 1]);
@@ -130,6 +133,7 @@ int main(int argc, char** argv) {
     if (flag == "--batch") batch = static_cast<size_t>(v);
     if (flag == "--clients") clients = static_cast<int>(v);
     if (flag == "--idle-seconds") idle_seconds = static_cast<int>(v);
+    if (flag == "--no-dataway") no_dataway = v != 0;
   }
 
   // The null DataWay: answers 200 and counts the points each body says it carries.
@@ -184,7 +188,9 @@ int main(int argc, char** argv) {
   corpus.clear();
   corpus.shrink_to_fit();
 
-  writeConf(dir, "default_enabled_inputs = []\n[dataway]\n  urls = [\"" + dataway + "\"]\n");
+  // The per-client rate limit (DataKit's 100 requests/s) would throttle the load generator.
+  writeConf(dir, "default_enabled_inputs = []\n[http_api]\n  request_rate_limit = 0.0\n" +
+                     (no_dataway ? std::string() : "[dataway]\n  urls = [\"" + dataway + "\"]\n"));
   Child agent = startAgent(binary, dir);
   if (agent.port == 0) return 1;
   const double rss_before = rssMiB(agent.pid);
@@ -209,7 +215,8 @@ int main(int argc, char** argv) {
   }
   for (auto& t : threads) t.join();
   std::fprintf(stderr, "\rposted %zu/%zu bodies\n", bodies.size(), bodies.size());
-  while (sunk_points.load() < points - static_cast<size_t>(failures.load()) * batch &&
+  while (!no_dataway &&
+         sunk_points.load() < points - static_cast<size_t>(failures.load()) * batch &&
          std::chrono::steady_clock::now() - t0 < 300s) {
     std::this_thread::sleep_for(10ms);
   }
@@ -220,12 +227,12 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(dir);
 
   std::printf(
-      "ingest: %zu points (%.1f MB line protocol) in bodies of %zu, %d clients: agent CPU %.2f s "
+      "ingest%s: %zu points (%.1f MB line protocol) in bodies of %zu, %d clients: agent CPU %.2f s "
       "-> %.0f points per CPU-second; wall %.2f s -> %.0f points/s; uploaded %llu points in "
       "%.1f MB (protobuf+gzip); RSS %.1f -> %.1f MiB; failed requests %d\n",
-      points, static_cast<double>(lp_bytes) / 1e6, batch, clients, cpu,
-      static_cast<double>(points) / cpu, wall, static_cast<double>(points) / wall,
-      static_cast<unsigned long long>(sunk_points.load()),
+      no_dataway ? " (no DataWay: batches discarded)" : "", points,
+      static_cast<double>(lp_bytes) / 1e6, batch, clients, cpu, static_cast<double>(points) / cpu,
+      wall, static_cast<double>(points) / wall, static_cast<unsigned long long>(sunk_points.load()),
       static_cast<double>(sunk_bytes.load()) / 1e6, rss_before, rss_after, failures.load());
-  return failures.load() == 0 && sunk_points.load() >= points ? 0 : 1;
+  return failures.load() == 0 && (no_dataway || sunk_points.load() >= points) ? 0 : 1;
 }
