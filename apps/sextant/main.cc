@@ -3,6 +3,7 @@
 //   sextant server      the backend (ingest, storage, query, UI)
 //   sextant standalone  agent + server in one process
 //   sextant tool ...    offline tools (parse-lp, ...)
+//   sextant workspace   manage the server's workspaces and tokens (create, list, delete)
 #include <malloc.h>
 
 #include <CLI/CLI.hpp>
@@ -11,7 +12,9 @@
 #include <iostream>
 
 #include "agent/agent.h"
+#include "core/file_system.h"
 #include "core/version.h"
+#include "server/workspace/workspace_cli.h"
 #include "tool/tools.h"
 
 namespace {
@@ -105,6 +108,28 @@ int main(int argc, char** argv) {
       ->default_val("metric");
   parse_lp->add_flag("--strict", parse_opts.strict, "Fail on any normalisation warning");
 
+  sextant::server::workspace::WorkspaceCliOptions ws_opts;
+  CLI::App* workspace = app.add_subcommand(
+      "workspace",
+      "Manage the server's workspaces and their tokens (DIR/workspaces.json; a running server "
+      "reloads them on SIGHUP)");
+  workspace->require_subcommand(1);
+  CLI::App* ws_create =
+      workspace->add_subcommand("create", "Create a workspace and print its token");
+  ws_create->add_option("name", ws_opts.name, "Workspace name: 1 to 64 of a-z, 0-9, '_', '-'")
+      ->required();
+  CLI::App* ws_list =
+      workspace->add_subcommand("list", "List the workspaces: name, id, token, creation time");
+  CLI::App* ws_delete = workspace->add_subcommand(
+      "delete", "Delete a workspace (its token stops working once the server reloads)");
+  ws_delete->add_option("name", ws_opts.name, "Workspace name")->required();
+  ws_delete->add_flag("--force", ws_opts.force, "Required to delete the default workspace");
+  for (CLI::App* sub : {ws_create, ws_list, ws_delete}) {
+    sub->add_option("--data-dir", ws_opts.data_dir,
+                    "Server data directory holding workspaces.json (created on first use)")
+        ->required();
+  }
+
   CLI11_PARSE(app, argc, argv);
 
   if (agent->parsed()) return runAgent(agent_opts);
@@ -117,6 +142,18 @@ int main(int argc, char** argv) {
   if (server->parsed()) {
     std::fprintf(stderr, "sextant server: not built yet (issue 4)\n");
     return 2;
+  }
+  if (ws_create->parsed()) {
+    return sextant::server::workspace::runWorkspaceCreate(sextant::realFileSystem(), ws_opts,
+                                                          std::cout, std::cerr);
+  }
+  if (ws_list->parsed()) {
+    return sextant::server::workspace::runWorkspaceList(sextant::realFileSystem(), ws_opts,
+                                                        std::cout, std::cerr);
+  }
+  if (ws_delete->parsed()) {
+    return sextant::server::workspace::runWorkspaceDelete(sextant::realFileSystem(), ws_opts,
+                                                          std::cout, std::cerr);
   }
   if (parse_lp->parsed())
     return sextant::tool::runParseLp(parse_opts, std::cin, std::cout, std::cerr);
