@@ -2,7 +2,8 @@
 # scripts/run.sh [sextant agent args...]: what `make run` starts.
 # Prepares a local install dir (build/run-home, a DataKit-style layout with conf.d/) on first use,
 # then starts the agent in the foreground. It prints where it listens; Ctrl-C stops it.
-# Until the backend lands (issue 4) this is `sextant agent`; then it becomes `sextant standalone`.
+# It runs `sextant standalone`: the agent (DataKit API on SEXTANT_LISTEN) shipping to the backend
+# (SEXTANT_SERVER_LISTEN, data in build/run-home/data) in the same process.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 home=${SEXTANT_HOME:-$here/build/run-home}
@@ -15,4 +16,6 @@ if [ ! -f "$home/conf.d/datakit.conf" ]; then
   listen = "$listen"
 CONF
 fi
-exec "$here/build/release/apps/sextant/sextant" agent --install-dir "$home" "$@"
+server_listen=${SEXTANT_SERVER_LISTEN:-127.0.0.1:9528}
+exec "$here/build/release/apps/sextant/sextant" standalone --install-dir "$home" \
+  --server-listen "$server_listen" "$@"

@@ -9,11 +9,13 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 
 #include "agent/agent.h"
 #include "core/file_system.h"
 #include "core/version.h"
+#include "server/server.h"
 #include "server/workspace/workspace_cli.h"
 #include "tool/tools.h"
 
@@ -41,6 +43,39 @@ void blockControlSignals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);  // threads started later inherit the mask
 }
 
+// Blocks until SIGINT or SIGTERM; each SIGHUP calls reload().
+void waitForStop(const char* who, const std::function<sextant::Status()>& reload) {
+  for (;;) {
+    int sig = waitForSignal();
+    if (sig != SIGHUP) {
+      std::printf("%s: signal %d, stopping\n", who, sig);
+      return;
+    }
+    sextant::Status st = reload();
+    std::printf("%s: SIGHUP, reload %s\n", who, st.isOk() ? "done" : st.toString().c_str());
+    std::fflush(stdout);
+  }
+}
+
+int runServer(const sextant::server::ServerOptions& options) {
+  blockControlSignals();
+  sextant::server::Server server(options);
+  sextant::Status st = server.start();
+  if (!st.isOk()) {
+    std::fprintf(stderr, "sextant server: %s\n", st.toString().c_str());
+    return 1;
+  }
+  std::printf(
+      "sextant server %s listening on http://%s (data dir %s; token of workspace "
+      "'default' in %s/default.token)\n",
+      sextant::kVersion, server.listenAddress().c_str(), options.data_dir.c_str(),
+      options.data_dir.c_str());
+  std::fflush(stdout);
+  waitForStop("sextant server", [&] { return server.reload(); });
+  server.stop();
+  return 0;
+}
+
 int runAgent(const sextant::agent::AgentOptions& options) {
   blockControlSignals();
   sextant::agent::Agent agent(options);
@@ -52,18 +87,43 @@ int runAgent(const sextant::agent::AgentOptions& options) {
   std::printf("sextant agent %s listening on http://%s (install dir %s)\n", sextant::kVersion,
               agent.listenAddress().c_str(), options.install_dir.c_str());
   std::fflush(stdout);
-  for (;;) {
-    int sig = waitForSignal();
-    if (sig == SIGHUP) {
-      st = agent.reload();
-      std::printf("sextant agent: SIGHUP, reload %s\n", st.isOk() ? "done" : st.toString().c_str());
-      std::fflush(stdout);
-      continue;
-    }
-    std::printf("sextant agent: signal %d, stopping\n", sig);
-    break;
-  }
+  waitForStop("sextant agent", [&] { return agent.reload(); });
   agent.stop();
+  return 0;
+}
+
+// The backend, then the agent shipping to it over loopback with the default workspace's token.
+int runStandalone(sextant::agent::AgentOptions agent_options,
+                  const sextant::server::ServerOptions& server_options) {
+  blockControlSignals();
+  sextant::server::Server server(server_options);
+  sextant::Status st = server.start();
+  if (!st.isOk()) {
+    std::fprintf(stderr, "sextant standalone: server: %s\n", st.toString().c_str());
+    return 1;
+  }
+  agent_options.dataway_url =
+      "http://" + server.listenAddress() + "?token=" + server.defaultToken();
+  sextant::agent::Agent agent(agent_options);
+  st = agent.start();
+  if (!st.isOk()) {
+    std::fprintf(stderr, "sextant standalone: agent: %s\n", st.toString().c_str());
+    server.stop();
+    return 1;
+  }
+  std::printf(
+      "sextant standalone %s: agent listening on http://%s (install dir %s), server on http://%s "
+      "(data dir %s)\n",
+      sextant::kVersion, agent.listenAddress().c_str(), agent_options.install_dir.c_str(),
+      server.listenAddress().c_str(), server_options.data_dir.c_str());
+  std::fflush(stdout);
+  waitForStop("sextant standalone", [&] {
+    sextant::Status a = agent.reload();
+    sextant::Status b = server.reload();
+    return a.isOk() ? b : a;
+  });
+  agent.stop();  // flushes into its queue; what is not delivered yet goes at the next start
+  server.stop();
   return 0;
 }
 
@@ -89,11 +149,26 @@ int main(int argc, char** argv) {
   agent->add_flag("--container", agent_opts.container,
                   "Container mode: configuration from ENV_* variables (DaemonSet)");
 
-  CLI::App* server = app.add_subcommand("server", "Run the backend (not built yet: see issue 4)");
-  CLI::App* standalone =
-      app.add_subcommand("standalone", "Run agent and backend in one process (backend: issue 4)");
+  sextant::server::ServerOptions server_opts;
+  CLI::App* server = app.add_subcommand(
+      "server",
+      "Run the backend: DataWay-compatible ingest into a WAL, workspaces and tokens, election "
+      "(storage engine and queries: issue 4 continues)");
+  server->add_option("--listen", server_opts.listen, "HTTP listen address")
+      ->default_val("127.0.0.1:9528");
+  server
+      ->add_option("--data-dir", server_opts.data_dir,
+                   "Data directory (workspaces.json, default.token, wal/)")
+      ->default_val("/var/lib/sextant");
+  CLI::App* standalone = app.add_subcommand(
+      "standalone", "Run the agent and the backend in one process; the agent ships to the backend");
   standalone->add_option("--install-dir", agent_opts.install_dir, "Agent install dir");
   standalone->add_option("--listen", agent_opts.listen, "Agent HTTP listen address");
+  std::string standalone_data_dir;
+  standalone->add_option("--data-dir", standalone_data_dir,
+                         "Backend data directory (default: <install-dir>/data)");
+  standalone->add_option("--server-listen", server_opts.listen, "Backend HTTP listen address")
+      ->default_val("127.0.0.1:9528");
 
   CLI::App* tool = app.add_subcommand("tool", "Offline tools");
   tool->require_subcommand(1);
@@ -134,15 +209,11 @@ int main(int argc, char** argv) {
 
   if (agent->parsed()) return runAgent(agent_opts);
   if (standalone->parsed()) {
-    std::fprintf(stderr,
-                 "sextant standalone: the backend role is not built yet (issue 4); starting the "
-                 "agent role only\n");
-    return runAgent(agent_opts);
+    server_opts.data_dir =
+        standalone_data_dir.empty() ? agent_opts.install_dir + "/data" : standalone_data_dir;
+    return runStandalone(agent_opts, server_opts);
   }
-  if (server->parsed()) {
-    std::fprintf(stderr, "sextant server: not built yet (issue 4)\n");
-    return 2;
-  }
+  if (server->parsed()) return runServer(server_opts);
   if (ws_create->parsed()) {
     return sextant::server::workspace::runWorkspaceCreate(sextant::realFileSystem(), ws_opts,
                                                           std::cout, std::cerr);

@@ -187,6 +187,7 @@ struct Agent::Impl {
     if (!cfg.isOk()) return cfg.status();
     if (options.container) SEXTANT_RETURN_IF_ERROR(config::applyEnv(&cfg.value(), env));
     if (!options.listen.empty()) cfg->http_api.listen = options.listen;
+    if (!options.dataway_url.empty()) cfg->dataway.urls = {options.dataway_url};
     return cfg;
   }
 

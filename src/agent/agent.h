@@ -25,6 +25,9 @@ struct AgentOptions {
   std::string install_dir = "/usr/local/datakit";
   std::string listen;  // overrides [http_api] listen when set
   bool container = false;
+  // Replaces [dataway] urls / ENV_DATAWAY when set: `sextant standalone` points the agent at its
+  // in-process server this way.
+  std::string dataway_url;
 };
 
 // A summary for the CLI and tests (the full picture is /metrics).

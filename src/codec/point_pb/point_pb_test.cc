@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "codec/point_pb/point.pb.h"
+#include "codec/point_pb/testing/expect_json.h"
 #include "model/testing/random_points.h"
 
 namespace sextant::codec::pb {
@@ -666,61 +667,6 @@ std::string gunzip(std::string_view in) {
   return out;
 }
 
-// Compares a decoded point with one line of .decoded.jsonl: JSON integers are int or uint
-// fields, JSON floats are float fields.
-void expectMatchesJson(const Point& p, simdjson::dom::element line) {
-  std::string_view measurement;
-  ASSERT_EQ(line["measurement"].get(measurement), simdjson::SUCCESS);
-  EXPECT_EQ(p.measurement, measurement);
-  int64_t time;
-  ASSERT_EQ(line["time"].get(time), simdjson::SUCCESS);
-  EXPECT_EQ(p.time_ns, time);
-  simdjson::dom::object tags, fields;
-  ASSERT_EQ(line["tags"].get(tags), simdjson::SUCCESS);
-  ASSERT_EQ(line["fields"].get(fields), simdjson::SUCCESS);
-  EXPECT_EQ(p.tags.size(), tags.size());
-  for (auto [k, v] : tags) {
-    const model::Tag* t = p.findTag(k);
-    ASSERT_NE(t, nullptr) << "tag " << k;
-    std::string_view s;
-    ASSERT_EQ(v.get(s), simdjson::SUCCESS);
-    EXPECT_EQ(t->value, s);
-  }
-  EXPECT_EQ(p.fields.size(), fields.size());
-  for (auto [k, v] : fields) {
-    SCOPED_TRACE(std::string(k));
-    const model::Field* f = p.findField(k);
-    ASSERT_NE(f, nullptr);
-    switch (v.type()) {
-      case simdjson::dom::element_type::INT64:
-        if (const auto* u = std::get_if<uint64_t>(&f->value)) {
-          EXPECT_EQ(static_cast<int64_t>(*u), v.get_int64().value_unsafe());
-        } else {
-          ASSERT_TRUE(std::holds_alternative<int64_t>(f->value));
-          EXPECT_EQ(std::get<int64_t>(f->value), v.get_int64().value_unsafe());
-        }
-        break;
-      case simdjson::dom::element_type::UINT64:
-        ASSERT_TRUE(std::holds_alternative<uint64_t>(f->value));
-        EXPECT_EQ(std::get<uint64_t>(f->value), v.get_uint64().value_unsafe());
-        break;
-      case simdjson::dom::element_type::DOUBLE:
-        ASSERT_TRUE(std::holds_alternative<double>(f->value));
-        EXPECT_EQ(std::get<double>(f->value), v.get_double().value_unsafe());
-        break;
-      case simdjson::dom::element_type::BOOL:
-        ASSERT_TRUE(std::holds_alternative<bool>(f->value));
-        EXPECT_EQ(std::get<bool>(f->value), v.get_bool().value_unsafe());
-        break;
-      case simdjson::dom::element_type::STRING:
-        ASSERT_TRUE(std::holds_alternative<std::string>(f->value));
-        EXPECT_EQ(std::get<std::string>(f->value), v.get_string().value_unsafe());
-        break;
-      default: ADD_FAILURE() << "unexpected JSON value";
-    }
-  }
-}
-
 TEST(PointPbFixtures, DataKitUploadsDecodeAsCaptured) {
   std::filesystem::path dir = std::filesystem::path(SEXTANT_SHARED_DIR) / "fixtures/datakit-upload";
   ASSERT_TRUE(std::filesystem::exists(dir)) << dir;
@@ -744,7 +690,7 @@ TEST(PointPbFixtures, DataKitUploadsDecodeAsCaptured) {
       simdjson::dom::element doc;
       ASSERT_EQ(parser.parse(line).get(doc), simdjson::SUCCESS);
       EXPECT_EQ(pts[i].category, *category);
-      expectMatchesJson(pts[i], doc);
+      testing::expectMatchesJson(pts[i], doc);
       ++i;
       ++points;
     }

@@ -16,8 +16,10 @@
 #include <thread>
 
 #include "agent/uploader/testing/fake_dataway.h"
+#include "codec/point_pb/point_pb.h"
 #include "core/testing/temp_dir.h"
 #include "net/testing/raw_http.h"
+#include "server/server.h"
 
 namespace sextant {
 namespace {
@@ -26,10 +28,10 @@ using namespace std::chrono_literals;
 using net::testing::simpleRequest;
 using net::testing::statusOf;
 
-// A child `sextant agent` whose stdout is read until it says where it listens.
-class AgentProcess {
+// A child `sextant <args>` whose stdout is read until it says where it listens.
+class SextantProcess {
  public:
-  explicit AgentProcess(const std::string& install_dir) {
+  explicit SextantProcess(std::vector<std::string> args) {
     int out[2];
     if (::pipe(out) != 0) return;
     pid_ = ::fork();
@@ -37,8 +39,12 @@ class AgentProcess {
       ::dup2(out[1], STDOUT_FILENO);
       ::close(out[0]);
       ::close(out[1]);
-      ::execl(SEXTANT_BINARY, SEXTANT_BINARY, "agent", "--install-dir", install_dir.c_str(),
-              "--listen", "127.0.0.1:0", static_cast<char*>(nullptr));
+      std::vector<char*> argv;
+      std::string binary = SEXTANT_BINARY;
+      argv.push_back(binary.data());
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(SEXTANT_BINARY, argv.data());
       ::_exit(127);
     }
     ::close(out[1]);
@@ -58,7 +64,7 @@ class AgentProcess {
     }
     stdout_fd_ = out[0];
   }
-  ~AgentProcess() {
+  ~SextantProcess() {
     if (pid_ > 0) kill(SIGKILL);
     if (stdout_fd_ >= 0) ::close(stdout_fd_);
   }
@@ -80,6 +86,13 @@ class AgentProcess {
   pid_t pid_ = -1;
   int stdout_fd_ = -1;
   uint16_t port_ = 0;
+};
+
+// `sextant agent` on a free loopback port.
+class AgentProcess : public SextantProcess {
+ public:
+  explicit AgentProcess(const std::string& install_dir)
+      : SextantProcess({"agent", "--install-dir", install_dir, "--listen", "127.0.0.1:0"}) {}
 };
 
 void writeFile(const std::filesystem::path& p, const std::string& text) {
@@ -209,6 +222,92 @@ TEST(AgentProcessTest, SighupReloadsInputsAndKeepsQueuedData) {
   }
   EXPECT_TRUE(mem_arrived);
   EXPECT_EQ(seqsReceived(dw).size(), static_cast<size_t>(kPerBatch));
+}
+
+// `sextant server` under steady writes is killed with SIGKILL: every batch it answered 200 for
+// is in its WAL afterwards.
+TEST(ServerProcessTest, EveryAcknowledgedPointSurvivesKill9) {
+  sextant::testing::TempDir dir;
+  const std::string data = dir.path() + "/data";
+  SextantProcess server({"server", "--data-dir", data, "--listen", "127.0.0.1:0"});
+  ASSERT_NE(server.port(), 0) << "server did not start";
+  std::ifstream token_file(data + "/default.token");
+  std::string token;
+  token_file >> token;
+  ASSERT_TRUE(token.starts_with("tkn_")) << token;
+
+  std::mutex mu;
+  std::set<int64_t> acked;
+  std::atomic<int> next{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 3; ++w) {
+    writers.emplace_back([&] {
+      for (;;) {
+        int b = next++;
+        std::string body;
+        for (int i = 0; i < kPerBatch; ++i) {
+          body += "steady seq=" + std::to_string(b * kPerBatch + i) + "i 1700000000000000000\n";
+        }
+        std::string r =
+            simpleRequest(server.port(), "POST", "/v1/write/metric?token=" + token, body);
+        if (statusOf(r) != 200) return;  // killed
+        std::lock_guard lock(mu);
+        for (int i = 0; i < kPerBatch; ++i) acked.insert(b * kPerBatch + i);
+      }
+    });
+  }
+  std::this_thread::sleep_for(700ms);
+  int status = server.kill(SIGKILL);
+  for (auto& t : writers) t.join();
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  ASSERT_GT(acked.size(), 0u);
+
+  std::set<int64_t> stored;
+  Status st =
+      server::replayWal(data, [&](const std::string&, model::Category c, std::string_view pb) {
+        auto pts = codec::pb::decode(pb, c);
+        if (!pts.isOk()) return pts.status();
+        for (const model::Point& p : *pts)
+          stored.insert(std::get<int64_t>(p.findField("seq")->value));
+        return Status::ok();
+      });
+  ASSERT_TRUE(st.isOk()) << st.toString();
+  std::vector<int64_t> missing;
+  std::set_difference(acked.begin(), acked.end(), stored.begin(), stored.end(),
+                      std::back_inserter(missing));
+  EXPECT_TRUE(missing.empty()) << missing.size() << " acknowledged points lost of " << acked.size();
+}
+
+// `sextant standalone`: a point written to the agent lands in the backend's WAL.
+TEST(StandaloneProcessTest, AgentShipsToItsOwnServer) {
+  sextant::testing::TempDir dir;
+  writeFile(std::filesystem::path(dir.path()) / "conf.d" / "datakit.conf",
+            "default_enabled_inputs = []\n[io]\n  flush_interval = \"100ms\"\n");
+  SextantProcess standalone({"standalone", "--install-dir", dir.path(), "--listen", "127.0.0.1:0",
+                             "--server-listen", "127.0.0.1:0"});
+  ASSERT_NE(standalone.port(), 0) << "standalone did not start";
+  ASSERT_TRUE(postBatch(standalone.port(), 0));
+  std::string metrics;
+  for (int i = 0; i < 300; ++i) {
+    metrics = net::testing::bodyOf(simpleRequest(standalone.port(), "GET", "/metrics"));
+    if (metrics.find("status=\"ok\"} " + std::to_string(kPerBatch)) != std::string::npos) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_NE(metrics.find("datakit_io_dataway_point_total"), std::string::npos) << metrics;
+  standalone.kill(SIGTERM);
+  std::set<int64_t> stored;
+  Status st = server::replayWal(dir.path() + "/data",
+                                [&](const std::string&, model::Category c, std::string_view pb) {
+                                  auto pts = codec::pb::decode(pb, c);
+                                  if (!pts.isOk()) return pts.status();
+                                  for (const model::Point& p : *pts) {
+                                    if (const model::Field* f = p.findField("seq"))
+                                      stored.insert(std::get<int64_t>(f->value));
+                                  }
+                                  return Status::ok();
+                                });
+  ASSERT_TRUE(st.isOk()) << st.toString();
+  EXPECT_EQ(stored.size(), static_cast<size_t>(kPerBatch));
 }
 
 }  // namespace
