@@ -1,5 +1,7 @@
 #include "server/ingest/ingest_record.h"
 
+#include "core/little_endian.h"
+
 namespace sextant::server {
 
 namespace {
@@ -13,8 +15,7 @@ std::string encodeIngestRecord(std::string_view workspace_id, model::Category ca
   out.push_back(static_cast<char>(kVersion));
   out.push_back(static_cast<char>(category));
   const auto n = static_cast<uint16_t>(std::min<size_t>(workspace_id.size(), 0xffff));
-  out.push_back(static_cast<char>(n & 0xff));
-  out.push_back(static_cast<char>(n >> 8));
+  putLe(out, n, 2);
   out.append(workspace_id.substr(0, n));
   out.append(points_pb);
   return out;
@@ -30,8 +31,7 @@ Result<IngestRecord> decodeIngestRecord(std::string_view payload) {
   if (category >= model::kAllCategories.size()) {
     return dataLoss("ingest record: bad category " + std::to_string(category));
   }
-  const size_t n = static_cast<uint8_t>(payload[2]) |
-                   (static_cast<size_t>(static_cast<uint8_t>(payload[3])) << 8);
+  const size_t n = getLe(payload, 2, 2);
   if (payload.size() < 4 + n) return dataLoss("ingest record: short workspace id");
   IngestRecord r;
   r.category = model::kAllCategories[category];

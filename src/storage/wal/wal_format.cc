@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/crc32c.h"
+#include "core/little_endian.h"
 
 namespace sextant::storage {
 namespace {
@@ -13,19 +14,6 @@ constexpr std::string_view kSuffix = ".log";
 constexpr std::string_view kCorruptSuffix = ".log.corrupt";
 constexpr std::string_view kTempSuffix = ".log.tmp";
 constexpr std::size_t kDigits = 20;
-
-void putLe(std::string& out, std::uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
-}
-
-std::uint64_t getLe(std::string_view in, std::size_t pos, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) {
-    v |= static_cast<std::uint64_t>(static_cast<unsigned char>(in[pos + static_cast<size_t>(i)]))
-         << (8 * i);
-  }
-  return v;
-}
 
 }  // namespace
 
