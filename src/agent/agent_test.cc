@@ -7,9 +7,11 @@
 #include <fstream>
 #include <thread>
 
-#include "agent/election/testing/fake_election_server.h"
 #include "agent/uploader/testing/fake_dataway.h"
+#include "net/http_server.h"
 #include "net/testing/raw_http.h"
+#include "server/election/election_api.h"
+#include "server/election/election_service.h"
 
 namespace sextant::agent {
 namespace {
@@ -280,19 +282,31 @@ TEST_F(AgentTest, MetricsLastErrorAndGlobalTagsRoutes) {
 }
 
 TEST_F(AgentTest, ElectionMakesThisAgentLeader) {
-  election::testing::FakeElectionServer es;
+  // The server's election service, with every token in one workspace.
+  server::election::ElectionService service;
+  net::Router router;
+  server::election::registerElectionRoutes(
+      router, service, [](std::string_view) { return std::optional<std::string>("wksp_test"); });
+  net::HttpServerOptions so;
+  so.listen = "127.0.0.1:0";
+  net::HttpServer es(so, std::move(router));
   ASSERT_TRUE(es.start().isOk());
-  writeConf("default_enabled_inputs = []\n[dataway]\n  urls = [\"" + es.datawayUrl("tkn_e") +
-            "\"]\n[election]\n  enable = true\n  namespace = \"ns1\"\n");
+  writeConf("default_enabled_inputs = []\n[dataway]\n  urls = [\"http://" + es.boundAddress() +
+            "?token=tkn_e\"]\n[election]\n  enable = true\n  namespace = \"ns1\"\n");
   Agent agent(AgentOptions{dir_.string(), "127.0.0.1:0", false});
   ASSERT_TRUE(agent.start().isOk());
-  EXPECT_TRUE(waitFor([&] { return es.leader("tkn_e", "ns1") == hostName(); }));
+  EXPECT_TRUE(waitFor([&] {
+    auto leaders = service.leaders();
+    return leaders.size() == 1 && leaders[0].id == hostName() &&
+           leaders[0].election_namespace == "ns1";
+  }));
   std::string metrics;
   EXPECT_TRUE(waitFor([&] {
     metrics = bodyOf(simpleRequest(portOf(agent), "GET", "/metrics"));
     return metrics.find("datakit_election_status{namespace=\"ns1\",status=\"success\"") !=
            std::string::npos;
   })) << metrics;
+  agent.stop();
 }
 
 TEST_F(AgentTest, ContainerModeTakesDataKitEnvironment) {
