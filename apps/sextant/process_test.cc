@@ -181,7 +181,10 @@ TEST(AgentProcessTest, EveryAcceptedPointArrivesAcrossOutageAndKill9) {
                       std::back_inserter(missing));
   EXPECT_TRUE(missing.empty()) << missing.size() << " accepted points never arrived, first "
                                << (missing.empty() ? -1 : missing.front());
-  EXPECT_EQ(got.size(), accepted.size());
+  // Beyond those, at most the batch in flight at the kill may arrive (queued, answer lost), and
+  // nothing that was never sent.
+  EXPECT_LE(got.size(), accepted.size() + kPerBatch);
+  EXPECT_LT(*got.rbegin(), static_cast<int64_t>(batch) * kPerBatch);
 }
 
 TEST(AgentProcessTest, SighupReloadsInputsAndKeepsQueuedData) {
