@@ -21,7 +21,7 @@
 #include <tuple>
 #include <vector>
 
-#include "agent/rate_limiter.h"
+#include "net/rate_limiter.h"
 #include "net/router.h"
 
 namespace sextant::agent {
@@ -36,7 +36,7 @@ struct FrontRoute {
 struct HttpFrontOptions {
   std::vector<std::string> public_apis;
   std::vector<std::string> allowed_cors_origins;  // empty = every origin
-  RateLimiterOptions rate_limit;
+  net::RateLimiterOptions rate_limit;
   // Answers unknown routes (DataKit's 404 page).
   std::function<net::HttpResponse()> not_found;
 };
@@ -75,7 +75,7 @@ class HttpFront {
   void count(std::string_view api, std::string_view method, int status, double seconds);
 
   const HttpFrontOptions options_;
-  RateLimiter limiter_;
+  net::RateLimiter limiter_;
   mutable std::mutex mu_;
   std::shared_ptr<const Table> table_;
   std::map<std::tuple<std::string, std::string, int>, ApiCounter> counters_;

@@ -14,6 +14,7 @@
 #include "core/metrics_text.h"
 #include "core/version.h"
 #include "net/http_server.h"
+#include "net/rate_limiter.h"
 #include "server/election/election_api.h"
 #include "server/election/election_service.h"
 #include "server/ingest/ingest_record.h"
@@ -50,8 +51,10 @@ struct Server::Impl {
   std::unique_ptr<storage::Wal> wal;
   election::ElectionService elections;
   std::unique_ptr<net::HttpServer> http;
+  std::unique_ptr<net::RateLimiter> limiter;
 
-  std::atomic<uint64_t> requests{0}, accepted_points{0}, rejected_requests{0}, auth_failures{0};
+  std::atomic<uint64_t> requests{0}, accepted_points{0}, rejected_requests{0}, auth_failures{0},
+      rate_limited{0};
   std::mutex counters_mu;
   std::map<std::pair<std::string, model::Category>, uint64_t> points_by_workspace;
 
@@ -67,6 +70,12 @@ struct Server::Impl {
     if (!ws.isOk()) {
       ++auth_failures;
       return workspace::authFailure(ws.status());
+    }
+    if (!limiter->allow(ws->token, "write")) {
+      ++rate_limited;
+      return workspace::kodoError(429, "dataway.tooManyRequests",
+                                  "over " + std::to_string(options.write_rate_limit) +
+                                      " write requests per second for this token");
     }
     std::optional<codec::ContentEncoding> enc =
         codec::parseContentEncoding(req.header("Content-Encoding"));
@@ -142,6 +151,8 @@ struct Server::Impl {
              static_cast<double>(rejected_requests.load()));
     m.sample("sextant_ingest_requests_total", {{"outcome", "auth_failed"}},
              static_cast<double>(auth_failures.load()));
+    m.sample("sextant_ingest_requests_total", {{"outcome", "rate_limited"}},
+             static_cast<double>(rate_limited.load()));
     m.family("sextant_ingest_points_total", "counter", "Accepted points by workspace and category");
     {
       std::lock_guard lock(counters_mu);
@@ -221,6 +232,10 @@ Status Server::start() {
       storage::Wal::open(realFileSystem(), walOptions(s.options.data_dir, s.options.wal_sync));
   if (!wal.isOk()) return wal.status();
   s.wal = std::move(wal).value();
+  net::RateLimiterOptions rl;
+  rl.rate = s.options.write_rate_limit;
+  rl.burst = 2 * s.options.write_rate_limit;
+  s.limiter = std::make_unique<net::RateLimiter>(rl);
 
   net::HttpServerOptions http;
   http.listen = s.options.listen;
@@ -255,7 +270,8 @@ std::string Server::defaultToken() const {
 
 ServerStats Server::stats() const {
   return ServerStats{impl_->requests.load(), impl_->accepted_points.load(),
-                     impl_->rejected_requests.load(), impl_->auth_failures.load()};
+                     impl_->rejected_requests.load(), impl_->auth_failures.load(),
+                     impl_->rate_limited.load()};
 }
 
 Status replayWal(

@@ -30,6 +30,8 @@ struct ServerOptions {
   size_t max_decompressed_bytes = 256u << 20;
   storage::SyncPolicy wal_sync = storage::SyncPolicy::kEveryCommit;
   int threads = 2;
+  // Write requests per second per token (burst: twice that); <= 0 disables. Over it: 429.
+  double write_rate_limit = 1000;
 };
 
 struct ServerStats {
@@ -37,6 +39,7 @@ struct ServerStats {
   uint64_t accepted_points = 0;
   uint64_t rejected_requests = 0;  // bad body, bad category, WAL failure
   uint64_t auth_failures = 0;
+  uint64_t rate_limited = 0;
 };
 
 class Server {

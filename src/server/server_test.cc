@@ -209,6 +209,23 @@ TEST_F(ServerTest, RealDataKitUploadsReadBackExactly) {
   EXPECT_GT(points, 27u);
 }
 
+TEST(ServerLimits, PerTokenRateLimitAnswers429) {
+  sextant::testing::TempDir dir;
+  ServerOptions o;
+  o.data_dir = dir.path() + "/data";
+  o.listen = "127.0.0.1:0";
+  o.write_rate_limit = 0.001;  // a burst of one request, then (practically) no refill
+  Server server(o);
+  ASSERT_TRUE(server.start().isOk());
+  const uint16_t port = portOf(server.listenAddress());
+  const std::string target = "/v1/write/metric?token=" + server.defaultToken();
+  EXPECT_EQ(statusOf(simpleRequest(port, "POST", target, "m v=1")), 200);
+  std::string r = simpleRequest(port, "POST", target, "m v=2");
+  EXPECT_EQ(statusOf(r), 429) << r;
+  EXPECT_NE(bodyOf(r).find("dataway.tooManyRequests"), std::string::npos);
+  EXPECT_EQ(server.stats().rate_limited, 1u);
+}
+
 // Our agent ships to our server: a point written to the agent is in the server's WAL.
 TEST_F(ServerTest, OurAgentShipsToOurServer) {
   sextant::testing::TempDir agent_dir;

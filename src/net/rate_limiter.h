@@ -1,7 +1,7 @@
-// RateLimiter: DataKit's per-client API rate limit (tollbooth): a token bucket per (client IP,
-// route) refilled at `rate` requests per second up to `burst`; buckets unused for `ttl` are
-// forgotten. The agent applies it to every route, the ones inputs register included (DataKit
-// forgets those); exceeding it answers 429 datakit.reachMaxAPILimit.
+// RateLimiter: a token bucket per key refilled at `rate` requests per second up to `burst`;
+// buckets unused for `ttl` are forgotten. The agent keys it by (client IP, route) as DataKit's
+// tollbooth limiter does (429 datakit.reachMaxAPILimit, input routes included); the server keys
+// it by workspace token.
 // Thread-safety: allow() may be called from any thread (one mutex; the critical section is a few
 // arithmetic operations and a hash lookup).
 #pragma once
@@ -14,7 +14,7 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace sextant::agent {
+namespace sextant::net {
 
 struct RateLimiterOptions {
   double rate = 100.0;  // requests per second per key; <= 0 disables the limiter
@@ -48,4 +48,4 @@ class RateLimiter {
   std::chrono::steady_clock::time_point last_eviction_{};
 };
 
-}  // namespace sextant::agent
+}  // namespace sextant::net

@@ -1,8 +1,8 @@
-#include "agent/rate_limiter.h"
+#include "net/rate_limiter.h"
 
 #include <algorithm>
 
-namespace sextant::agent {
+namespace sextant::net {
 
 RateLimiter::RateLimiter(RateLimiterOptions options) : options_(std::move(options)) {}
 
@@ -46,4 +46,4 @@ size_t RateLimiter::trackedKeys() const {
   return buckets_.size();
 }
 
-}  // namespace sextant::agent
+}  // namespace sextant::net

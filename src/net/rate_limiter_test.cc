@@ -1,8 +1,8 @@
-#include "agent/rate_limiter.h"
+#include "net/rate_limiter.h"
 
 #include <gtest/gtest.h>
 
-namespace sextant::agent {
+namespace sextant::net {
 namespace {
 
 struct FakeClock {
@@ -55,4 +55,4 @@ TEST(RateLimiterTest, IdleKeysAreForgottenAfterTtl) {
 }
 
 }  // namespace
-}  // namespace sextant::agent
+}  // namespace sextant::net
