@@ -14,6 +14,7 @@
 
 #include "agent/queue/disk_queue.h"
 #include "agent/queue/queue_test_util.h"
+#include "core/testing/child_process.h"
 #include "core/testing/fault_injection_file_system.h"
 #include "core/testing/mem_file_system.h"
 #include "core/testing/temp_dir.h"
@@ -228,20 +229,14 @@ TEST(DiskQueueCrashTest, SigkilledWriterOnTheRealFileSystem) {
   std::vector<std::uint64_t> reported;
   auto readOne = [&] {
     std::uint64_t i;
-    std::size_t got = 0;
-    while (got < sizeof(i)) {
-      ssize_t n = ::read(fds[0], reinterpret_cast<char*>(&i) + got, sizeof(i) - got);
-      if (n <= 0) return false;
-      got += static_cast<std::size_t>(n);
-    }
+    if (!sextant::testing::readFull(fds[0], &i, sizeof(i))) return false;
     reported.push_back(i);
     return true;
   };
   while (reported.size() < 60 && readOne()) {
   }
-  ASSERT_EQ(::kill(pid, SIGKILL), 0);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  int status = sextant::testing::killAndWait(pid, SIGKILL);
+  ASSERT_NE(status, -1);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child exited early";
   while (readOne()) {  // what it reported before dying
   }

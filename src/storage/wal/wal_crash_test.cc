@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "core/testing/child_process.h"
 #include "core/testing/fault_injection_file_system.h"
 #include "core/testing/mem_file_system.h"
 #include "core/testing/temp_dir.h"
@@ -227,20 +228,14 @@ TEST(WalCrashTest, SigkilledWriterOnTheRealFileSystem) {
   std::map<std::uint64_t, std::uint64_t> reported;  // LSN -> payload index
   auto readOne = [&] {
     std::uint64_t pair[2];
-    std::size_t got = 0;
-    while (got < sizeof(pair)) {
-      ssize_t n = ::read(fds[0], reinterpret_cast<char*>(pair) + got, sizeof(pair) - got);
-      if (n <= 0) return false;
-      got += static_cast<std::size_t>(n);
-    }
+    if (!sextant::testing::readFull(fds[0], pair, sizeof(pair))) return false;
     reported[pair[0]] = pair[1];
     return true;
   };
   while (reported.size() < 100 && readOne()) {
   }
-  ASSERT_EQ(::kill(pid, SIGKILL), 0);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  int status = sextant::testing::killAndWait(pid, SIGKILL);
+  ASSERT_NE(status, -1);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child exited early";
   while (readOne()) {  // what it reported before dying
   }
