@@ -30,6 +30,7 @@
 #include "config/env_config.h"
 #include "config/input_config.h"
 #include "config/main_config.h"
+#include "core/clock.h"
 #include "core/file_system.h"
 #include "core/metrics_text.h"
 #include "core/version.h"
@@ -63,12 +64,6 @@ std::string primaryIp() {
   }
   freeifaddrs(list);
   return ip;
-}
-
-int64_t wallNowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // Go's time.Duration String() shape, e.g. "1h2m3.5s", as DataKit's /v1/ping shows uptime.

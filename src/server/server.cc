@@ -10,6 +10,7 @@
 #include "codec/point_json/json_writer.h"
 #include "codec/point_json/point_json.h"
 #include "codec/point_pb/point_pb.h"
+#include "core/clock.h"
 #include "core/file_system.h"
 #include "core/metrics_text.h"
 #include "core/version.h"
@@ -24,12 +25,6 @@
 namespace sextant::server {
 
 namespace {
-
-int64_t wallNowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 storage::WalOptions walOptions(const std::string& data_dir, storage::SyncPolicy sync) {
   storage::WalOptions o;

@@ -7,6 +7,7 @@
 
 #include "codec/line_protocol/line_protocol.h"
 #include "codec/point_json/point_json.h"
+#include "core/clock.h"
 #include "model/check.h"
 
 namespace sextant::tool {
@@ -31,9 +32,7 @@ int runParseLp(const ParseLpOptions& opts, std::istream& in, std::ostream& out, 
   codec::lp::DecodeOptions dopts;
   dopts.category = *category;
   dopts.precision = codec::lp::parsePrecision(opts.precision);
-  dopts.now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count();
+  dopts.now_ns = wallNowNs();
   codec::lp::DecodeResult decoded = codec::lp::decode(text.str(), dopts);
   if (!decoded.ok()) {
     err << decoded.errorMessage() << "\n";

@@ -5,15 +5,10 @@
 #include <chrono>
 
 #include "agent/inputs/host_inputs_testing.h"
+#include "core/clock.h"
 
 namespace sextant::agent::inputs {
 namespace {
-
-int64_t nowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 template <typename Input, typename Config>
 void benchInput(benchmark::State& state) {
@@ -26,7 +21,7 @@ void benchInput(benchmark::State& state) {
   size_t points = 0;
   for (auto _ : state) {
     out.clear();
-    Status st = in->collect(nowNs(), &out);
+    Status st = in->collect(wallNowNs(), &out);
     benchmark::DoNotOptimize(st);
     points += out.size();
   }
@@ -55,7 +50,7 @@ void BM_AllHostInputs(benchmark::State& state) {
   size_t points = 0;
   for (auto _ : state) {
     out.clear();
-    benchmark::DoNotOptimize(inputs->collect(nowNs(), &out));
+    benchmark::DoNotOptimize(inputs->collect(wallNowNs(), &out));
     points += out.size();
   }
   state.counters["points/op"] =

@@ -4,15 +4,11 @@
 #include <random>
 #include <utility>
 
+#include "core/clock.h"
+
 namespace sextant::agent {
 
 namespace {
-
-int64_t systemNowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::chrono::nanoseconds randomStartDelay(const InputStats& instance) {
   // DataKit: time.Sleep(rand.Int63n(10s)) before an input starts; capped here by the interval
@@ -43,7 +39,7 @@ struct InputRunner::Instance {
 
 InputRunner::InputRunner(InputRunnerOptions options)
     : options_(std::move(options)), leader_(options_.leader) {
-  if (!options_.now_ns) options_.now_ns = systemNowNs;
+  if (!options_.now_ns) options_.now_ns = wallNowNs;
   if (!options_.start_delay) options_.start_delay = randomStartDelay;
 }
 

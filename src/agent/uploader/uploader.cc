@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "codec/compression/compression.h"
+#include "core/clock.h"
 #include "core/version.h"
 
 namespace sextant::agent {
@@ -25,16 +26,10 @@ std::string_view archName() {
 #endif
 }
 
-std::int64_t nowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // Creation times are unique within the process, so X-Pkg-Id (time + CRC) is too.
 std::int64_t uniqueCreateTimeNs() {
   static std::atomic<std::int64_t> last{0};
-  std::int64_t now = nowNs();
+  std::int64_t now = wallNowNs();
   std::int64_t prev = last.load(std::memory_order_relaxed);
   for (;;) {
     std::int64_t next = std::max(now, prev + 1);
@@ -282,7 +277,7 @@ bool Uploader::deliver(Lane& lane, QueueRecord& record) {
     lane.stats.last_status = status;
     if (!error.empty()) {
       lane.stats.last_error = std::move(error);
-      lane.stats.last_error_time_ns = nowNs();
+      lane.stats.last_error_time_ns = wallNowNs();
     }
     switch (verdict) {
       case Verdict::kAck:
@@ -298,7 +293,7 @@ bool Uploader::deliver(Lane& lane, QueueRecord& record) {
     }
     if (!acked.isOk()) {
       lane.stats.last_error = "queue ack: " + acked.toString();
-      lane.stats.last_error_time_ns = nowNs();
+      lane.stats.last_error_time_ns = wallNowNs();
     }
     if (verdict != Verdict::kRetry) lane.unsynced = true;
   }
@@ -336,7 +331,7 @@ void Uploader::senderLoop(Lane& lane) {
       {
         std::lock_guard lk(lane.mu);
         lane.stats.last_error = "queue read: " + next.status().toString();
-        lane.stats.last_error_time_ns = nowNs();
+        lane.stats.last_error_time_ns = wallNowNs();
       }
       ++failures;
       if (!pause(backoff())) return;

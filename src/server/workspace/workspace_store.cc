@@ -9,6 +9,7 @@
 #include <chrono>
 #include <set>
 
+#include "core/clock.h"
 #include "core/crc32c.h"
 
 namespace sextant::server::workspace {
@@ -204,9 +205,7 @@ std::string WorkspaceStore::defaultTokenPath() const {
 
 std::int64_t WorkspaceStore::nowNs() const {
   if (options_.now_ns) return options_.now_ns();
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return wallNowNs();
 }
 
 Result<std::unique_ptr<WorkspaceStore>> WorkspaceStore::open(FileSystem& fs, std::string data_dir,
