@@ -13,8 +13,11 @@
 #include <iostream>
 
 #include "agent/agent.h"
+#include "core/duration.h"
 #include "core/file_system.h"
 #include "core/version.h"
+#include "net/http_client.h"
+#include "server/in_process_client.h"
 #include "server/server.h"
 #include "server/workspace/workspace_cli.h"
 #include "tool/tools.h"
@@ -92,7 +95,9 @@ int runAgent(const sextant::agent::AgentOptions& options) {
   return 0;
 }
 
-// The backend, then the agent shipping to it over loopback with the default workspace's token.
+// The backend, then the agent shipping to it with the default workspace's token: in-process
+// (server/in_process_client.h: the server's router on the uploader's thread, no socket); URLs of
+// other DataWays go through a real client. The server still listens for DataKits and agents.
 int runStandalone(sextant::agent::AgentOptions agent_options,
                   const sextant::server::ServerOptions& server_options) {
   blockControlSignals();
@@ -104,6 +109,9 @@ int runStandalone(sextant::agent::AgentOptions agent_options,
   }
   agent_options.dataway_url =
       "http://" + server.listenAddress() + "?token=" + server.defaultToken();
+  std::unique_ptr<sextant::net::HttpClient> network = sextant::net::makeHttpClient();
+  sextant::server::InProcessClient in_process(server, *network);
+  agent_options.http_client = &in_process;
   sextant::agent::Agent agent(agent_options);
   st = agent.start();
   if (!st.isOk()) {
@@ -152,13 +160,13 @@ int main(int argc, char** argv) {
   sextant::server::ServerOptions server_opts;
   CLI::App* server = app.add_subcommand(
       "server",
-      "Run the backend: DataWay-compatible ingest into a WAL, workspaces and tokens, election "
-      "(storage engine and queries: issue 4 continues)");
+      "Run the backend: DataWay-compatible ingest into the embedded storage engine, workspaces "
+      "and tokens, election (query APIs: issue 10)");
   server->add_option("--listen", server_opts.listen, "HTTP listen address")
       ->default_val("127.0.0.1:9528");
   server
       ->add_option("--data-dir", server_opts.data_dir,
-                   "Data directory (workspaces.json, default.token, wal/)")
+                   "Data directory (workspaces.json, default.token, wal/, storage/)")
       ->default_val("/var/lib/sextant");
   CLI::App* standalone = app.add_subcommand(
       "standalone", "Run the agent and the backend in one process; the agent ships to the backend");
@@ -169,6 +177,22 @@ int main(int argc, char** argv) {
                          "Backend data directory (default: <install-dir>/data)");
   standalone->add_option("--server-listen", server_opts.listen, "Backend HTTP listen address")
       ->default_val("127.0.0.1:9528");
+  std::string flush_interval = "5m";
+  std::string retention;
+  size_t head_limit_mb = server_opts.head_bytes_limit >> 20;
+  for (CLI::App* sub : {server, standalone}) {
+    sub->add_option("--flush-interval", flush_interval,
+                    "Storage: write the in-memory head to parts at least this often (e.g. 5m, "
+                    "30s); merges are checked at most 10s apart")
+        ->default_val("5m");
+    sub->add_option("--retention", retention,
+                    "Storage: how long categories are kept, e.g. metric=90d,logging=30d "
+                    "(defaults: metric/keyevent 30d, logging/network/security 14d, tracing/rum/"
+                    "object history 7d); older points are rejected at ingest");
+    sub->add_option("--head-limit-mb", head_limit_mb,
+                    "Storage: write the head to parts once it holds about this many MiB")
+        ->default_val(head_limit_mb);
+  }
 
   CLI::App* tool = app.add_subcommand("tool", "Offline tools");
   tool->require_subcommand(1);
@@ -208,6 +232,21 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (agent->parsed()) return runAgent(agent_opts);
+  if (server->parsed() || standalone->parsed()) {
+    auto interval = sextant::parseDuration(flush_interval);
+    if (!interval.isOk() || interval->count() <= 0) {
+      std::fprintf(stderr, "--flush-interval: %s\n",
+                   interval.isOk() ? "must be positive" : interval.status().toString().c_str());
+      return 2;
+    }
+    server_opts.flush_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*interval);
+    server_opts.head_bytes_limit = head_limit_mb << 20;
+    if (sextant::Status st = sextant::storage::parseRetention(retention, &server_opts.retention);
+        !st.isOk()) {
+      std::fprintf(stderr, "--retention: %s\n", st.message().c_str());
+      return 2;
+    }
+  }
   if (standalone->parsed()) {
     server_opts.data_dir =
         standalone_data_dir.empty() ? agent_opts.install_dir + "/data" : standalone_data_dir;

@@ -163,7 +163,8 @@ struct Agent::Impl {
   std::mutex tags_mu;
   std::shared_ptr<election::GlobalTags> tags;
 
-  std::unique_ptr<net::HttpClient> http_client;
+  std::unique_ptr<net::HttpClient> owned_http_client;  // when options.http_client is null
+  net::HttpClient* http_client = nullptr;              // options.http_client or the owned one
   std::unique_ptr<Uploader> uploader;
   std::unique_ptr<PointPath> points;
   std::unique_ptr<election::ElectionClient> election;
@@ -640,7 +641,8 @@ Status Agent::start() {
   a.identity.ip = primaryIp();
   a.tags = a.makeTags(a.config);
 
-  a.http_client = net::makeHttpClient();
+  if (a.options.http_client == nullptr) a.owned_http_client = net::makeHttpClient();
+  a.http_client = a.options.http_client ? a.options.http_client : a.owned_http_client.get();
   SEXTANT_RETURN_IF_ERROR(a.startUploader());
   a.startPointPath();
   SEXTANT_RETURN_IF_ERROR(a.startElection());

@@ -19,6 +19,10 @@
 
 #include "core/status.h"
 
+namespace sextant::net {
+class HttpClient;
+}  // namespace sextant::net
+
 namespace sextant::agent {
 
 struct AgentOptions {
@@ -28,6 +32,10 @@ struct AgentOptions {
   // Replaces [dataway] urls / ENV_DATAWAY when set: `sextant standalone` points the agent at its
   // in-process server this way.
   std::string dataway_url;
+  // The client for DataWay uploads and election requests; null: the agent makes its own
+  // (net::makeHttpClient()). Borrowed: must outlive the agent (`sextant standalone` passes its
+  // server's in-process client, server/in_process_client.h).
+  net::HttpClient* http_client = nullptr;
 };
 
 // A summary for the CLI and tests (the full picture is /metrics).

@@ -18,7 +18,8 @@
 #include "net/rate_limiter.h"
 #include "server/election/election_api.h"
 #include "server/election/election_service.h"
-#include "server/ingest/ingest_record.h"
+#include "server/prom_api.h"
+#include "server/query_raw_api.h"
 #include "server/workspace/workspace_api.h"
 #include "server/workspace/workspace_store.h"
 
@@ -26,15 +27,14 @@ namespace sextant::server {
 
 namespace {
 
-storage::WalOptions walOptions(const std::string& data_dir, storage::SyncPolicy sync) {
-  storage::WalOptions o;
-  o.dir = data_dir + "/wal";
-  o.sync = sync;
-  return o;
-}
-
 net::HttpResponse badRequest(std::string_view code, std::string_view message) {
   return workspace::kodoError(400, code, message);
+}
+
+// Transport-level errors (no route, body too large, ...), for the HTTP listener and handle().
+net::HttpResponse transportError(int status, std::string message) {
+  return workspace::kodoError(status, status == 404 ? "dataway.notFound" : "dataway.badRequest",
+                              message);
 }
 
 }  // namespace
@@ -43,15 +43,46 @@ struct Server::Impl {
   ServerOptions options;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::unique_ptr<workspace::WorkspaceStore> workspaces;
-  std::unique_ptr<storage::Wal> wal;
+  std::unique_ptr<storage::StorageEngine> engine;
   election::ElectionService elections;
   std::unique_ptr<net::HttpServer> http;
+  std::unique_ptr<net::Router> router;  // handle()'s: the same routes as http's
   std::unique_ptr<net::RateLimiter> limiter;
 
   std::atomic<uint64_t> requests{0}, accepted_points{0}, rejected_requests{0}, auth_failures{0},
-      rate_limited{0};
+      rate_limited{0}, rejected_points{0}, http_write_requests{0}, in_process_write_requests{0};
   std::mutex counters_mu;
   std::map<std::pair<std::string, model::Category>, uint64_t> points_by_workspace;
+
+  static constexpr size_t kMaxRejectionMessages = 10;
+
+  // {"content":{"accepted":N,"rejected":M,"messages":[...]}} (error_code too when nothing was
+  // accepted).
+  static net::HttpResponse rejectionResponse(int status, size_t accepted, size_t rejected,
+                                             const std::vector<std::string>& messages) {
+    std::string body;
+    codec::json::JsonWriter w(&body);
+    w.beginObject();
+    if (status != 200) {
+      w.key("errorCode");
+      w.string("dataway.pointsRejected");
+      w.key("message");
+      w.string(messages.empty() ? "points rejected" : messages.front());
+    }
+    w.key("content");
+    w.beginObject();
+    w.key("accepted");
+    w.unsignedInteger(accepted);
+    w.key("rejected");
+    w.unsignedInteger(rejected);
+    w.key("messages");
+    w.beginArray();
+    for (const std::string& m : messages) w.string(m);
+    w.endArray();
+    w.endObject();
+    w.endObject();
+    return net::HttpResponse::json(status, std::move(body));
+  }
 
   net::HttpResponse write(net::HttpRequest& req) {
     ++requests;
@@ -96,17 +127,46 @@ struct Server::Impl {
       ++rejected_requests;
       return badRequest("dataway.badBody", points.status().message());
     }
+    // Points older than what retention keeps are rejected (they would be dropped at once), with a
+    // message per point (the first few) and a count in /metrics. Objects are exempt: their latest
+    // state counts whatever their time (DataKit sends some with times near 1970).
+    std::vector<std::string> rejections;
+    size_t rejected = 0;
+    const bool object =
+        *category == model::Category::kObject || *category == model::Category::kCustomObject;
+    const int64_t cutoff = object ? INT64_MIN : engine->retentionCutoffNs(ws->id, *category);
+    size_t index = 0;
+    std::erase_if(*points, [&](const model::Point& p) {
+      bool old = p.time_ns < cutoff;
+      if (old && ++rejected <= kMaxRejectionMessages) {
+        rejections.push_back("point " + std::to_string(index) + " (" + p.measurement + "): time " +
+                             std::to_string(p.time_ns) + " is older than the retention of " +
+                             std::string(model::categoryName(*category)) + " data (cutoff " +
+                             std::to_string(cutoff) + ")");
+      }
+      ++index;
+      return old;
+    });
+    rejected_points += rejected;
+    if (points->empty() && rejected > 0) {
+      ++rejected_requests;
+      return rejectionResponse(400, 0, rejected, rejections);
+    }
     if (points->empty()) return net::HttpResponse{200, "", "", {}};
     // Stored as sent: agents normalise (DataKit's point check) before uploading, and a DataKit
     // upload may carry what the agent-side rules would change (e.g. string fields of metrics).
     std::string pb;
     codec::pb::encode(*points, &pb);
-    Result<uint64_t> lsn = wal->append(encodeIngestRecord(ws->id, *category, pb));
-    if (!lsn.isOk()) {
+    if (Status st = engine->write(ws->id, *category, pb, *points); !st.isOk()) {
       ++rejected_requests;
-      return workspace::kodoError(503, "dataway.walFailed", lsn.status().message());
+      return workspace::kodoError(503, "dataway.storageFailed", st.message());
     }
     accepted_points += points->size();
+    if (rejected > 0) {
+      std::lock_guard lock(counters_mu);
+      points_by_workspace[{ws->name, *category}] += points->size();
+      return rejectionResponse(200, points->size(), rejected, rejections);
+    }
     {
       std::lock_guard lock(counters_mu);
       points_by_workspace[{ws->name, *category}] += points->size();
@@ -148,6 +208,16 @@ struct Server::Impl {
              static_cast<double>(auth_failures.load()));
     m.sample("sextant_ingest_requests_total", {{"outcome", "rate_limited"}},
              static_cast<double>(rate_limited.load()));
+    m.family("sextant_ingest_write_requests_total", "counter",
+             "Write requests by transport (in_process: sextant standalone's own agent)");
+    m.sample("sextant_ingest_write_requests_total", {{"transport", "http"}},
+             static_cast<double>(http_write_requests.load()));
+    m.sample("sextant_ingest_write_requests_total", {{"transport", "in_process"}},
+             static_cast<double>(in_process_write_requests.load()));
+    m.family("sextant_ingest_rejected_points_total", "counter",
+             "Points rejected at ingest, by reason");
+    m.sample("sextant_ingest_rejected_points_total", {{"reason", "older_than_retention"}},
+             static_cast<double>(rejected_points.load()));
     m.family("sextant_ingest_points_total", "counter", "Accepted points by workspace and category");
     {
       std::lock_guard lock(counters_mu);
@@ -157,25 +227,57 @@ struct Server::Impl {
                  static_cast<double>(n));
       }
     }
-    storage::WalStats ws = wal->stats();
+    storage::WalStats ws = engine->walStats();
     m.family("sextant_wal_appends_total", "counter", "WAL records appended");
     m.sample("sextant_wal_appends_total", {}, static_cast<double>(ws.appends));
     m.family("sextant_wal_syncs_total", "counter", "WAL fdatasyncs (group commits share one)");
     m.sample("sextant_wal_syncs_total", {}, static_cast<double>(ws.syncs));
+    storageMetrics(m);
     election::ElectionStats es = elections.stats();
     m.family("sextant_election_seats", "gauge", "Live election seats");
     m.sample("sextant_election_seats", {}, static_cast<double>(es.seats));
     return net::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", m.take(), {}};
   }
 
-  net::Router routes() {
+  void storageMetrics(MetricsText& m) {
+    storage::StorageStats st = engine->stats();
+    auto gauge = [&](const char* name, const char* help, uint64_t v) {
+      m.family(name, "gauge", help);
+      m.sample(name, {}, static_cast<double>(v));
+    };
+    auto counter = [&](const char* name, const char* help, uint64_t v) {
+      m.family(name, "counter", help);
+      m.sample(name, {}, static_cast<double>(v));
+    };
+    gauge("sextant_storage_head_rows", "Rows in the in-memory head", st.head_rows);
+    gauge("sextant_storage_head_bytes", "Estimated bytes of the head", st.head_bytes);
+    gauge("sextant_storage_parts", "Part files", st.parts);
+    gauge("sextant_storage_part_bytes", "Bytes of the part files", st.part_bytes);
+    gauge("sextant_storage_partitions", "Day partitions with parts", st.partitions);
+    gauge("sextant_storage_series", "Metrics series", st.series);
+    gauge("sextant_storage_checkpoint_lsn", "WAL LSN the parts cover", st.checkpoint_lsn);
+    counter("sextant_storage_rows_total", "Rows stored (WAL replay included)", st.rows_written);
+    counter("sextant_storage_flushes_total", "Head flushes", st.flushes);
+    counter("sextant_storage_flush_failures_total", "Failed head flushes", st.flush_failures);
+    counter("sextant_storage_merges_total", "Part merges", st.merges);
+    counter("sextant_storage_partitions_dropped_total", "Partitions dropped by retention",
+            st.partitions_dropped);
+    counter("sextant_storage_quarantined_parts_total", "Damaged parts set aside",
+            st.quarantined_parts);
+  }
+
+  // The routes; `via_http` only picks which transport counter writes bump.
+  net::Router routes(bool via_http) {
     net::Router r;
     r.add("POST", "/v1/write/heartbeat", [this](net::HttpRequest& req) {
       Result<workspace::Workspace> ws = workspace::authenticate(req, *workspaces);
       if (!ws.isOk()) return workspace::authFailure(ws.status());
       return net::HttpResponse::json(200, "{\"content\":{}}");
     });
-    r.add("POST", "/v1/write/:category", [this](net::HttpRequest& req) { return write(req); });
+    r.add("POST", "/v1/write/:category", [this, via_http](net::HttpRequest& req) {
+      ++(via_http ? http_write_requests : in_process_write_requests);
+      return write(req);
+    });
     r.add("GET", "/v1/ping", [this](net::HttpRequest&) {
       std::string body;
       codec::json::JsonWriter w(&body);
@@ -203,6 +305,8 @@ struct Server::Impl {
           [](net::HttpRequest&) { return net::HttpResponse::json(200, "{\"content\":{}}"); });
     r.add("GET", "/metrics", [this](net::HttpRequest&) { return metrics(); });
     workspace::addWorkspaceRoutes(r, *workspaces);
+    registerPromApi(r, *engine, *workspaces);
+    registerQueryRawApi(r, *engine, *workspaces);
     election::registerElectionRoutes(
         r, elections, [store = workspaces.get()](std::string_view token) {
           std::optional<workspace::Workspace> w = store->byToken(token);
@@ -223,10 +327,16 @@ Status Server::start() {
   auto store = workspace::WorkspaceStore::open(realFileSystem(), s.options.data_dir);
   if (!store.isOk()) return store.status();
   s.workspaces = std::move(store).value();
-  auto wal =
-      storage::Wal::open(realFileSystem(), walOptions(s.options.data_dir, s.options.wal_sync));
-  if (!wal.isOk()) return wal.status();
-  s.wal = std::move(wal).value();
+  storage::StorageOptions so;
+  so.data_dir = s.options.data_dir;
+  so.wal_sync = s.options.wal_sync;
+  so.head_bytes_limit = s.options.head_bytes_limit;
+  so.flush_interval = s.options.flush_interval;
+  so.retention = s.options.retention;
+  so.merge_interval = std::min<std::chrono::milliseconds>(so.merge_interval, so.flush_interval);
+  auto engine = storage::StorageEngine::open(realFileSystem(), std::move(so));
+  if (!engine.isOk()) return engine.status();
+  s.engine = std::move(engine).value();
   net::RateLimiterOptions rl;
   rl.rate = s.options.write_rate_limit;
   rl.burst = 2 * s.options.write_rate_limit;
@@ -236,11 +346,9 @@ Status Server::start() {
   http.listen = s.options.listen;
   http.max_body_bytes = s.options.max_body_bytes;
   http.threads = s.options.threads;
-  http.error_response = [](int status, std::string message) {
-    return workspace::kodoError(status, status == 404 ? "dataway.notFound" : "dataway.badRequest",
-                                message);
-  };
-  s.http = std::make_unique<net::HttpServer>(std::move(http), s.routes());
+  http.error_response = transportError;
+  s.router = std::make_unique<net::Router>(s.routes(/*via_http=*/false));
+  s.http = std::make_unique<net::HttpServer>(std::move(http), s.routes(/*via_http=*/true));
   return s.http->start();
 }
 
@@ -252,10 +360,26 @@ Status Server::reload() {
 void Server::stop() {
   if (!impl_) return;
   if (impl_->http) impl_->http->stop();
-  if (impl_->wal) (void)impl_->wal->sync();
+  impl_->http.reset();
+  impl_->engine.reset();  // flushes the head to parts
 }
 
 std::string Server::listenAddress() const { return impl_->http ? impl_->http->boundAddress() : ""; }
+
+net::HttpResponse Server::handle(net::HttpRequest& request) {
+  Impl& s = *impl_;
+  if (!s.router || !s.engine) {
+    return workspace::kodoError(503, "dataway.unavailable", "server not started");
+  }
+  // As net::HttpServer: the body cap first (413), then the route (404).
+  if (request.body.size() > s.options.max_body_bytes) {
+    return transportError(
+        413, "request body over " + std::to_string(s.options.max_body_bytes) + " bytes");
+  }
+  const net::Handler* handler = s.router->match(request);
+  if (handler == nullptr) return transportError(404, "no route for " + request.path);
+  return (*handler)(request);
+}
 
 std::string Server::defaultToken() const {
   if (!impl_->workspaces) return "";
@@ -264,22 +388,40 @@ std::string Server::defaultToken() const {
 }
 
 ServerStats Server::stats() const {
-  return ServerStats{impl_->requests.load(), impl_->accepted_points.load(),
-                     impl_->rejected_requests.load(), impl_->auth_failures.load(),
-                     impl_->rate_limited.load()};
+  return ServerStats{impl_->requests.load(),
+                     impl_->accepted_points.load(),
+                     impl_->rejected_requests.load(),
+                     impl_->auth_failures.load(),
+                     impl_->rate_limited.load(),
+                     impl_->http_write_requests.load(),
+                     impl_->in_process_write_requests.load()};
 }
 
-Status replayWal(
-    const std::string& data_dir,
-    const std::function<Status(const std::string&, model::Category, std::string_view)>& fn) {
-  auto wal =
-      storage::Wal::open(realFileSystem(), walOptions(data_dir, storage::SyncPolicy::kEveryCommit));
-  if (!wal.isOk()) return wal.status();
-  return (*wal)->replay(0, [&](uint64_t, std::string_view payload) {
-    Result<IngestRecord> r = decodeIngestRecord(payload);
-    if (!r.isOk()) return r.status();
-    return fn(r->workspace_id, r->category, r->points_pb);
-  });
+storage::StorageEngine* Server::storage() { return impl_->engine.get(); }
+
+Status readStoredPoints(const std::string& data_dir,
+                        const std::function<Status(const std::string&, model::Category,
+                                                   std::vector<model::Point>&&)>& fn) {
+  storage::StorageOptions o;
+  o.data_dir = data_dir;
+  o.background = false;
+  auto engine = storage::StorageEngine::open(realFileSystem(), std::move(o));
+  if (!engine.isOk()) return engine.status();
+  for (const std::string& ws : (*engine)->workspaces()) {
+    for (model::Category c : model::kAllCategories) {
+      storage::ScanRequest req;
+      req.workspace_id = ws;
+      req.category = c;
+      Status st = (*engine)->scan(req, [&](storage::ColumnBatch&& b) {
+        std::vector<model::Point> pts;
+        pts.reserve(b.rows());
+        for (size_t r = 0; r < b.rows(); ++r) pts.push_back(storage::rowToPoint(b, r, c));
+        return fn(ws, c, std::move(pts));
+      });
+      SEXTANT_RETURN_IF_ERROR(st);
+    }
+  }
+  return Status::ok();
 }
 
 }  // namespace sextant::server

@@ -1,17 +1,21 @@
-// Server: the `sextant server` process as far as it is built: DataWay-compatible ingest into a
-// write-ahead log, workspaces and tokens, the election service, and the routes a real DataKit
-// calls around its uploads. (The storage engine and the query APIs come next; until then the WAL
-// is where accepted points live, and replayWal() reads them back.)
+// Server: the `sextant server` process as far as it is built: DataWay-compatible ingest into the
+// storage engine (storage/engine), workspaces and tokens, the election service, and the routes a
+// real DataKit calls around its uploads. (The query APIs come next; readStoredPoints() reads the
+// stored points back through the engine's scan API.)
 //
 // Ingest: POST /v1/write/<category>?token=<tkn> (or Authorization: Bearer): the token picks the
 // workspace (401 missing, 403 unknown); the body (gzip/deflate/zstd/br, capped) is protobuf
 // PBPoints (DataKit's upload), line protocol or JSON by Content-Type; points are stored as sent;
-// the request is answered 200 only after its record is durable in the WAL (group commit; sync
-// policy configurable). Also /v1/ping, /v1/ntp, /v1/check/token/:token, /v1/workspace,
+// the request is answered 200 only after its record is durable in the engine's WAL (group commit;
+// sync policy configurable). Also /v1/ping, /v1/ntp, /v1/check/token/:token, /v1/workspace,
 // /v1/datakit/pull (nothing new), /v1/write/heartbeat, /v1/election[/heartbeat], /metrics.
-// Thread-safety: start/stop from one thread; handlers run on the HTTP server's threads.
+// The same router also answers in-process requests (handle(): `sextant standalone`'s agent through
+// server/in_process_client.h), with the same handlers and so the same semantics.
+// Thread-safety: start/stop from one thread; handlers run on the HTTP server's threads and on
+// the threads calling handle().
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -19,7 +23,9 @@
 
 #include "core/status.h"
 #include "model/category.h"
-#include "storage/wal/wal.h"
+#include "model/point.h"
+#include "net/http_types.h"
+#include "storage/engine/storage_engine.h"
 
 namespace sextant::server {
 
@@ -32,6 +38,11 @@ struct ServerOptions {
   int threads = 2;
   // Write requests per second per token (burst: twice that); <= 0 disables. Over it: 429.
   double write_rate_limit = 1000;
+  // The storage engine's head cap (flush to parts above it) and flush interval.
+  size_t head_bytes_limit = 256u << 20;
+  std::chrono::milliseconds flush_interval{std::chrono::minutes(5)};
+  // How long each category is kept; points older than that are rejected at ingest.
+  storage::RetentionTable retention = storage::defaultRetention();
 };
 
 struct ServerStats {
@@ -40,6 +51,9 @@ struct ServerStats {
   uint64_t rejected_requests = 0;  // bad body, bad category, WAL failure
   uint64_t auth_failures = 0;
   uint64_t rate_limited = 0;
+  // Write requests by transport: through the HTTP listener, and through handle().
+  uint64_t http_write_requests = 0;
+  uint64_t in_process_write_requests = 0;
 };
 
 class Server {
@@ -54,20 +68,28 @@ class Server {
   Status reload();
   void stop();
   std::string listenAddress() const;
+  // Answers one request on the calling thread with the HTTP listener's router and handlers, and
+  // its transport errors (404 no route, 413 over max_body_bytes) in the same envelope. `request`
+  // is what net::HttpServer builds from the wire (path decoded, query parsed; path_params are
+  // filled here); its body may be moved from. Between start() and stop() only (503 otherwise;
+  // stop the callers before stop()). Thread-safe.
+  net::HttpResponse handle(net::HttpRequest& request);
   // The default workspace's token (DIR/default.token), empty when it was deleted.
   std::string defaultToken() const;
   ServerStats stats() const;
+  // The storage engine (null before start() and after stop()).
+  storage::StorageEngine* storage();
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-// Reads every accepted batch back from a data dir's WAL (the server must be stopped):
-// fn(workspace id, category, PBPoints bytes).
-Status replayWal(
+// Reads every stored point of a data dir back through the storage engine's scan API (the server
+// must be stopped): fn(workspace id, category, a batch of points).
+Status readStoredPoints(
     const std::string& data_dir,
     const std::function<Status(const std::string& workspace_id, model::Category category,
-                               std::string_view points_pb)>& fn);
+                               std::vector<model::Point>&& points)>& fn);
 
 }  // namespace sextant::server

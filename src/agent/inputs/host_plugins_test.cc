@@ -345,7 +345,7 @@ TEST(Registry, ListsTheHostInputsInOrder) {
   std::vector<std::string> names;
   for (const InputFactory& f : inputRegistry()) names.push_back(f.name);
   EXPECT_EQ(names, (std::vector<std::string>{"cpu", "mem", "swap", "system", "disk", "diskio",
-                                             "net", "hostobject"}));
+                                             "net", "hostobject", "prom"}));
   ASSERT_NE(findInput("diskio"), nullptr);
   EXPECT_EQ(findInput("diskio")->name, "diskio");
   EXPECT_EQ(findInput("nosuch"), nullptr);
@@ -360,6 +360,7 @@ InputEnv sampleEnv() {
 
 TEST(Registry, EveryHostInputCreatesFromAnEmptyTable) {
   for (const InputFactory& f : inputRegistry()) {
+    if (f.name == "prom") continue;  // needs urls (prom/prom_input_test.cc)
     auto in = f.create(config::ConfigTable(), sampleEnv());
     ASSERT_TRUE(in.isOk()) << f.name << ": " << in.status().toString();
     EXPECT_EQ((*in)->name(), f.name);

@@ -1,6 +1,7 @@
 // The one explicit list of every input Sextant has (no static-initialisation registration).
 // Add a new input's register<Name>Input() call here.
 #include "agent/inputs/host_plugins.h"
+#include "agent/inputs/prom/prom_input.h"
 #include "agent/runtime/input.h"
 
 namespace sextant::agent {
@@ -17,6 +18,7 @@ const std::vector<InputFactory>& inputRegistry() {
     inputs::registerDiskioInput(list);
     inputs::registerNetInput(list);
     inputs::registerHostObjectInput(list);
+    inputs::prom::registerPromInput(list);
     return all;
   }();
   return registry;

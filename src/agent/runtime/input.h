@@ -56,6 +56,20 @@ class Feeder {
   virtual void reportError(std::string_view input, std::string_view message) = 0;
 };
 
+// The health of one scrape target of a pulling input (prom: one per URL), for the agent's
+// /metrics (appendInputMetrics: sextant_input_target_*). A snapshot value.
+struct TargetHealth {
+  std::string target;                         // what is scraped ("https://127.0.0.1:2379/metrics")
+  bool up = false;                            // the last scrape succeeded
+  int64_t scrapes = 0;                        // scrapes attempted
+  int64_t failures = 0;                       // scrapes that failed
+  int64_t last_scrape_ns = 0;                 // wall clock when the last scrape started (0: never)
+  std::chrono::nanoseconds last_duration{0};  // of the last scrape
+  int64_t last_samples = 0;                   // samples in the last successful scrape's body
+  std::string last_error;                     // of the last failed scrape ("" when none yet)
+  int64_t last_error_ns = 0;
+};
+
 // A route an HTTP-push input serves on the agent's port (public, rate limited by the agent).
 struct InputRoute {
   std::string method;
@@ -90,6 +104,9 @@ class Input {
   // Streaming inputs: started once; feed through env.feeder on their own threads.
   virtual Status start() { return Status::ok(); }
   virtual void stop() {}
+  // Pulling inputs: the health of each target, read by InputRunner::stats() from any thread
+  // while collect() may run (must be thread-safe and must not block on a scrape).
+  virtual std::vector<TargetHealth> targets() const { return {}; }
 };
 
 struct InputFactory {

@@ -111,6 +111,59 @@ void appendInputMetrics(const std::vector<InputStats>& stats, MetricsText* out,
   out->sample("datakit_election_resume_total",
               {{"id", labels.election_id}, {"namespace", labels.election_namespace}},
               static_cast<double>(resumes));
+
+  // Per-target health of pulling inputs (prom): not DataKit's, hence the sextant_ prefix. Only
+  // rendered when some input has targets.
+  bool any_targets = false;
+  for (const InputStats& s : stats) any_targets = any_targets || !s.targets.empty();
+  if (!any_targets) return;
+  auto each_target = [&](auto&& fn) {
+    for (const InputStats& s : stats) {
+      const std::string instance = std::to_string(s.instance);
+      for (const TargetHealth& t : s.targets) fn(s, instance, t);
+    }
+  };
+  out->family("sextant_input_target_up", "gauge", "1 when the last scrape of the target succeeded");
+  each_target([&](const InputStats& s, const std::string& inst, const TargetHealth& t) {
+    out->sample("sextant_input_target_up",
+                {{"input", s.name}, {"instance", inst}, {"target", t.target}}, t.up ? 1 : 0);
+  });
+  out->family("sextant_input_target_scrape_duration_seconds", "gauge",
+              "Duration of the last scrape of the target");
+  each_target([&](const InputStats& s, const std::string& inst, const TargetHealth& t) {
+    if (t.scrapes == 0) return;
+    out->sample("sextant_input_target_scrape_duration_seconds",
+                {{"input", s.name}, {"instance", inst}, {"target", t.target}},
+                seconds(t.last_duration.count()));
+  });
+  out->family("sextant_input_target_samples", "gauge",
+              "Samples in the last successful scrape of the target");
+  each_target([&](const InputStats& s, const std::string& inst, const TargetHealth& t) {
+    out->sample("sextant_input_target_samples",
+                {{"input", s.name}, {"instance", inst}, {"target", t.target}},
+                static_cast<double>(t.last_samples));
+  });
+  out->family("sextant_input_target_scrapes_total", "counter", "Scrapes of the target");
+  each_target([&](const InputStats& s, const std::string& inst, const TargetHealth& t) {
+    out->sample("sextant_input_target_scrapes_total",
+                {{"input", s.name}, {"instance", inst}, {"target", t.target}},
+                static_cast<double>(t.scrapes));
+  });
+  out->family("sextant_input_target_failures_total", "counter", "Failed scrapes of the target");
+  each_target([&](const InputStats& s, const std::string& inst, const TargetHealth& t) {
+    out->sample("sextant_input_target_failures_total",
+                {{"input", s.name}, {"instance", inst}, {"target", t.target}},
+                static_cast<double>(t.failures));
+  });
+  out->family("sextant_input_target_last_error", "gauge",
+              "Unix seconds of the target's last scrape error");
+  each_target([&](const InputStats& s, const std::string& inst, const TargetHealth& t) {
+    if (t.last_error.empty()) return;
+    out->sample(
+        "sextant_input_target_last_error",
+        {{"input", s.name}, {"instance", inst}, {"target", t.target}, {"error", t.last_error}},
+        seconds(t.last_error_ns));
+  });
 }
 
 }  // namespace sextant::agent

@@ -12,7 +12,11 @@
 //   datakit_election_inputs{namespace}                    gauge    election input instances
 //   datakit_election_pause_total{id,namespace}            counter  pauses over all election inputs
 //   datakit_election_resume_total{id,namespace}           counter  resumes
-// Summaries carry no quantiles (Prometheus allows that). Free function; thread-safe.
+// Summaries carry no quantiles (Prometheus allows that). Then, only when some instance has
+// targets (InputStats::targets, pulling inputs such as prom), Sextant's own per-target families
+// labelled {input,instance,target}: sextant_input_target_up, _scrape_duration_seconds, _samples,
+// _scrapes_total, _failures_total, and _last_error{error} (unix seconds).
+// Free function; thread-safe.
 #pragma once
 
 #include <string_view>

@@ -123,5 +123,54 @@ TEST(InputMetrics, LeavesFeedFamiliesToThePointPathWhenAsked) {
             "datakit_election_resume_total{id=\"\",namespace=\"default\"} 0\n");
 }
 
+TEST(InputMetrics, RendersPerTargetHealth) {
+  std::vector<InputStats> stats(2);
+  stats[0].name = "cpu";  // no targets
+  stats[1].name = "prom";
+  stats[1].instance = 1;
+  TargetHealth ok;
+  ok.target = "http://127.0.0.1:9100/metrics";
+  ok.up = true;
+  ok.scrapes = 3;
+  ok.last_duration = milliseconds(250);
+  ok.last_samples = 507;
+  TargetHealth dead;
+  dead.target = "http://127.0.0.1:1/metrics";
+  dead.scrapes = 2;
+  dead.failures = 2;
+  dead.last_duration = milliseconds(1);
+  dead.last_error = "connection refused";
+  dead.last_error_ns = 1'700'000'000'000'000'000;
+  stats[1].targets = {ok, dead};
+
+  MetricsText m;
+  appendInputMetrics(stats, &m);
+  std::string text = m.take();
+  for (const char* want : {
+           "sextant_input_target_up{input=\"prom\",instance=\"1\",target=\"http://127.0.0.1:9100/"
+           "metrics\"} 1\n",
+           "sextant_input_target_up{input=\"prom\",instance=\"1\",target=\"http://127.0.0.1:1/"
+           "metrics\"} 0\n",
+           "sextant_input_target_scrape_duration_seconds{input=\"prom\",instance=\"1\",target="
+           "\"http://127.0.0.1:9100/metrics\"} 0.25\n",
+           "sextant_input_target_samples{input=\"prom\",instance=\"1\",target=\"http://"
+           "127.0.0.1:9100/metrics\"} 507\n",
+           "sextant_input_target_failures_total{input=\"prom\",instance=\"1\",target=\"http://"
+           "127.0.0.1:1/metrics\"} 2\n",
+           "sextant_input_target_last_error{input=\"prom\",instance=\"1\",target=\"http://"
+           "127.0.0.1:1/metrics\",error=\"connection refused\"} 1700000000\n",
+       }) {
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  }
+  // Only the failing target has a last error.
+  EXPECT_EQ(text.find("sextant_input_target_last_error{input=\"prom\",instance=\"1\",target="
+                      "\"http://127.0.0.1:9100"),
+            std::string::npos);
+
+  MetricsText none;
+  appendInputMetrics({stats[0]}, &none);
+  EXPECT_EQ(none.take().find("sextant_input_target"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sextant::agent

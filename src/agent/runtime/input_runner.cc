@@ -142,7 +142,10 @@ std::vector<InputStats> InputRunner::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<InputStats> out;
   out.reserve(instances_.size());
-  for (const auto& inst : instances_) out.push_back(inst->stats);
+  for (const auto& inst : instances_) {
+    out.push_back(inst->stats);
+    out.back().targets = inst->input->targets();  // the input's own lock; never a scrape
+  }
   return out;
 }
 

@@ -59,6 +59,11 @@ Wal::~Wal() {
     if (written_lsn_ > durable_lsn_) (void)writer_->sync();
     (void)writer_->close();
   }
+  // Every record is stored elsewhere: the files go (a clean shutdown leaves no log to replay).
+  // The owner reopens with min_next_lsn past its checkpoint, so LSNs still never repeat.
+  if (checkpointed_lsn_ > 0 && checkpointed_lsn_ + 1 >= next_lsn_) {
+    for (const Segment& seg : segments_) (void)fs_.remove(path(seg.seq, WalFileKind::kSegment));
+  }
 }
 
 std::string Wal::path(std::uint64_t seq, WalFileKind kind) const {
@@ -175,8 +180,8 @@ Status Wal::recover() {
     max_lsn = std::max(max_lsn, lost_to);
     reuse_last = false;
   }
-  next_lsn_ = max_lsn + 1;
-  written_lsn_ = durable_lsn_ = max_lsn;
+  next_lsn_ = std::max(max_lsn + 1, options_.min_next_lsn);
+  written_lsn_ = durable_lsn_ = next_lsn_ - 1;
   last_sync_ = Clock::now();
 
   const bool full = !segments_.empty() && segments_.back().size >= options_.segment_bytes;
@@ -556,6 +561,7 @@ Status Wal::checkpoint(std::uint64_t lsn) {
       segments_.pop_front();
     }
     stats_.checkpoint_deleted_segments += doomed.size();
+    checkpointed_lsn_ = std::max(checkpointed_lsn_, lsn);
   }
   Status result;
   for (std::uint64_t seq : doomed) {

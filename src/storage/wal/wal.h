@@ -59,6 +59,9 @@ struct WalOptions {
   std::uint64_t segment_bytes = 64ull << 20;  // rotation size
   // Upper bound on the record bytes one leader writes in a group (at least one record).
   std::size_t max_batch_bytes = 4u << 20;
+  // The first LSN given out is at least this: the engine passes its checkpoint + 1, so LSNs are
+  // never given again even when the log's files were lost.
+  std::uint64_t min_next_lsn = 1;
 };
 
 // Counters since open(), plus what recovery found at open().
@@ -106,7 +109,8 @@ class Wal {
   // Fails on I/O errors and invalid options.
   static Result<std::unique_ptr<Wal>> open(FileSystem& fs, WalOptions options);
 
-  // Stops the flusher, syncs (best effort) and closes.
+  // Stops the flusher, syncs (best effort) and closes. When every record given out was
+  // checkpointed, deletes the segment files too (reopen with min_next_lsn = checkpoint + 1).
   ~Wal();
   Wal(const Wal&) = delete;
   Wal& operator=(const Wal&) = delete;
@@ -173,6 +177,7 @@ class Wal {
   std::uint64_t next_seq_ = 1;
   std::uint64_t written_lsn_ = 0;  // highest LSN written (or burned by a failure)
   std::uint64_t durable_lsn_ = 0;
+  std::uint64_t checkpointed_lsn_ = 0;  // highest LSN given to checkpoint()
   std::chrono::steady_clock::time_point last_sync_;
   WalStats stats_;
   std::vector<WalDamage> damage_;

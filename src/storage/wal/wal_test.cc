@@ -317,13 +317,31 @@ TEST(WalTest, CheckpointDeletesSegmentsWhollyBelowIt) {
   EXPECT_EQ(files(fs), (std::set<std::string>{seg(4)}));
   EXPECT_EQ(wal->stats().checkpoint_deleted_segments, 3u);
   EXPECT_EQ(lsnsOf(replayAll(*wal, 13)), range(13, 15));
-  ASSERT_TRUE(wal->checkpoint(14).isOk());  // the active segment is never deleted
+  ASSERT_TRUE(wal->checkpoint(13).isOk());  // the active segment is never deleted
   EXPECT_EQ(files(fs), (std::set<std::string>{seg(4)}));
-  wal.reset();
+  wal.reset();  // 14 is not checkpointed: the files stay
   wal = openOrDie(fs, smallOptions());
   ASSERT_TRUE(wal);
   EXPECT_EQ(*wal->append(testPayload(15)), 15u);
   EXPECT_EQ(lsnsOf(replayAll(*wal)), range(13, 16));
+}
+
+TEST(WalTest, ClosingAFullyCheckpointedLogDeletesItsFiles) {
+  MemFileSystem fs;
+  std::unique_ptr<Wal> wal = openOrDie(fs, smallOptions());
+  ASSERT_TRUE(wal);
+  appendRange(*wal, 1, 15);
+  ASSERT_TRUE(wal->checkpoint(14).isOk());
+  EXPECT_EQ(files(fs), (std::set<std::string>{seg(4)}));  // while open, the active one stays
+  wal.reset();
+  EXPECT_TRUE(files(fs).empty());
+  // The owner's checkpoint keeps LSNs moving forward.
+  WalOptions o = smallOptions();
+  o.min_next_lsn = 15;
+  wal = openOrDie(fs, o);
+  ASSERT_TRUE(wal);
+  EXPECT_EQ(*wal->append(testPayload(15)), 15u);
+  EXPECT_EQ(lsnsOf(replayAll(*wal)), range(15, 16));
 }
 
 TEST(WalTest, ReplayStopsAtTheCallbacksError) {

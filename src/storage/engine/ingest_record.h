@@ -15,7 +15,7 @@
 #include "core/status.h"
 #include "model/category.h"
 
-namespace sextant::server {
+namespace sextant::storage {
 
 struct IngestRecord {
   std::string workspace_id;
@@ -28,4 +28,4 @@ std::string encodeIngestRecord(std::string_view workspace_id, model::Category ca
 // DataLoss for a record this version cannot read (unknown version, bad category, short).
 Result<IngestRecord> decodeIngestRecord(std::string_view payload);
 
-}  // namespace sextant::server
+}  // namespace sextant::storage

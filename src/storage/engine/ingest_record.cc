@@ -1,8 +1,8 @@
-#include "server/ingest/ingest_record.h"
+#include "storage/engine/ingest_record.h"
 
 #include "core/little_endian.h"
 
-namespace sextant::server {
+namespace sextant::storage {
 
 namespace {
 constexpr uint8_t kVersion = 1;
@@ -40,4 +40,4 @@ Result<IngestRecord> decodeIngestRecord(std::string_view payload) {
   return r;
 }
 
-}  // namespace sextant::server
+}  // namespace sextant::storage

@@ -1,8 +1,8 @@
-#include "server/ingest/ingest_record.h"
+#include "storage/engine/ingest_record.h"
 
 #include <gtest/gtest.h>
 
-namespace sextant::server {
+namespace sextant::storage {
 namespace {
 
 TEST(IngestRecord, LayoutAndRoundTrip) {
@@ -27,4 +27,4 @@ TEST(IngestRecord, UnreadableRecordsAreDataLoss) {
 }
 
 }  // namespace
-}  // namespace sextant::server
+}  // namespace sextant::storage

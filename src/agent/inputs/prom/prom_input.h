@@ -1,0 +1,94 @@
+// The `prom` input: scrapes Prometheus exporters ([[inputs.prom]], DataKit's keys and
+// defaults, reference ../shared/reference/datakit-inputs.md §1) and turns what they expose into
+// points (prom_convert.h).
+//
+// PromConfig is one [[inputs.prom]] block; parsePromConfig() reads it from a ConfigTable;
+// parsePromInstancesAnnotation() reads a pod's `datakit/prom.instances` annotation (placeholders
+// replaced first, the annotation's defaults: election off, source `<namespace>/<pod>`).
+// PromInput is the agent Input: a scheduled input (the InputRunner runs it on its own thread
+// with a start jitter, every interval); each collect() scrapes its URLs one after the other,
+// each bounded by the timeout, and emits DataKit's `collector` up-point per URL. Per-URL health
+// (up, duration, samples, last error) is kept for the agent's /metrics (Input::targets()).
+//
+// Ownership: PromInput owns its HttpClient (or borrows the one given to it). Thread-safety:
+// collect() from one thread at a time (the runner's); targets() from any thread.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/inputs/prom/prom_convert.h"
+#include "agent/inputs/prom/prom_template.h"
+#include "agent/runtime/input.h"
+#include "config/config_table.h"
+#include "core/status.h"
+#include "net/http_client.h"
+
+namespace sextant::agent::inputs::prom {
+
+struct PromConfig {
+  std::vector<std::string> urls;  // http(s) URLs; anything else is a local file path
+  std::string source = "prom";
+  std::chrono::nanoseconds interval = std::chrono::seconds(30);  // clamped to [1s, 5m]
+  std::chrono::nanoseconds timeout = std::chrono::seconds(30);   // at least 3s
+  bool ignore_req_err = false;
+  bool election = true;
+  bool disable_instance_tag = false;
+  // TLS: tls_open + tls_ca/tls_cert/tls_key (deprecated, honoured) or ca_certs/cert/cert_key;
+  // tls_open with no CA skips verification (as DataKit).
+  net::TlsOptions tls;
+  std::map<std::string, std::string> http_headers;
+  std::string bearer_token;  // [inputs.prom.auth] type = "bearer_token", token
+  std::string
+      bearer_token_file;  // token_file (or the top-level bearer_token_file); read per scrape
+  ConvertOptions convert;
+};
+
+// Parses one [[inputs.prom]] table (errors "<file>:<line>: [inputs.prom] <key>: ...").
+// `defaults` gives the starting values (the annotation's defaults differ from the file's).
+Result<PromConfig> parsePromConfig(const config::ConfigTable& table,
+                                   const PromConfig& defaults = PromConfig{});
+
+// A pod's `datakit/prom.instances` annotation: placeholders replaced
+// (expandPromInstancesTemplate), then every [[inputs.prom]] block of it parsed with the
+// annotation's defaults (election off, source "<namespace>/<podname>").
+Result<std::vector<PromConfig>> parsePromInstancesAnnotation(std::string_view annotation,
+                                                             const PodFacts& pod);
+
+class PromInput final : public Input {
+ public:
+  // `client` may be null: a client of its own is made (makeHttpClient()).
+  PromInput(PromConfig config, std::shared_ptr<net::HttpClient> client = nullptr);
+
+  std::string_view name() const override { return "prom"; }
+  model::Category category() const override {
+    return config_.convert.as_logging ? model::Category::kLogging : model::Category::kMetric;
+  }
+  bool election() const override { return config_.election; }
+  std::chrono::nanoseconds interval() const override { return config_.interval; }
+  // Scrapes every URL; the points of those that answered are appended even when others failed
+  // (the error names the first failing URL and counts the others).
+  Status collect(int64_t now_ns, std::vector<model::Point>* out) override;
+  std::vector<TargetHealth> targets() const override;
+
+  const PromConfig& config() const { return config_; }
+
+ private:
+  // One URL: the body (and its Content-Type) or an error.
+  Result<std::pair<std::string, std::string>> fetch(const std::string& url);
+
+  PromConfig config_;
+  std::shared_ptr<net::HttpClient> client_;
+  std::vector<ScrapeTags> scrape_tags_;  // per URL
+  mutable std::mutex mu_;                // guards health_
+  std::vector<TargetHealth> health_;     // per URL
+};
+
+void registerPromInput(std::vector<InputFactory>* list);
+
+}  // namespace sextant::agent::inputs::prom

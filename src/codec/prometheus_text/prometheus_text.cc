@@ -1,0 +1,829 @@
+#include "codec/prometheus_text/prometheus_text.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+namespace sextant::codec::prom {
+namespace {
+
+// Character classes of the Prometheus name grammars: metric names [a-zA-Z_:][a-zA-Z0-9_:]*, label
+// names [a-zA-Z_][a-zA-Z0-9_]*.
+enum : uint8_t { kMetricStart = 1, kMetricChar = 2, kLabelStart = 4, kLabelChar = 8 };
+
+constexpr std::array<uint8_t, 256> makeClasses() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    bool digit = c >= '0' && c <= '9';
+    uint8_t v = 0;
+    if (alpha || c == ':') v |= kMetricStart | kMetricChar;
+    if (digit) v |= kMetricChar | kLabelChar;
+    if (alpha) v |= kLabelStart | kLabelChar;
+    t[static_cast<size_t>(c)] = v;
+  }
+  return t;
+}
+constexpr std::array<uint8_t, 256> kClasses = makeClasses();
+
+// Eight bytes at a time (SWAR): the bytes of w equal to c get their high bit set in the result.
+// Borrows can only set bits above a true match, so the lowest set bit is exact.
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHighs = 0x8080808080808080ULL;
+inline uint64_t load64(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, sizeof(w));
+  return w;
+}
+inline uint64_t matchByte(uint64_t w, unsigned char c) {
+  uint64_t x = w ^ (kOnes * c);
+  return (x - kOnes) & ~x & kHighs;
+}
+constexpr bool kLittleEndian = std::endian::native == std::endian::little;
+
+// The number of bytes equal to c (exact: no borrow between bytes).
+size_t countByte(std::string_view s, unsigned char c) {
+  size_t n = 0, i = 0;
+  if constexpr (kLittleEndian) {
+    constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
+    for (; i + 8 <= s.size(); i += 8) {
+      uint64_t x = load64(s.data() + i) ^ (kOnes * c);
+      uint64_t nonzero = ((x & kLow7) + kLow7) | x;
+      // One bit per matching byte at bit 0 of the byte; the multiply sums the bytes into the top
+      // one (no popcnt instruction in the baseline x86-64 ISA).
+      n += static_cast<size_t>((((~nonzero & kHighs) >> 7) * kOnes) >> 56);
+    }
+  }
+  for (; i < s.size(); ++i) n += static_cast<unsigned char>(s[i]) == c;
+  return n;
+}
+
+inline bool is(char c, uint8_t cls) { return (kClasses[static_cast<unsigned char>(c)] & cls) != 0; }
+inline bool isBlank(char c) { return c == ' ' || c == '\t'; }
+
+size_t skipBlanks(std::string_view s, size_t p) {
+  while (p < s.size() && isBlank(s[p])) ++p;
+  return p;
+}
+
+// End of the run of non-blank characters starting at p.
+size_t tokenEnd(std::string_view s, size_t p) {
+  while (p < s.size() && !isBlank(s[p])) ++p;
+  return p;
+}
+
+// Go's %q, roughly: the text in double quotes, `"` and `\` escaped, other control and non-ASCII
+// bytes as \xNN; cut at 64 bytes.
+std::string quote(std::string_view s) {
+  constexpr size_t kMax = 64;
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size() && i < kMax; ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c < 0x20 || c >= 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (s.size() > kMax) out += "...";
+  out += '"';
+  return out;
+}
+
+// What was found at p, for "expected X, got Y" messages.
+std::string got(std::string_view line, size_t p) {
+  if (p >= line.size()) return "end of line";
+  size_t end = tokenEnd(line, p);
+  if (end == p) end = p + 1;  // a blank
+  return quote(line.substr(p, end - p));
+}
+
+// Length of the valid UTF-8 sequence starting at s[0] (a byte >= 0x80), 0 if invalid (overlong
+// forms, surrogates and code points above U+10FFFF are invalid).
+size_t utf8SequenceLength(const unsigned char* s, size_t avail) {
+  unsigned char c = s[0];
+  size_t len;
+  unsigned char lo = 0x80, hi = 0xbf;  // range of the second byte
+  if (c >= 0xc2 && c <= 0xdf) {
+    len = 2;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    len = 3;
+    if (c == 0xe0) lo = 0xa0;
+    if (c == 0xed) hi = 0x9f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    len = 4;
+    if (c == 0xf0) lo = 0x90;
+    if (c == 0xf4) hi = 0x8f;
+  } else {
+    return 0;
+  }
+  if (avail < len) return 0;
+  if (s[1] < lo || s[1] > hi) return 0;
+  for (size_t i = 2; i < len; ++i) {
+    if ((s[i] & 0xc0) != 0x80) return 0;
+  }
+  return len;
+}
+
+bool equalsIgnoreCase(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+// Go's strconv.ParseFloat(s, 64) for what exporters write: decimal numbers with optional sign,
+// fraction and exponent; Inf/Infinity with optional sign and NaN without, in any case. Values out
+// of the double range are errors, values too small become 0 (both as Go). No hex floats, no
+// underscores.
+bool parseFloat(std::string_view t, double* out) {
+  if (t.empty()) return false;
+  size_t i = 0;
+  bool neg = false;
+  if (t[0] == '+' || t[0] == '-') {
+    neg = t[0] == '-';
+    i = 1;
+  }
+  if (i == t.size()) return false;
+  char c = t[i];
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+    std::string_view word = t.substr(i);
+    if (equalsIgnoreCase(word, "inf") || equalsIgnoreCase(word, "infinity")) {
+      *out =
+          neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+      return true;
+    }
+    if (i == 0 && equalsIgnoreCase(word, "nan")) {
+      *out = std::numeric_limits<double>::quiet_NaN();
+      return true;
+    }
+    return false;
+  }
+  if (!((c >= '0' && c <= '9') || c == '.')) return false;
+  double v = 0;
+  const char* first = t.data() + i;
+  const char* last = t.data() + t.size();
+  auto r = std::from_chars(first, last, v, std::chars_format::general);
+  if (r.ptr != last) return false;
+  if (r.ec == std::errc::result_out_of_range) {
+    // Overflow is an error, underflow gives 0 or a subnormal: ask strtod which one it is.
+    std::string copy(first, last);
+    v = std::strtod(copy.c_str(), nullptr);
+    if (std::isinf(v)) return false;
+  } else if (r.ec != std::errc()) {
+    return false;
+  }
+  *out = neg ? -v : v;
+  return true;
+}
+
+// A text 0.0.4 timestamp: a signed decimal int64 (Go's strconv.ParseInt(s, 10, 64)).
+bool parseIntTimestamp(std::string_view t, int64_t* out) {
+  size_t i = 0;
+  if (!t.empty() && t[0] == '+') i = 1;
+  if (i == t.size()) return false;
+  if (i == 1 && !(t[1] >= '0' && t[1] <= '9')) return false;
+  const char* last = t.data() + t.size();
+  auto r = std::from_chars(t.data() + i, last, *out);
+  return r.ec == std::errc() && r.ptr == last;
+}
+
+// An OpenMetrics timestamp, seconds as a real number, to ms rounded to the nearest (half away from
+// zero). Plain decimals are converted digit by digit, so `1520879607.789` is exactly
+// 1520879607789; other forms (exponents) go through a double.
+bool parseSecondsTimestamp(std::string_view t, int64_t* out) {
+  size_t i = 0;
+  bool neg = false;
+  if (!t.empty() && (t[0] == '+' || t[0] == '-')) {
+    neg = t[0] == '-';
+    i = 1;
+  }
+  size_t int_begin = i;
+  while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+  size_t int_end = i;
+  size_t frac_begin = i, frac_end = i;
+  if (i < t.size() && t[i] == '.') {
+    frac_begin = ++i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    frac_end = i;
+  }
+  bool plain = i == t.size() && (int_end > int_begin || frac_end > frac_begin);
+  if (plain) {
+    // Accumulate a negative magnitude so INT64_MIN ms is reachable.
+    int64_t ms = 0;
+    for (size_t k = int_begin; k < int_end; ++k) {
+      if (__builtin_mul_overflow(ms, 10, &ms) || __builtin_sub_overflow(ms, t[k] - '0', &ms)) {
+        return false;
+      }
+    }
+    if (__builtin_mul_overflow(ms, 1000, &ms)) return false;
+    int64_t frac = 0;
+    for (size_t k = 0; k < 3; ++k) {
+      size_t pos = frac_begin + k;
+      frac = frac * 10 + (pos < frac_end ? t[pos] - '0' : 0);
+    }
+    if (__builtin_sub_overflow(ms, frac, &ms)) return false;
+    if (frac_begin + 3 < frac_end && t[frac_begin + 3] >= '5') {
+      if (__builtin_sub_overflow(ms, 1, &ms)) return false;
+    }
+    if (!neg) {
+      if (ms == std::numeric_limits<int64_t>::min()) return false;
+      ms = -ms;
+    }
+    *out = ms;
+    return true;
+  }
+  double seconds = 0;
+  if (!parseFloat(t, &seconds) || !std::isfinite(seconds)) return false;
+  double ms = std::round(seconds * 1000.0);
+  // The int64 range is [-2^63, 2^63); both bounds are exact doubles.
+  if (!(ms >= -9223372036854775808.0 && ms < 9223372036854775808.0)) return false;
+  *out = static_cast<int64_t>(ms);
+  return true;
+}
+
+// Unescapes `\\` and `\n`, and `\"` when `quote` (label values; OpenMetrics HELP texts); other
+// backslashes stay as written (0.0.4 HELP texts know only the first two escapes).
+std::string unescape(std::string_view s, bool quote) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '\\' && i + 1 < s.size()) {
+      char n = s[i + 1];
+      if (n == '\\' || n == 'n' || (n == '"' && quote)) {
+        out += n == 'n' ? '\n' : n;
+        ++i;
+        continue;
+      }
+    }
+    out += c;
+  }
+  return out;
+}
+
+bool typeFromName(std::string_view s, Format format, MetricType* type) {
+  static constexpr std::pair<std::string_view, MetricType> kCommon[] = {
+      {"counter", MetricType::kCounter},
+      {"gauge", MetricType::kGauge},
+      {"histogram", MetricType::kHistogram},
+      {"summary", MetricType::kSummary},
+  };
+  static constexpr std::pair<std::string_view, MetricType> kOpenMetricsOnly[] = {
+      {"unknown", MetricType::kUntyped},
+      {"gaugehistogram", MetricType::kGaugeHistogram},
+      {"stateset", MetricType::kStateSet},
+      {"info", MetricType::kInfo},
+  };
+  for (const auto& [name, t] : kCommon) {
+    if (s == name) {
+      *type = t;
+      return true;
+    }
+  }
+  if (format == Format::kText004) {
+    if (s == "untyped") {
+      *type = MetricType::kUntyped;
+      return true;
+    }
+    return false;
+  }
+  for (const auto& [name, t] : kOpenMetricsOnly) {
+    if (s == name) {
+      *type = t;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Whether a sample named exactly like its family belongs to it. Text 0.0.4 does not care;
+// OpenMetrics counters, histograms, gauge histograms and infos only have suffixed samples.
+bool bareNameAllowed(MetricType type, Format format) {
+  if (format == Format::kText004) return true;
+  switch (type) {
+    case MetricType::kUntyped:
+    case MetricType::kGauge:
+    case MetricType::kSummary:
+    case MetricType::kStateSet: return true;
+    default: return false;
+  }
+}
+
+constexpr std::string_view kSuffixes[] = {"_bucket",  "_sum",  "_count",  "_total",
+                                          "_created", "_gsum", "_gcount", "_info"};
+
+// Whether a sample named <family><suffix> belongs to a family of this type.
+bool suffixAllowed(MetricType type, std::string_view suffix, Format format) {
+  bool om = format == Format::kOpenMetrics;
+  switch (type) {
+    case MetricType::kHistogram:
+      return suffix == "_bucket" || suffix == "_sum" || suffix == "_count" ||
+             (om && suffix == "_created");
+    case MetricType::kSummary:
+      return suffix == "_sum" || suffix == "_count" || (om && suffix == "_created");
+    case MetricType::kCounter: return om && (suffix == "_total" || suffix == "_created");
+    case MetricType::kGaugeHistogram:
+      return om && (suffix == "_bucket" || suffix == "_gsum" || suffix == "_gcount");
+    case MetricType::kInfo: return om && suffix == "_info";
+    default: return false;
+  }
+}
+
+std::string_view typeWord(MetricType type) {
+  switch (type) {
+    case MetricType::kUntyped: return "untyped";
+    case MetricType::kCounter: return "counter";
+    case MetricType::kGauge: return "gauge";
+    case MetricType::kHistogram: return "histogram";
+    case MetricType::kSummary: return "summary";
+    case MetricType::kGaugeHistogram: return "gaugehistogram";
+    case MetricType::kStateSet: return "stateset";
+    case MetricType::kInfo: return "info";
+  }
+  return "untyped";
+}
+
+}  // namespace
+
+Format formatFromContentType(std::string_view content_type) {
+  size_t semi = content_type.find(';');
+  std::string_view media = content_type.substr(0, semi);
+  while (!media.empty() && isBlank(media.front())) media.remove_prefix(1);
+  while (!media.empty() && isBlank(media.back())) media.remove_suffix(1);
+  return equalsIgnoreCase(media, "application/openmetrics-text") ? Format::kOpenMetrics
+                                                                 : Format::kText004;
+}
+
+std::string_view metricTypeName(MetricType type, Format format) {
+  if (type == MetricType::kUntyped && format == Format::kOpenMetrics) return "unknown";
+  return typeWord(type);
+}
+
+std::string ParseError::toString() const {
+  return "text format parsing error in line " + std::to_string(line) + ", column " +
+         std::to_string(column) + ": " + message;
+}
+
+size_t Exposition::sampleCount() const {
+  size_t n = 0;
+  for (const Family& f : families_) n += f.samples.size();
+  return n;
+}
+
+// One parse: walks the body line by line and fills an Exposition. Line parsers return false after
+// setting err_column_/err_message_ (the line is then dropped whole).
+class TextParser {
+ public:
+  TextParser(std::string_view body, Format format, ErrorPolicy policy)
+      : body_(body), format_(format), om_(format == Format::kOpenMetrics), policy_(policy) {}
+
+  Result<Exposition> run() {
+    // Every label has its own '=' in the body and takes at least 4 bytes (`a=""`): reserving that
+    // many up front keeps the spans into labels_ valid while parsing.
+    size_t eq = countByte(body_, '=');
+    out_.labels_.reserve(std::min(eq, body_.size() / 4 + 1));
+
+    size_t line_no = 0;
+    size_t start = 0;
+    bool eof = false;
+    while (start < body_.size()) {
+      const char* nl =
+          static_cast<const char*>(std::memchr(body_.data() + start, '\n', body_.size() - start));
+      size_t end = nl == nullptr ? body_.size() : static_cast<size_t>(nl - body_.data());
+      std::string_view line = body_.substr(start, end - start);
+      start = end + 1;
+      ++line_no;
+      while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (eof) {
+        if (skipBlanks(line, 0) == line.size()) continue;
+        err_column_ = 1;
+        err_message_ = "unexpected data after # EOF";
+        if (!fail(line_no)) return error_;
+        break;
+      }
+      if (!parseLine(line, &eof) && !fail(line_no)) return error_;
+    }
+    if (om_ && !eof) {
+      err_column_ = 1;
+      err_message_ = "expected # EOF at the end of OpenMetrics input";
+      if (!fail(line_no + 1)) return error_;
+    }
+    return std::move(out_);
+  }
+
+ private:
+  // Records the current error. Returns false when the parse must stop (strict policy).
+  bool fail(size_t line_no) {
+    ParseError e{line_no, err_column_, std::move(err_message_)};
+    if (policy_ == ErrorPolicy::kStrict) {
+      error_ = invalidArgument(e.toString());
+      return false;
+    }
+    ++out_.error_count_;
+    if (out_.errors_.size() < kMaxErrors) out_.errors_.push_back(std::move(e));
+    return true;
+  }
+
+  bool error(size_t pos, std::string message) {
+    err_column_ = pos + 1;
+    err_message_ = std::move(message);
+    return false;
+  }
+
+  bool parseLine(std::string_view line, bool* eof) {
+    size_t p = skipBlanks(line, 0);
+    if (p == line.size()) return true;
+    if (line[p] == '#') return parseComment(line, p + 1, eof);
+    return parseSample(line, p);
+  }
+
+  // `# HELP name text`, `# TYPE name type`, `# UNIT name unit` (OpenMetrics), `# EOF`
+  // (OpenMetrics); any other comment is ignored.
+  bool parseComment(std::string_view line, size_t p, bool* eof) {
+    p = skipBlanks(line, p);
+    size_t kw_end = tokenEnd(line, p);
+    std::string_view kw = line.substr(p, kw_end - p);
+    if (om_ && kw == "EOF" && skipBlanks(line, kw_end) == line.size()) {
+      *eof = true;
+      return true;
+    }
+    enum { kHelp, kType, kUnit } what;
+    if (kw == "HELP") {
+      what = kHelp;
+    } else if (kw == "TYPE") {
+      what = kType;
+    } else if (kw == "UNIT" && om_) {
+      what = kUnit;
+    } else {
+      return true;
+    }
+    size_t name_begin = skipBlanks(line, kw_end);
+    if (name_begin == line.size()) return true;  // `# HELP` alone: a comment
+    size_t q = name_begin;
+    if (is(line[q], kMetricStart)) {
+      ++q;
+      while (q < line.size() && is(line[q], kMetricChar)) ++q;
+    }
+    if (q == name_begin || (q < line.size() && !isBlank(line[q]))) {
+      return error(name_begin, "invalid metric name in comment, got " + got(line, name_begin));
+    }
+    std::string_view name = line.substr(name_begin, q - name_begin);
+    size_t rest_begin = skipBlanks(line, q);
+    std::string_view rest = line.substr(rest_begin);
+
+    if (what == kHelp) {
+      uint32_t f = findOrCreateFamily(name);
+      if (out_.families_[f].help) {
+        return error(name_begin, "second HELP line for metric name " + quote(name));
+      }
+      out_.families_[f].help = unescapedHelp(rest);
+      current_ = f;
+      return true;
+    }
+    while (!rest.empty() && isBlank(rest.back())) rest.remove_suffix(1);
+    if (what == kUnit) {
+      uint32_t f = findOrCreateFamily(name);
+      if (out_.families_[f].unit) {
+        return error(name_begin, "second UNIT line for metric name " + quote(name));
+      }
+      out_.families_[f].unit = rest;
+      current_ = f;
+      return true;
+    }
+    MetricType type;
+    if (!typeFromName(rest, format_, &type)) {
+      return error(rest_begin, "unknown metric type " + quote(rest));
+    }
+    auto it = by_name_.find(name);
+    if (it != by_name_.end()) {
+      if (typed_[it->second]) {
+        return error(name_begin, "second TYPE line for metric name " + quote(name));
+      }
+      if (!out_.families_[it->second].samples.empty()) {
+        return error(name_begin, "TYPE reported after samples for metric name " + quote(name));
+      }
+    }
+    uint32_t f = it != by_name_.end() ? it->second : createFamily(name);
+    out_.families_[f].type = type;
+    typed_[f] = true;
+    current_ = f;
+    return true;
+  }
+
+  std::string_view unescapedHelp(std::string_view text) {
+    bool escaped = false;
+    for (size_t i = 0; i + 1 < text.size(); ++i) {
+      if (text[i] == '\\') {
+        escaped = true;
+        break;
+      }
+    }
+    if (!escaped) return text;
+    return own(unescape(text, /*quote=*/om_));
+  }
+
+  std::string_view own(std::string s) {
+    out_.unescaped_.push_back(std::make_unique<std::string>(std::move(s)));
+    return *out_.unescaped_.back();
+  }
+
+  uint32_t createFamily(std::string_view name) {
+    auto index = static_cast<uint32_t>(out_.families_.size());
+    out_.families_.emplace_back();
+    out_.families_.back().name = name;
+    typed_.push_back(false);
+    by_name_.emplace(name, index);
+    return index;
+  }
+
+  uint32_t findOrCreateFamily(std::string_view name) {
+    auto it = by_name_.find(name);
+    return it != by_name_.end() ? it->second : createFamily(name);
+  }
+
+  bool accepts(const Family& f, std::string_view sample) const {
+    if (sample.size() == f.name.size()) return sample == f.name && bareNameAllowed(f.type, format_);
+    if (sample.size() < f.name.size() || sample.compare(0, f.name.size(), f.name) != 0)
+      return false;
+    return suffixAllowed(f.type, sample.substr(f.name.size()), format_);
+  }
+
+  // The family a sample belongs to: the current family (the last one named by a HELP/TYPE/UNIT
+  // line or a sample) if the name fits it; else the family of that exact name; else the family
+  // whose name is the sample's minus a suffix its type allows; else a new untyped family.
+  bool familyFor(std::string_view name, uint32_t* out) {
+    if (current_ != kNone && accepts(out_.families_[current_], name)) {
+      *out = current_;
+      return true;
+    }
+    auto it = by_name_.find(name);
+    if (it != by_name_.end()) {
+      const Family& f = out_.families_[it->second];
+      if (!accepts(f, name)) {
+        return error(0, "sample name " + quote(name) + " does not fit the " +
+                            std::string(typeWord(f.type)) + " family " + quote(f.name));
+      }
+      *out = it->second;
+      return true;
+    }
+    for (std::string_view suffix : kSuffixes) {
+      if (name.size() <= suffix.size() || !name.ends_with(suffix)) continue;
+      auto base = by_name_.find(name.substr(0, name.size() - suffix.size()));
+      if (base != by_name_.end() &&
+          suffixAllowed(out_.families_[base->second].type, suffix, format_)) {
+        *out = base->second;
+        return true;
+      }
+    }
+    *out = createFamily(name);
+    return true;
+  }
+
+  // `{name="value",...}` starting at the '{' at *p; appends to labels_ and moves *p past the '}'.
+  bool parseLabels(std::string_view line, size_t* p) {
+    const size_t first_label = out_.labels_.size();
+    size_t q = skipBlanks(line, *p + 1);
+    if (q < line.size() && line[q] == '}') {
+      *p = q + 1;
+      return true;
+    }
+    for (;;) {
+      size_t name_begin = q;
+      if (q < line.size() && is(line[q], kLabelStart)) {
+        ++q;
+        while (q < line.size() && is(line[q], kLabelChar)) ++q;
+      }
+      if (q == name_begin) return error(q, "expected label name, got " + got(line, q));
+      std::string_view name = line.substr(name_begin, q - name_begin);
+      q = skipBlanks(line, q);
+      if (q >= line.size() || line[q] != '=') {
+        return error(q, "expected '=' after label name " + quote(name) + ", got " + got(line, q));
+      }
+      q = skipBlanks(line, q + 1);
+      if (q >= line.size() || line[q] != '"') {
+        return error(q, "expected '\"' at start of label value, got " + got(line, q));
+      }
+      std::string_view value;
+      if (!parseLabelValue(line, &q, &value)) return false;
+      if (isDuplicate(first_label, name)) {
+        return error(name_begin, "duplicate label name " + quote(name));
+      }
+      if (out_.labels_.size() == out_.labels_.capacity()) {  // cannot happen: see run()
+        return error(name_begin, "internal error: label storage exhausted");
+      }
+      out_.labels_.push_back(Label{name, value});
+      q = skipBlanks(line, q);
+      if (q < line.size() && line[q] == ',') {
+        q = skipBlanks(line, q + 1);
+        if (q < line.size() && line[q] == '}') break;  // a trailing comma
+        continue;
+      }
+      if (q < line.size() && line[q] == '}') break;
+      return error(q, "expected ',' or '}' after label value, got " + got(line, q));
+    }
+    *p = q + 1;
+    return true;
+  }
+
+  bool isDuplicate(size_t first_label, std::string_view name) {
+    size_t n = out_.labels_.size() - first_label;
+    if (n < kLinearDuplicateCheck) {
+      for (size_t i = first_label; i < out_.labels_.size(); ++i) {
+        if (out_.labels_[i].name == name) return true;
+      }
+      return false;
+    }
+    if (n == kLinearDuplicateCheck) {  // every long label list passes here first
+      dup_names_.clear();
+      for (size_t i = first_label; i < out_.labels_.size(); ++i) {
+        dup_names_.insert(out_.labels_[i].name);
+      }
+    }
+    return !dup_names_.insert(name).second;
+  }
+
+  // The quoted value starting at the '"' at *p: `\\`, `\"` and `\n` are unescaped, other
+  // backslashes kept as written; must be valid UTF-8. Moves *p past the closing quote.
+  bool parseLabelValue(std::string_view line, size_t* p, std::string_view* value) {
+    const size_t open = *p;
+    size_t q = open + 1;
+    bool escaped = false;
+    const auto* bytes = reinterpret_cast<const unsigned char*>(line.data());
+    while (q < line.size()) {
+      if constexpr (kLittleEndian) {
+        // Skip plain ASCII eight bytes at a time, up to the first '"', '\\' or byte >= 0x80.
+        while (q + 8 <= line.size()) {
+          uint64_t w = load64(line.data() + q);
+          uint64_t special = matchByte(w, '"') | matchByte(w, '\\') | (w & kHighs);
+          if (special != 0) {
+            q += static_cast<size_t>(std::countr_zero(special)) / 8;
+            break;
+          }
+          q += 8;
+        }
+        if (q >= line.size()) break;
+      }
+      unsigned char c = bytes[q];
+      if (c == '"') break;
+      if (c == '\\') {
+        escaped = true;
+        if (++q == line.size()) break;
+        c = bytes[q];
+      }
+      if (c < 0x80) {
+        ++q;
+        continue;
+      }
+      size_t len = utf8SequenceLength(bytes + q, line.size() - q);
+      if (len == 0) return error(q, "invalid UTF-8 in label value");
+      q += len;
+    }
+    if (q >= line.size()) return error(open, "unterminated label value");
+    std::string_view raw = line.substr(open + 1, q - open - 1);
+    *p = q + 1;
+    if (!escaped) {
+      *value = raw;
+      return true;
+    }
+    *value = own(unescape(raw, /*quote=*/true));
+    return true;
+  }
+
+  // ` # {labels} value [timestamp]` with *p at the '#'.
+  bool parseExemplar(std::string_view line, size_t* p, Exemplar* ex) {
+    size_t q = skipBlanks(line, *p + 1);
+    if (q >= line.size() || line[q] != '{') {
+      return error(q, "expected '{' at start of exemplar labels, got " + got(line, q));
+    }
+    size_t first = out_.labels_.size();
+    if (!parseLabels(line, &q)) return false;
+    ex->labels = std::span<const Label>(out_.labels_.data() + first, out_.labels_.size() - first);
+    q = skipBlanks(line, q);
+    size_t end = tokenEnd(line, q);
+    if (!parseFloat(line.substr(q, end - q), &ex->value)) {
+      return error(q, "expected float as exemplar value, got " + got(line, q));
+    }
+    q = skipBlanks(line, end);
+    if (q < line.size()) {
+      end = tokenEnd(line, q);
+      int64_t ts;
+      if (!parseSecondsTimestamp(line.substr(q, end - q), &ts)) {
+        return error(q, "expected float as exemplar timestamp, got " + got(line, q));
+      }
+      ex->timestamp_ms = ts;
+      q = skipBlanks(line, end);
+    }
+    if (q < line.size()) return error(q, "spurious string after exemplar: " + got(line, q));
+    *p = q;
+    return true;
+  }
+
+  bool parseSample(std::string_view line, size_t p) {
+    const size_t label_begin = out_.labels_.size();
+    if (!parseSampleInto(line, p)) {
+      out_.labels_.resize(label_begin);
+      return false;
+    }
+    return true;
+  }
+
+  bool parseSampleInto(std::string_view line, size_t p) {
+    const size_t name_begin = p;
+    if (!is(line[p], kMetricStart)) return error(p, "invalid metric name, got " + got(line, p));
+    ++p;
+    while (p < line.size() && is(line[p], kMetricChar)) ++p;
+    Sample s;
+    s.name = line.substr(name_begin, p - name_begin);
+    size_t q = skipBlanks(line, p);
+    const size_t label_begin = out_.labels_.size();
+    if (q < line.size() && line[q] == '{') {
+      if (!parseLabels(line, &q)) return false;
+      q = skipBlanks(line, q);
+    } else if (q == p && q < line.size()) {
+      return error(q, "expected blank or '{' after metric name, got " + got(line, q));
+    }
+    s.labels = std::span<const Label>(out_.labels_.data() + label_begin,
+                                      out_.labels_.size() - label_begin);
+    size_t end = tokenEnd(line, q);
+    if (!parseFloat(line.substr(q, end - q), &s.value)) {
+      return error(q, "expected float as value, got " + got(line, q));
+    }
+    q = skipBlanks(line, end);
+    Exemplar ex;
+    bool has_exemplar = false;
+    if (q < line.size() && !(om_ && line[q] == '#')) {
+      end = tokenEnd(line, q);
+      std::string_view t = line.substr(q, end - q);
+      int64_t ts;
+      if (om_ ? !parseSecondsTimestamp(t, &ts) : !parseIntTimestamp(t, &ts)) {
+        return error(q, std::string(om_ ? "expected float as timestamp, got "
+                                        : "expected integer as timestamp, got ") +
+                            got(line, q));
+      }
+      s.timestamp_ms = ts;
+      q = skipBlanks(line, end);
+    }
+    if (q < line.size() && om_ && line[q] == '#') {
+      if (!parseExemplar(line, &q, &ex)) return false;
+      has_exemplar = true;
+    }
+    if (q < line.size()) return error(q, "spurious string after timestamp: " + got(line, q));
+
+    uint32_t f;
+    if (!familyFor(s.name, &f)) {
+      err_column_ = name_begin + 1;
+      return false;
+    }
+    if (has_exemplar) {
+      out_.exemplars_.push_back(ex);
+      s.exemplar = &out_.exemplars_.back();
+    }
+    out_.families_[f].samples.push_back(s);
+    current_ = f;
+    return true;
+  }
+
+  static constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+  static constexpr size_t kLinearDuplicateCheck = 16;
+
+  const std::string_view body_;
+  const Format format_;
+  const bool om_;
+  const ErrorPolicy policy_;
+  Exposition out_;
+  std::unordered_map<std::string_view, uint32_t> by_name_;
+  std::vector<bool> typed_;  // per family: a TYPE line was seen
+  uint32_t current_ = kNone;
+  std::unordered_set<std::string_view> dup_names_;  // the label names of a long label list
+  size_t err_column_ = 0;
+  std::string err_message_;
+  Status error_;
+};
+
+Result<Exposition> parse(std::string_view body, Format format, ErrorPolicy policy) {
+  TextParser parser(body, format, policy);
+  return parser.run();
+}
+
+}  // namespace sextant::codec::prom

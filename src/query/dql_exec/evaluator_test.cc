@@ -1,0 +1,548 @@
+#include "query/dql_exec/evaluator.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "query/dql_exec/test_util.h"
+
+namespace sextant::query::dql_exec {
+namespace {
+
+using model::Category;
+using testing::D;
+using testing::I;
+using testing::kT0;
+using testing::N;
+using testing::Rows;
+using testing::S;
+
+class DqlEvalTest : public testing::EngineTest {};
+
+// --- Metrics: aggregates, BY, buckets -------------------------------------------------------
+
+TEST_F(DqlEvalTest, AvgByHostOneBucketWithoutInterval) {
+  seedCpu();
+  QueryOutput r = run("M::cpu:(avg(usage)) BY host");
+  ASSERT_EQ(r.series.size(), 3u);
+  EXPECT_EQ(r.series[0].name, "cpu");
+  EXPECT_EQ(r.series[0].tags, (std::vector<model::Tag>{{"host", "a"}}));
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"time", "avg(usage)"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(25)}}));  // (10+20+30+40)/4
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), D(2)}}));   // (1+3)/2
+  EXPECT_EQ(r.series[2].tags, (std::vector<model::Tag>{{"host", "c"}}));
+  EXPECT_EQ(r.series[2].values, (Rows{{I(kT0), D(100)}}));
+}
+
+TEST_F(DqlEvalTest, SumByClusterInMinuteBucketsNewestFirst) {
+  seedCpu();
+  QueryOutput r = run("M::cpu:(sum(usage) AS s) [::1m] BY cluster");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"time", "s"}));
+  // c1: [0,60s) 10+20+1 = 31; [60s,120s) 30+40+3 = 73.
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 60'000), D(73)}, {I(kT0), D(31)}}));
+  EXPECT_EQ(r.series[1].tags, (std::vector<model::Tag>{{"cluster", "c2"}}));
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), D(100)}}));
+  EXPECT_EQ(r.total_hits, 3);
+}
+
+TEST_F(DqlEvalTest, EveryAggregate) {
+  seedCpu();
+  // All seven values: 10 20 30 40 1 3 100.
+  QueryOutput r =
+      run("M::cpu:(count(usage), min(usage), max(usage), first(usage), last(usage), median(usage), "
+          "percentile(usage, 50), p99(usage), count_distinct(host), spread(usage), "
+          "count(*) AS rows)");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(
+      r.series[0].columns,
+      (std::vector<std::string>{"time", "count(usage)", "min(usage)", "max(usage)", "first(usage)",
+                                "last(usage)", "median(usage)", "percentile(usage, 50)",
+                                "p99(usage)", "count_distinct(host)", "spread(usage)", "rows"}));
+  EXPECT_EQ(
+      r.series[0].values,
+      (Rows{{I(kT0), I(7), D(1), D(100), D(10), D(40), D(20), D(20), D(100), I(3), D(99), I(7)}}));
+}
+
+TEST_F(DqlEvalTest, StddevAndDistinct) {
+  seedCpu();
+  // a: 10 20 30 40, mean 25, sample variance (225+25+25+225)/3.
+  QueryOutput r = run("M::cpu:(stddev(usage)) {host = 'a'}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_DOUBLE_EQ(std::get<double>(r.series[0].values[0][1]), std::sqrt(500.0 / 3));
+  r = run("M::cpu:(distinct(host)) {cluster = 'c1'}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), S("a")}, {I(kT0), S("b")}}));
+}
+
+TEST_F(DqlEvalTest, ArithmeticBetweenAggregates) {
+  seedCpu();
+  QueryOutput r =
+      run("M::cpu:(max(usage) - min(usage) AS spread, sum(usage) / count(usage)) {host = 'a'}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].columns,
+            (std::vector<std::string>{"time", "spread", "sum(usage) / count(usage)"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(30), D(25)}}));
+}
+
+TEST_F(DqlEvalTest, TagAndFieldFilters) {
+  seedCpu();
+  auto sum = [&](const std::string& filter) {
+    QueryOutput r = run("M::cpu:(sum(usage)) " + filter);
+    if (r.series.size() != 1) return Value();
+    return r.series[0].values[0][1];
+  };
+  EXPECT_EQ(sum("{host IN ['a', 'c']}"), D(200));
+  EXPECT_EQ(sum("{host != 'a'}"), D(104));
+  EXPECT_EQ(sum("{host =~ 'b|c'}"), D(104));
+  EXPECT_EQ(sum("{host = re('b|c')}"), D(104));
+  EXPECT_EQ(sum("{host != re('b|c')}"), D(100));
+  EXPECT_EQ(sum("{host = wildcard('?')}"), D(204));
+  EXPECT_EQ(sum("{NOT host = 'a' AND cluster = 'c1'}"), D(4));
+  EXPECT_EQ(sum("{usage > 25}"), D(170));
+  EXPECT_EQ(sum("{host NOT IN ['a'] OR usage >= 40}"), D(144));
+  EXPECT_EQ(sum("{host = 'a', usage <= 20}"), D(30));
+  EXPECT_EQ(sum("{host = 'nope'}"), N());
+}
+
+TEST_F(DqlEvalTest, RawRowsAndArithmetic) {
+  seedCpu();
+  QueryOutput r = run("M::cpu:(usage) {host = 'b'}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"time", "usage"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 70'000), D(3)}, {I(kT0 + 10'000), D(1)}}));
+  r = run("M::cpu:(usage * 2 AS u2) {host = 'b'} ORDER BY time ASC");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 10'000), D(2)}, {I(kT0 + 70'000), D(6)}}));
+}
+
+TEST_F(DqlEvalTest, OrderLimitOffset) {
+  seedCpu();
+  QueryOutput r =
+      run("M::cpu:(avg(usage)) {host = 'a'} [::30s] ORDER BY time ASC LIMIT 2 OFFSET 1");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 30'000), D(20)}, {I(kT0 + 60'000), D(30)}}));
+  r = run("M::cpu:(avg(usage)) {host = 'a'} [::30s] LIMIT 1");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 90'000), D(40)}}));
+  EXPECT_EQ(r.total_hits, 4);
+}
+
+TEST_F(DqlEvalTest, SorderSlimitSoffset) {
+  seedCpu();
+  QueryOutput r = run("M::cpu:(avg(usage) AS u) BY host SORDER BY u DESC SLIMIT 2");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].tags[0].value, "c");  // 100
+  EXPECT_EQ(r.series[1].tags[0].value, "a");  // 25
+  r = run("M::cpu:(avg(usage) AS u) BY host SORDER BY host DESC SOFFSET 1");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].tags[0].value, "b");
+  EXPECT_EQ(r.series[1].tags[0].value, "a");
+  // Request-level slimit when the query has none.
+  EvalOptions o = opts();
+  o.slimit = 1;
+  r = run("M::cpu:(avg(usage)) BY host", o);
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].tags[0].value, "a");
+}
+
+TEST_F(DqlEvalTest, Having) {
+  seedCpu();
+  QueryOutput r = run("M::cpu:(max(usage) AS m) BY host HAVING m > 20");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].tags[0].value, "a");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(40)}}));
+  EXPECT_EQ(r.series[1].tags[0].value, "c");
+  // count(*) reads every field; its alias in HAVING is not a field to read.
+  r = run("M::cpu:(count(*) AS n) BY host HAVING n >= 2");
+  ASSERT_EQ(r.series.size(), 2u);  // a: 4 rows, b: 2, c: 1
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), I(2)}}));
+  // An aggregate that is not a target.
+  r = run("M::cpu:(last(usage)) BY host HAVING min(usage) < 5");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].tags[0].value, "b");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(3)}}));
+}
+
+TEST_F(DqlEvalTest, Fill) {
+  // gap.v: 0 at +0 s, 30 at +90 s: buckets of 30 s at +0 +30 +60 +90.
+  write(Category::kMetric, {testing::point("gap", {{"k", "x"}}, {{"v", 0.0}}, kT0),
+                            testing::point("gap", {{"k", "x"}}, {{"v", 30.0}}, kT0 + 90'000)});
+  auto col = [&](const std::string& mode) {
+    QueryOutput r = run("M::gap:(fill(avg(v), " + mode + ")) [::30s] ORDER BY time ASC");
+    std::vector<Value> out;
+    if (r.series.size() == 1) {
+      for (const auto& row : r.series[0].values) out.push_back(row[1]);
+    }
+    return out;
+  };
+  EXPECT_EQ(col("linear"), (std::vector<Value>{D(0), D(10), D(20), D(30)}));
+  EXPECT_EQ(col("previous"), (std::vector<Value>{D(0), D(0), D(0), D(30)}));
+  EXPECT_EQ(col("7"), (std::vector<Value>{D(0), I(7), I(7), D(30)}));
+  EXPECT_EQ(col("null"), (std::vector<Value>{D(0), N(), N(), D(30)}));
+  // Without fill, empty buckets are left out.
+  QueryOutput r = run("M::gap:(avg(v)) [::30s]");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 90'000), D(30)}, {I(kT0), D(0)}}));
+}
+
+// --- Rollups -----------------------------------------------------------------------------
+
+TEST_F(DqlEvalTest, IrateRollupPerSeriesThenSum) {
+  seedNet();
+  QueryOutput r = run("M::net:(sum(bytes)) [::1m:irate] ORDER BY time ASC");
+  ASSERT_EQ(r.series.size(), 1u);
+  // a: [0,60s) last two 300->450 over 15 s = 10; [60,120s) 60->210 over 15 s = 10.
+  // b: [0,60s) 1000->1600 over 30 s = 20; [60,120s) 1900->2800 over 30 s = 30.
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(30)}, {I(kT0 + 60'000), D(40)}}));
+}
+
+TEST_F(DqlEvalTest, RateRollupUsesThePreviousSampleAndCounterResets) {
+  seedNet();
+  QueryOutput r = run("M::net:(sum(bytes)) [::1m:rate] BY host ORDER BY time ASC");
+  ASSERT_EQ(r.series.size(), 2u);
+  // a: [0,60s) 0..450 over 45 s = 10; [60,120s) from 450@45s: +150, reset +60, +150 = 360 over
+  // 45 s = 8.
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(10)}, {I(kT0 + 60'000), D(8)}}));
+  // b: 600 over 30 s = 20; from 1600@30s to 2800@90s = 1200 over 60 s = 20.
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), D(20)}, {I(kT0 + 60'000), D(20)}}));
+  // Without an interval: one window over the range. a: 600 + 60 + 150 = 810 over 90 s.
+  r = run("M::net:(last(bytes)) [:::rate] BY host");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(9)}}));
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), D(20)}}));  // 1800 over 90 s
+}
+
+TEST_F(DqlEvalTest, SimpleRollups) {
+  seedNet();
+  // b in 1-minute buckets: max of {1000,1600} and {1900,2800}; summed with a {450, 600}.
+  QueryOutput r = run("M::net:(sum(bytes)) [::1m:max] ORDER BY time ASC");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(2050)}, {I(kT0 + 60'000), D(3400)}}));
+  r = run("M::net:(avg(bytes)) {host = 'b'} [::1m:avg] ORDER BY time ASC");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(1300)}, {I(kT0 + 60'000), D(2350)}}));
+}
+
+// --- Outer functions ---------------------------------------------------------------------
+
+TEST_F(DqlEvalTest, SeriesSum) {
+  seedCpu();
+  QueryOutput r = run("series_sum(\"M::cpu:(last(usage)) BY host\")");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_TRUE(r.series[0].tags.empty());
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(143)}}));  // 40 + 3 + 100
+}
+
+TEST_F(DqlEvalTest, DifferenceAndDerivatives) {
+  seedCpu();
+  seedNet();
+  QueryOutput r = run("difference(\"M::cpu:(avg(usage)) {host = 'a'} [::30s]\")");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values,
+            (Rows{{I(kT0 + 90'000), D(10)}, {I(kT0 + 60'000), D(10)}, {I(kT0 + 30'000), D(10)}}));
+  // a in 15 s buckets: 0 150 300 450 600 60 210: +10/s except the reset (dropped).
+  r = run(
+      "non_negative_derivative(\"M::net:(last(bytes)) {host = 'a'} [::15s]\") ORDER BY time ASC");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 15'000), D(10)},
+                                      {I(kT0 + 30'000), D(10)},
+                                      {I(kT0 + 45'000), D(10)},
+                                      {I(kT0 + 60'000), D(10)},
+                                      {I(kT0 + 90'000), D(10)}}));
+  // irate keeps the reset: 60 over 15 s = 4.
+  r = run("irate(\"M::net:(last(bytes)) {host = 'a'} [::15s]\") ORDER BY time ASC");
+  ASSERT_EQ(r.series[0].values.size(), 6u);
+  EXPECT_EQ(r.series[0].values[4], (std::vector<Value>{I(kT0 + 75'000), D(4)}));
+  // rate: one value per series, the average increase per second: 810 over 90 s.
+  r = run("rate(\"M::net:(last(bytes)) {host = 'a'} [::15s]\")");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 90'000), D(9)}}));
+}
+
+TEST_F(DqlEvalTest, ChainedIrateSeriesSum) {
+  seedNet();
+  QueryOutput r =
+      run("irate(\"M::net:(last(bytes)) [::15s] BY host\").series_sum() ORDER BY time ASC");
+  ASSERT_EQ(r.series.size(), 1u);
+  // a: +10/s at 15 30 45 60 90 s and 4 at 75 s; b: 20 at 30 s, 10 at 60 s, 30 at 90 s.
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 15'000), D(10)},
+                                      {I(kT0 + 30'000), D(30)},
+                                      {I(kT0 + 45'000), D(10)},
+                                      {I(kT0 + 60'000), D(20)},
+                                      {I(kT0 + 75'000), D(4)},
+                                      {I(kT0 + 90'000), D(40)}}));
+}
+
+TEST_F(DqlEvalTest, CellFunctions) {
+  seedCpu();
+  QueryOutput r = run("abs(\"M::cpu:(min(usage) - 50) {host = 'a'}\")");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(40)}}));
+  r = run("log10(\"M::cpu:(max(usage)) {host = 'c'}\")");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(2)}}));
+  r = run("round(eval(A / 3, A=\"M::cpu:(max(usage)) {host = 'c'}\"))");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(33)}}));
+  r = run("cumsum(\"M::cpu:(avg(usage)) {host = 'a'} [::30s]\") ORDER BY time ASC");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(10)},
+                                      {I(kT0 + 30'000), D(30)},
+                                      {I(kT0 + 60'000), D(60)},
+                                      {I(kT0 + 90'000), D(100)}}));
+}
+
+TEST_F(DqlEvalTest, Eval) {
+  seedCpu();
+  QueryOutput r =
+      run("eval(A / B, A=\"M::cpu:(sum(usage)) {cluster = 'c1'}\", "
+          "B=\"M::cpu:(count(usage)) {cluster = 'c1'}\")");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"time", "A / B"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(104.0 / 6.0)}}));
+  // Matched by tags, with an alias.
+  r =
+      run("eval(A / B, alias='avg', A=\"M::cpu:(sum(usage)) BY host\", "
+          "B=\"M::cpu:(count(usage)) BY host\")");
+  ASSERT_EQ(r.series.size(), 3u);
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"time", "avg"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(25)}}));
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), D(2)}}));
+  EXPECT_EQ(r.series[2].values, (Rows{{I(kT0), D(100)}}));
+  // A single series broadcasts: max per host minus the overall min (1).
+  r = run("eval(A - B, A=\"M::cpu:(max(usage)) BY host\", B=\"M::cpu:(min(usage))\")");
+  ASSERT_EQ(r.series.size(), 3u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(39)}}));
+  EXPECT_EQ(r.series[2].values, (Rows{{I(kT0), D(99)}}));
+  // Nested outer functions inside eval.
+  r = run("eval(A / 1000, A=\"series_sum(\\\"M::cpu:(last(usage)) BY host\\\")\")");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(0.143)}}));
+}
+
+TEST_F(DqlEvalTest, SubqueryAsSource) {
+  seedCpu();
+  QueryOutput r = run("M::(M::cpu:(max(usage) AS m) BY host):(sum(m))");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(143)}}));
+}
+
+TEST_F(DqlEvalTest, TimeExpressionsOverrideTheRequestRange) {
+  seedCpu();
+  // Relative to now (kT0 + 120 s): the last 60 s hold a@60 a@90 b@70.
+  QueryOutput r = run("M::cpu:(count(usage)) [60s]");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 60'000), I(3)}}));
+  // Absolute epoch ms bounds.
+  r = run("M::cpu:(count(usage)) [" + std::to_string(kT0 + 30'000) + ":" +
+          std::to_string(kT0 + 30'000) + "]");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 30'000), I(2)}}));  // a@30 and c@30
+  // Default range: the last 15 minutes before now.
+  EvalOptions o;
+  o.now_ms = kT0 + 120'000;
+  r = run("M::cpu:(count(usage))", o);
+  EXPECT_EQ(r.series[0].values[0][1], I(7));
+}
+
+TEST_F(DqlEvalTest, DashboardVariables) {
+  seedCpu();
+  auto sum = [&](std::vector<std::string> values) {
+    EvalOptions o = opts();
+    o.variables["h"] = std::move(values);
+    QueryOutput r = run("M::cpu:(sum(usage)) {host = '#{h}'}", o);
+    return r.series.empty() ? Value() : r.series[0].values[0][1];
+  };
+  EXPECT_EQ(sum({"a"}), D(100));
+  EXPECT_EQ(sum({"__all__"}), D(204));
+  EXPECT_EQ(sum({"a", "c"}), D(200));
+}
+
+// --- Events ------------------------------------------------------------------------------
+
+TEST_F(DqlEvalTest, LogRowsAllColumnsNewestFirst) {
+  seedLogs();
+  QueryOutput r = run("L::nginx");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].name, "nginx");
+  EXPECT_EQ(r.series[0].columns,
+            (std::vector<std::string>{"time", "bytes", "host", "message", "status"}));
+  ASSERT_EQ(r.series[0].values.size(), 5u);
+  EXPECT_EQ(r.series[0].values[0], (std::vector<Value>{I(kT0 + 65'000), I(50), S("web-2"),
+                                                       S("GET /health ok"), S("200")}));
+  EXPECT_EQ(r.series[0].values[4][0], I(kT0 + 1'000));
+  EXPECT_EQ(r.total_hits, 5);
+}
+
+TEST_F(DqlEvalTest, LogFullTextAndProjection) {
+  seedLogs();
+  QueryOutput r = run("L::nginx:(host, bytes) {message = 'error'}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values,
+            (Rows{{I(kT0 + 4'000), S("web-1"), I(30)}, {I(kT0 + 2'000), S("web-2"), I(10)}}));
+  r = run("L::nginx:(status) {match('Timeout')}");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 2'000), S("500")}}));
+  r = run("L::nginx:(status) {message != 'error', host = 'web-1'}");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 3'000), S("404")}, {I(kT0 + 1'000), S("200")}}));
+  r = run("L::nginx:(bytes) {status = wildcard('5*') OR bytes > 60} ORDER BY bytes ASC");
+  EXPECT_EQ(r.series[0].values,
+            (Rows{{I(kT0 + 2'000), I(10)}, {I(kT0 + 4'000), I(30)}, {I(kT0 + 1'000), I(100)}}));
+}
+
+TEST_F(DqlEvalTest, LogAggregates) {
+  seedLogs();
+  QueryOutput r = run("L::nginx:(count(*)) BY status");
+  ASSERT_EQ(r.series.size(), 3u);
+  EXPECT_EQ(r.series[0].tags, (std::vector<model::Tag>{{"status", "200"}}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(2)}}));
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), I(1)}}));
+  EXPECT_EQ(r.series[2].values, (Rows{{I(kT0), I(2)}}));
+  r = run("L::nginx:(count(*) AS n) [::1m]");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 60'000), I(1)}, {I(kT0), I(4)}}));
+  r = run("L::nginx:(sum(bytes), avg(bytes), max(bytes)) {host = 'web-1'}");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(150), D(50), I(100)}}));
+  r = run("L::nginx:(count(*) AS count) BY status SORDER BY count DESC, status ASC SLIMIT 2");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].tags[0].value, "200");
+  EXPECT_EQ(r.series[1].tags[0].value, "500");
+}
+
+TEST_F(DqlEvalTest, LogPagingWithLimitAndSearchAfter) {
+  seedLogs();
+  QueryOutput r = run("L::nginx:(bytes) LIMIT 2");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 65'000), I(50)}, {I(kT0 + 4'000), I(30)}}));
+  EXPECT_EQ(r.search_after, (std::vector<Value>{I(kT0 + 4'000), I(1)}));
+  EXPECT_EQ(r.total_hits, 5);
+  EvalOptions o = opts();
+  o.search_after = r.search_after;
+  r = run("L::nginx:(bytes) LIMIT 2", o);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 3'000), I(20)}, {I(kT0 + 2'000), I(10)}}));
+  o.search_after = r.search_after;
+  r = run("L::nginx:(bytes) LIMIT 2", o);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 1'000), I(100)}}));
+  EXPECT_TRUE(r.search_after.empty());
+  // The default row limit applies to listings only.
+  o = opts();
+  o.default_limit = 3;
+  r = run("L::nginx", o);
+  EXPECT_EQ(r.series[0].values.size(), 3u);
+  r = run("L::nginx:(bytes) LIMIT 1 OFFSET 1");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 4'000), I(30)}}));
+}
+
+TEST_F(DqlEvalTest, SeveralSourcesRegexAndStar) {
+  seedLogs();
+  write(Category::kLogging, {testing::point("app", {{"host", "web-1"}},
+                                            {{"message", std::string("boom")}}, kT0 + 5'000)});
+  EXPECT_EQ(run("L::*:(count(*))").series[0].values, (Rows{{I(kT0), I(6)}}));
+  EXPECT_EQ(run("L::re('ng.*'):(count(*))").series[0].values, (Rows{{I(kT0), I(5)}}));
+  EXPECT_EQ(run("L::nginx,app:(count(*)) {host = 'web-1'}").series[0].values,
+            (Rows{{I(kT0), I(4)}}));
+  EXPECT_EQ(run("L::app:(count(__source)) BY source").series[0].tags[0].value, "app");
+}
+
+TEST_F(DqlEvalTest, CiNamespaceIsGitlabLogs) {
+  auto pipe = [](std::string status, std::string ref, std::int64_t s) {
+    return testing::point("gitlab_pipeline",
+                          {{"ci_status", std::move(status)}, {"ref", std::move(ref)}},
+                          {{"duration", std::int64_t{60}}}, kT0 + s * 1000);
+  };
+  write(Category::kLogging,
+        {pipe("failed", "main", 1), pipe("success", "main", 2), pipe("failed", "dev", 3)});
+  QueryOutput r = run("CI::gitlab_pipeline:(count(*)) {ci_status = 'failed'} BY ref");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].tags[0].value, "dev");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(1)}}));
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), I(1)}}));
+  EXPECT_EQ(run("CI::`*`:(count(*))").series[0].values, (Rows{{I(kT0), I(3)}}));
+}
+
+// --- Objects -----------------------------------------------------------------------------
+
+class DqlObjectTest : public testing::EngineTest {
+ protected:
+  void seedPods() {
+    auto pod = [](std::string name, std::string ns, std::string status, std::int64_t restarts,
+                  std::int64_t s) {
+      return testing::point(
+          "kubelet_pod", {{"name", std::move(name)}, {"namespace", std::move(ns)}},
+          {{"status", std::move(status)}, {"restarts", restarts}}, kT0 + s * 1000);
+    };
+    write(Category::kObject,
+          {pod("pod-1", "default", "Running", 1, 0), pod("pod-2", "kube-system", "Pending", 0, 0)});
+    write(Category::kObject, {pod("pod-1", "default", "Failed", 3, 10)});
+  }
+};
+
+TEST_F(DqlObjectTest, LatestState) {
+  seedPods();
+  QueryOutput r = run("O::kubelet_pod:(count(__source)) BY namespace");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(1)}}));
+  r = run("O::kubelet_pod:(count(status)) {status NOT IN ['Running', 'Succeeded']}");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(2)}}));
+  r = run("O::kubelet_pod:(last(restarts) AS restarts) BY name SORDER BY restarts DESC SLIMIT 1");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].tags[0].value, "pod-1");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(3)}}));
+  r = run("O::kubelet_pod:(name, status) {namespace = 'default'}");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 10'000), S("pod-1"), S("Failed")}}));
+}
+
+TEST_F(DqlObjectTest, HistoryScansEveryVersion) {
+  seedPods();
+  QueryOutput r = run("OH::kubelet_pod:(count(*))");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(3)}}));
+}
+
+// --- show_* ------------------------------------------------------------------------------
+
+TEST_F(DqlEvalTest, ShowFunctions) {
+  seedCpu();
+  seedNet();
+  seedLogs();
+  QueryOutput r = run("show_measurement()");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"name"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{S("cpu")}, {S("net")}}));
+  r = run("show_tag_key(from=['cpu'])");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].name, "cpu");
+  EXPECT_EQ(r.series[0].values, (Rows{{S("cluster")}, {S("host")}}));
+  r = run("show_tag_value(from=['cpu'], keyin=['host']) {cluster = 'c1'}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"key", "value"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{S("host"), S("a")}, {S("host"), S("b")}}));
+  EvalOptions o = opts();
+  o.variables["c"] = {"__all__"};
+  r = run("show_tag_value(from=['cpu'], keyin=['host']) {cluster = '#{c}'} [5m]", o);
+  EXPECT_EQ(r.series[0].values.size(), 3u);
+  r = run("show_field_key(from=['cpu'])");
+  EXPECT_EQ(r.series[0].values, (Rows{{S("usage"), S("float")}}));
+  r = run("show_logging_source()");
+  EXPECT_EQ(r.series[0].values, (Rows{{S("nginx")}}));
+  r = run("show_logging_field('nginx')");
+  EXPECT_EQ(r.series[0].values, (Rows{{S("bytes"), S("integer")},
+                                      {S("host"), S("tag")},
+                                      {S("message"), S("string")},
+                                      {S("status"), S("tag")}}));
+}
+
+// --- Errors ------------------------------------------------------------------------------
+
+TEST_F(DqlEvalTest, Errors) {
+  seedCpu();
+  Status st = runError("M::cpu:(avg(usage)");
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(st.message().rfind("1:", 0), 0u) << st.message();
+  st = runError("moving_average(\"M::cpu:(avg(usage))\")");
+  EXPECT_NE(st.message().find("unsupported outer function moving_average"), std::string::npos);
+  st = runError("M::cpu:(top(usage, 3))");
+  EXPECT_NE(st.message().find("unsupported aggregate function top"), std::string::npos);
+  st = runError("M::cpu:(host) FILTER O::ecs:(hostname) WITH {host = hostname}");
+  EXPECT_EQ(st.code(), StatusCode::kUnimplemented);
+  st = runError("TSM::*:(sum(count))");
+  EXPECT_EQ(st.code(), StatusCode::kUnimplemented);
+  st = runError("M::cpu:(avg(usage)) {host = re('(')}");
+  EXPECT_NE(st.message().find("bad regex"), std::string::npos);
+  st = runError("M::cpu:(avg(usage)) {host = #{h}}");
+  EXPECT_NE(st.message().find("#{h}"), std::string::npos);
+  st = runError("M::cpu:(avg(usage)) [::1m:nosuch]");
+  EXPECT_NE(st.message().find("unsupported rollup"), std::string::npos);
+  st = runError("M::cpu:(avg(usage)) [::1ms]");
+  EXPECT_EQ(st.code(), StatusCode::kOutOfRange);
+  EvalOptions o = opts();
+  o.max_rows = 3;
+  st = runError("M::cpu:(avg(usage))", o);
+  EXPECT_EQ(st.code(), StatusCode::kOutOfRange);
+}
+
+}  // namespace
+}  // namespace sextant::query::dql_exec

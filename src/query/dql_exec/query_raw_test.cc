@@ -1,0 +1,155 @@
+#include "query/dql_exec/query_raw.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include "query/dql_exec/test_util.h"
+
+namespace sextant::query::dql_exec {
+namespace {
+
+using testing::kT0;
+
+class QueryRawTest : public testing::EngineTest {
+ protected:
+  QueryRawResponse post(const std::string& body) {
+    QueryRawOptions o;
+    o.now_ms = kT0 + 120'000;
+    return handleQueryRaw(body, "ws", *engine_, o);
+  }
+  simdjson::dom::element parse(const std::string& body) {
+    padded_ = simdjson::padded_string(body);
+    simdjson::dom::element e;
+    EXPECT_EQ(parser_.parse(padded_).get(e), simdjson::SUCCESS) << body;
+    return e;
+  }
+  std::string range() const {
+    return "[" + std::to_string(kT0) + "," + std::to_string(kT0 + 119'999) + "]";
+  }
+
+  simdjson::dom::parser parser_;
+  simdjson::padded_string padded_;
+};
+
+TEST_F(QueryRawTest, ResponseShape) {
+  seedCpu();
+  QueryRawResponse r =
+      post(R"j({"queries":[{"qtype":"dql","query":{"q":"M::cpu:(avg(usage)) [::1m] BY host",)j"
+           R"("time_range":)" +
+           range() + R"(,"slimit":1}}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  simdjson::dom::element doc = parse(r.body);
+  simdjson::dom::array content = doc["content"].get_array().value();
+  ASSERT_EQ(content.size(), 1u);
+  simdjson::dom::element c0 = content.at(0).value();
+  EXPECT_EQ(c0["total_hits"].get_int64().value(), 5);  // rows of a, b, c (before slimit)
+  EXPECT_EQ(c0["query_type"].get_string().value(), "guancedb");
+  EXPECT_TRUE(c0["cost"].is_string());
+  simdjson::dom::array series = c0["series"].get_array().value();
+  ASSERT_EQ(series.size(), 1u);
+  simdjson::dom::element s = series.at(0).value();
+  EXPECT_EQ(s["name"].get_string().value(), "cpu");
+  EXPECT_EQ(s["tags"]["host"].get_string().value(), "a");
+  simdjson::dom::array cols = s["columns"].get_array().value();
+  ASSERT_EQ(cols.size(), 2u);
+  EXPECT_EQ(cols.at(0).get_string().value(), "time");
+  EXPECT_EQ(cols.at(1).get_string().value(), "avg(usage)");
+  simdjson::dom::array values = s["values"].get_array().value();
+  ASSERT_EQ(values.size(), 2u);
+  // a: [60 s, 120 s) avg(30, 40) = 35, newest first; time in ms as an integer.
+  EXPECT_EQ(values.at(0).at(0).get_int64().value(), kT0 + 60'000);
+  EXPECT_EQ(values.at(0).at(1).get_double().value(), 35.0);
+  EXPECT_EQ(values.at(1).at(1).get_double().value(), 15.0);
+}
+
+TEST_F(QueryRawTest, FlatEntriesSeveralQueriesVariablesAndEcho) {
+  seedCpu();
+  seedLogs();
+  QueryRawResponse r =
+      post(R"({"echo_explain":true,"queries":[)"
+           R"j({"qtype":"dql","query":"M::cpu:(sum(usage)) {host = '#{h}'}","time_range":)j" +
+           range() +
+           R"(,"variables":{"h":["a","c"]}},)"
+           R"j({"query":{"q":"L::nginx:(bytes, status)","time_range":)j" +
+           range() + R"(,"limit":2}}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  simdjson::dom::element doc = parse(r.body);
+  simdjson::dom::array content = doc["content"].get_array().value();
+  ASSERT_EQ(content.size(), 2u);
+  simdjson::dom::element c0 = content.at(0).value();
+  EXPECT_EQ(c0["raw_query"].get_string().value(), "M::cpu:(sum(usage)) {host = '#{h}'}");
+  EXPECT_EQ(c0["series"].at(0)["values"].at(0).at(1).get_double().value(), 200.0);  // a + c
+  simdjson::dom::element c1 = content.at(1).value();
+  EXPECT_EQ(c1["total_hits"].get_int64().value(), 5);
+  simdjson::dom::array rows = c1["series"].at(0)["values"].get_array().value();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows.at(0).at(1).get_int64().value(), 50);
+  EXPECT_EQ(rows.at(0).at(2).get_string().value(), "200");
+  simdjson::dom::array after = c1["search_after"].get_array().value();
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after.at(0).get_int64().value(), kT0 + 4'000);
+  EXPECT_EQ(after.at(1).get_int64().value(), 1);
+
+  // The next page with that cursor.
+  r = post(R"j({"queries":[{"query":{"q":"L::nginx:(bytes)","time_range":)j" + range() +
+           R"(,"limit":2,"search_after":[)" + std::to_string(kT0 + 4'000) + R"(,1]}}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  doc = parse(r.body);
+  rows = doc["content"].at(0)["series"].at(0)["values"].get_array().value();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows.at(0).at(1).get_int64().value(), 20);
+  EXPECT_EQ(rows.at(1).at(1).get_int64().value(), 10);
+}
+
+TEST_F(QueryRawTest, Errors) {
+  QueryRawResponse r = post("{not json");
+  EXPECT_EQ(r.status, 400);
+  simdjson::dom::element doc = parse(r.body);
+  EXPECT_EQ(doc["error_code"].get_string().value(), "dql.BadRequest");
+
+  r = post(R"j({"queries":[{"qtype":"dql","query":{"q":"M::cpu:(avg(usage)"}}]})j");
+  EXPECT_EQ(r.status, 400);
+  doc = parse(r.body);
+  EXPECT_EQ(doc["error_code"].get_string().value(), "dql.ParseError");
+  EXPECT_EQ(std::string(doc["message"].get_string().value()).rfind("1:", 0), 0u);
+
+  r = post(R"j({"queries":[{"qtype":"dql","query":{"q":"moving_average(\"M::cpu\")"}}]})j");
+  EXPECT_EQ(r.status, 400);
+  doc = parse(r.body);
+  EXPECT_EQ(doc["error_code"].get_string().value(), "dql.QueryError");
+
+  r = post(R"({"queries":[{"qtype":"sql","query":{"q":"select 1"}}]})");
+  EXPECT_EQ(r.status, 400);
+  r = post(R"({"queries":[{"query":{"q":"M::cpu","time_range":"x"}}]})");
+  EXPECT_EQ(r.status, 400);
+  r = post(R"({"queries":[{"query":{"q":"M::cpu","limit":"ten"}}]})");
+  EXPECT_EQ(r.status, 400);
+  r = post(R"({"nothing":[]})");
+  EXPECT_EQ(r.status, 400);
+  r = post(R"({"queries":[{"qtype":"promql","query":{"q":"sum(("}}]})");
+  EXPECT_EQ(r.status, 400);
+  doc = parse(r.body);
+  EXPECT_EQ(doc["error_code"].get_string().value(), "promql.ParseError");
+}
+
+TEST_F(QueryRawTest, PromqlEntriesAreRangeQueries) {
+  seedCpu();
+  QueryRawResponse r =
+      post(R"({"queries":[{"qtype":"promql","query":{"q":"cpu_usage{host=\"a\"}","time_range":[)" +
+           std::to_string(kT0) + "," + std::to_string(kT0 + 90'000) + R"(],"interval":30}}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  simdjson::dom::element doc = parse(r.body);
+  simdjson::dom::element s = doc["content"].at(0)["series"].at(0).value();
+  EXPECT_EQ(s["name"].get_string().value(), "cpu_usage");
+  EXPECT_EQ(s["tags"]["host"].get_string().value(), "a");
+  EXPECT_EQ(s["tags"]["cluster"].get_string().value(), "c1");
+  EXPECT_EQ(s["columns"].at(1).get_string().value(), "cpu_usage");
+  simdjson::dom::array values = s["values"].get_array().value();
+  ASSERT_EQ(values.size(), 4u);  // steps at +0 +30 +60 +90 s: 10 20 30 40
+  EXPECT_EQ(values.at(0).at(0).get_int64().value(), kT0);
+  EXPECT_EQ(values.at(0).at(1).get_double().value(), 10.0);
+  EXPECT_EQ(values.at(3).at(1).get_double().value(), 40.0);
+}
+
+}  // namespace
+}  // namespace sextant::query::dql_exec

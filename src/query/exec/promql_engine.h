@@ -1,0 +1,111 @@
+// PromQL evaluator: a type-checked AST (query/promql/ast.h) evaluated over series read from a
+// Queryable, with Prometheus 2.x (2.42) semantics: lookback and staleness, offset and @,
+// subqueries aligned to absolute multiples of their step, the function set, aggregations and
+// binary operators with vector matching, and Prometheus' error messages.
+//
+//   auto expr = promql::parse("sum by (job) (rate(http_requests_total[5m]))");
+//   auto q = promql::storageQueryable(engine, "ws");
+//   auto r = promql::evalRange(*q, **expr, start_ms, end_ms, 60'000);
+//
+// Like Prometheus' engine, every node is evaluated over all steps of the query at once; each
+// selector fetches its series once over the whole time range it needs, then every step reads
+// from those samples (no re-fetch per step). See README.md for what is and is not supported.
+//
+// Thread-safety: evalInstant/evalRange are re-entrant; one Queryable is used from the calling
+// thread only. The tree is read, never modified.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "model/point.h"
+#include "query/exec/series_source.h"
+#include "query/promql/ast.h"
+#include "storage/engine/storage_engine.h"
+
+namespace sextant::query::promql {
+
+using query::PromSeries;
+
+// Where the evaluator reads series: matchers (Prometheus semantics, __name__ included) and a
+// closed time range in ms. Results: labels sorted by name, samples ascending by time.
+class Queryable {
+ public:
+  virtual ~Queryable() = default;
+  virtual Result<std::vector<PromSeries>> select(const std::vector<LabelMatcher>& matchers,
+                                                 int64_t min_ms, int64_t max_ms) = 0;
+};
+
+// The storage engine as a Queryable (workspace-scoped; uses query::fetchPromSeries, converting
+// LabelMatcher to storage::TagMatcher). The engine must outlive the Queryable.
+std::unique_ptr<Queryable> storageQueryable(storage::StorageEngine& engine,
+                                            std::string workspace_id);
+
+// Series held in memory (tests, benches). select() filters by matchers and time; series must be
+// given with labels sorted by name and samples ascending by time. Not thread-safe to mutate.
+class MemoryQueryable : public Queryable {
+ public:
+  MemoryQueryable() = default;
+  explicit MemoryQueryable(std::vector<PromSeries> series) : series_(std::move(series)) {}
+  void add(PromSeries s) { series_.push_back(std::move(s)); }
+  void clear() { series_.clear(); }
+  Result<std::vector<PromSeries>> select(const std::vector<LabelMatcher>& matchers, int64_t min_ms,
+                                         int64_t max_ms) override;
+  // How many select() calls were made (tests check "fetch once per selector").
+  int selects() const { return selects_; }
+
+ private:
+  std::vector<PromSeries> series_;
+  int selects_ = 0;
+};
+
+// Prometheus' stale marker (value.StaleNaN): a sample with this bit pattern ends a series.
+double staleNaN();
+bool isStaleNaN(double v);
+
+struct EngineOptions {
+  int64_t lookback_ms = 5 * 60 * 1000;  // staleness: the lookback delta
+  size_t max_samples = 50'000'000;      // samples held at once; over it: an error like Prometheus'
+  std::chrono::milliseconds timeout{std::chrono::minutes(2)};
+  // The step of a subquery written without one (`x[1h:]`): Prometheus' global
+  // evaluation_interval, 1m by default.
+  int64_t default_subquery_step_ms = 60 * 1000;
+  // Prometheus 2.x selects range vectors and the lookback window closed on both ends,
+  // [t - range, t]; Prometheus 3 made them left-open, (t - range, t]. false = 2.x (the oracle).
+  bool left_open_ranges = false;
+};
+
+struct SeriesValues {
+  std::vector<model::Tag> labels;
+  std::vector<int64_t> t_ms;
+  std::vector<double> v;
+};
+
+struct QueryResult {
+  ValueType type = ValueType::kNone;  // kScalar, kVector, kMatrix, kString
+  double scalar = 0;                  // kScalar
+  int64_t t_ms = 0;                   // kScalar, kString and kVector: the evaluation time
+  std::string string;                 // kString
+  // kVector: one sample each at t_ms (in Prometheus' result order); kMatrix: many (range
+  // queries: sorted by labels; instant queries of a range vector: raw samples).
+  std::vector<SeriesValues> series;
+  std::vector<std::string> warnings;
+};
+
+// Evaluates `e` at one time. Errors: InvalidArgument for evaluation errors Prometheus reports
+// (e.g. "vector cannot contain metrics with the same labelset"), OutOfRange for the sample
+// limit, DeadlineExceeded for the timeout, and the Queryable's errors.
+Result<QueryResult> evalInstant(Queryable& q, const Expr& e, int64_t t_ms,
+                                const EngineOptions& o = {});
+
+// Evaluates `e` at start, start+step, ... <= end. The result is kMatrix (a scalar expression gives
+// one series without labels), sorted by labels. Range vectors and strings are rejected, as in
+// Prometheus ("invalid expression type ... for range query").
+Result<QueryResult> evalRange(Queryable& q, const Expr& e, int64_t start_ms, int64_t end_ms,
+                              int64_t step_ms, const EngineOptions& o = {});
+
+}  // namespace sextant::query::promql

@@ -1,0 +1,61 @@
+// The numeric kernels of the PromQL evaluator (promql_engine.cc), each a transcription of the
+// Prometheus 2.42 function of the same name (promql/functions.go, promql/quantile.go): range
+// functions over one window of samples, quantiles, histogram buckets, Go-compatible helpers.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sextant::query::promql::fn {
+
+// The samples of one series inside one range window, ascending by time.
+struct Window {
+  const int64_t* t = nullptr;
+  const double* v = nullptr;
+  size_t n = 0;
+};
+
+// rate / increase / delta: Prometheus' extrapolatedRate. nullopt below two samples.
+std::optional<double> extrapolatedRate(Window w, int64_t range_start_ms, int64_t range_end_ms,
+                                       int64_t range_ms, bool is_counter, bool is_rate);
+// irate / idelta.
+std::optional<double> instantValue(Window w, bool is_rate);
+// deriv: the least-squares slope per second.
+std::optional<double> deriv(Window w);
+// predict_linear: the regression line at eval_ms + duration_s.
+std::optional<double> predictLinear(Window w, int64_t eval_ms, double duration_s);
+double resets(Window w);
+double changes(Window w);
+std::optional<double> holtWinters(Window w, double sf, double tf);
+double avgOverTime(Window w);
+double sumOverTime(Window w);
+double minOverTime(Window w);
+double maxOverTime(Window w);
+double stdvarOverTime(Window w);
+
+// Prometheus' quantile (φ-quantile with linear interpolation; q < 0 → -Inf, q > 1 → +Inf,
+// NaN q or no values → NaN). Sorts `values`.
+double quantile(double q, std::vector<double>& values);
+
+// Prometheus' bucketQuantile over classic buckets (upper bound, cumulative count): sorts,
+// requires a +Inf bucket, coalesces equal bounds and forces monotonic counts.
+double bucketQuantile(double q, std::vector<std::pair<double, double>>& buckets);
+
+// Go's math.Max / math.Min (NaN wins; +0 > -0).
+double goMax(double a, double b);
+double goMin(double a, double b);
+// Go's strconv.FormatFloat(v, 'f', -1, 64) ("+Inf", "-Inf", "NaN" for the specials).
+std::string formatFloatF(double v);
+// Go's strconv.ParseFloat for a label value (le); nullopt on error.
+std::optional<double> parseFloat(std::string_view s);
+// Whether s is a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*).
+bool isValidLabelName(std::string_view s);
+
+}  // namespace sextant::query::promql::fn

@@ -1,0 +1,117 @@
+#include "query/exec/series_source.h"
+
+#include <gtest/gtest.h>
+
+#include "core/testing/temp_dir.h"
+#include "storage/engine/testing/test_engine.h"
+
+namespace sextant::query {
+namespace {
+
+using model::Category;
+using model::Point;
+using storage::TagMatcher;
+
+constexpr std::int64_t kT0 = 1'763'700'000'000'000'000;  // 2025-11-21
+
+class SeriesSourceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine_ = storage::testing::openTestEngine(dir_.path());
+    ASSERT_TRUE(engine_);
+  }
+  void write(std::vector<Point> pts) {
+    ASSERT_TRUE(storage::testing::writePoints(*engine_, "ws", Category::kMetric, pts).isOk());
+  }
+  static Point point(std::string m, std::vector<model::Tag> tags, std::vector<model::Field> f,
+                     std::int64_t t) {
+    Point p;
+    p.measurement = std::move(m);
+    p.tags = std::move(tags);
+    p.fields = std::move(f);
+    p.time_ns = t;
+    return p;
+  }
+
+  sextant::testing::TempDir dir_;
+  std::unique_ptr<storage::StorageEngine> engine_;
+};
+
+TEST_F(SeriesSourceTest, FieldSeriesAreNumericSortedAndCollapsed) {
+  write({point("cpu", {{"host", "b"}},
+               {{"usage", 2.0}, {"n", int64_t{7}}, {"note", std::string("x")}}, kT0 + 20),
+         point("cpu", {{"host", "a"}}, {{"usage", 1.0}, {"ok", true}}, kT0 + 10),
+         point("cpu", {{"host", "a"}}, {{"usage", 3.0}}, kT0)});
+  ASSERT_TRUE(engine_->flush().isOk());
+  // Late, and a rewrite of an existing timestamp (the last written wins).
+  write({point("cpu", {{"host", "a"}}, {{"usage", 4.0}}, kT0 + 5),
+         point("cpu", {{"host", "a"}}, {{"usage", 9.0}}, kT0 + 10)});
+  FieldSelector sel;
+  sel.workspace_id = "ws";
+  sel.measurement = "cpu";
+  auto got = fetchFieldSeries(*engine_, sel);
+  ASSERT_TRUE(got.isOk());
+  ASSERT_EQ(got->size(), 4u);  // n{b}, ok{a}, usage{a}, usage{b}; the string field is not a series
+  EXPECT_EQ((*got)[0].field, "n");
+  EXPECT_EQ((*got)[0].values, std::vector<double>{7});
+  EXPECT_EQ((*got)[1].field, "ok");
+  EXPECT_EQ((*got)[1].values, std::vector<double>{1});
+  const FieldSeries& a = (*got)[2];
+  EXPECT_EQ(a.field, "usage");
+  EXPECT_EQ(a.tags, (std::vector<model::Tag>{{"host", "a"}}));
+  EXPECT_EQ(a.time_ns, (std::vector<std::int64_t>{kT0, kT0 + 5, kT0 + 10}));
+  EXPECT_EQ(a.values, (std::vector<double>{3, 4, 9}));
+  EXPECT_EQ((*got)[3].tags, (std::vector<model::Tag>{{"host", "b"}}));
+
+  sel.fields = {"usage"};
+  sel.tags = {{"host", TagMatcher::kEq, {"b"}}};
+  got = fetchFieldSeries(*engine_, sel);
+  ASSERT_TRUE(got.isOk());
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ((*got)[0].values, std::vector<double>{2});
+}
+
+TEST_F(SeriesSourceTest, PromNamesAreMeasurementUnderscoreField) {
+  write({point("istio", {{"app", "reviews"}}, {{"requests_total", 10.0}}, kT0),
+         point("istio_requests", {{"app", "x"}}, {{"total", 5.0}}, kT0),  // the same name
+         point("node", {{"cpu", "0"}}, {{"load1", 0.5}}, kT0)});
+  auto pairs =
+      resolveMetricNames(*engine_, "ws", {{"__name__", TagMatcher::kEq, {"istio_requests_total"}}});
+  ASSERT_TRUE(pairs.isOk());
+  EXPECT_EQ(*pairs, (std::vector<std::pair<std::string, std::string>>{
+                        {"istio", "requests_total"}, {"istio_requests", "total"}}));
+  pairs = resolveMetricNames(*engine_, "ws", {{"__name__", TagMatcher::kRegex, {"node_.*"}}});
+  ASSERT_TRUE(pairs.isOk());
+  EXPECT_EQ(*pairs, (std::vector<std::pair<std::string, std::string>>{{"node", "load1"}}));
+
+  auto series = fetchPromSeries(
+      *engine_, "ws",
+      {{"__name__", TagMatcher::kEq, {"istio_requests_total"}}, {"app", TagMatcher::kNe, {"x"}}},
+      kT0 / 1'000'000, kT0 / 1'000'000);
+  ASSERT_TRUE(series.isOk());
+  ASSERT_EQ(series->size(), 1u);
+  EXPECT_EQ((*series)[0].labels,
+            (std::vector<model::Tag>{{"__name__", "istio_requests_total"}, {"app", "reviews"}}));
+  EXPECT_EQ((*series)[0].time_ms, std::vector<std::int64_t>{kT0 / 1'000'000});
+  EXPECT_EQ((*series)[0].values, std::vector<double>{10});
+  // Outside the time range: nothing.
+  series = fetchPromSeries(*engine_, "ws", {{"__name__", TagMatcher::kEq, {"node_load1"}}}, 0,
+                           kT0 / 1'000'000 - 1);
+  ASSERT_TRUE(series.isOk());
+  EXPECT_TRUE(series->empty());
+  // A bad regex is an error, not a crash.
+  EXPECT_FALSE(
+      resolveMetricNames(*engine_, "ws", {{"__name__", TagMatcher::kRegex, {"("}}}).isOk());
+}
+
+TEST(MatchersTest, PrometheusSemantics) {
+  EXPECT_TRUE(*matches({"a", TagMatcher::kEq, {""}}, ""));
+  EXPECT_TRUE(*matches({"a", TagMatcher::kRegex, {"x|"}}, ""));
+  EXPECT_FALSE(*matches({"a", TagMatcher::kRegex, {"b"}}, "abc"));  // anchored
+  EXPECT_TRUE(*matches({"a", TagMatcher::kNotRegex, {"b"}}, "abc"));
+  EXPECT_TRUE(*matches({"a", TagMatcher::kIn, {"x", "y"}}, "y"));
+  EXPECT_TRUE(*matches({"a", TagMatcher::kNotIn, {"x", "y"}}, "z"));
+}
+
+}  // namespace
+}  // namespace sextant::query

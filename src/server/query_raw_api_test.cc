@@ -1,0 +1,90 @@
+#include "server/query_raw_api.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include "codec/point_pb/point_pb.h"
+#include "core/testing/temp_dir.h"
+
+namespace sextant::server {
+namespace {
+
+constexpr std::int64_t kT0Ms = 1'763'700'000'000;
+
+class QueryRawApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    storage::StorageOptions o;
+    o.data_dir = dir_.path() + "/data";
+    o.background = false;
+    o.retention.fill(std::chrono::hours(24 * 365 * 100));
+    auto e = storage::StorageEngine::open(realFileSystem(), o);
+    ASSERT_TRUE(e.isOk()) << e.status().toString();
+    engine_ = std::move(e).value();
+    auto s = workspace::WorkspaceStore::open(realFileSystem(), dir_.path() + "/ws");
+    ASSERT_TRUE(s.isOk()) << s.status().toString();
+    store_ = std::move(s).value();
+    ASSERT_EQ(store_->list().size(), 1u);
+    ws_ = store_->list()[0];
+    registerQueryRawApi(router_, *engine_, *store_);
+
+    model::Point p;
+    p.category = model::Category::kMetric;
+    p.measurement = "cpu";
+    p.tags = {{"host", "a"}};
+    p.fields = {{"usage", 42.0}};
+    p.time_ns = (kT0Ms + 1'000) * 1'000'000;
+    std::vector<model::Point> pts = {p};
+    std::string pb;
+    codec::pb::encode(pts, &pb);
+    ASSERT_TRUE(engine_->write(ws_.id, model::Category::kMetric, pb, pts).isOk());
+  }
+
+  net::HttpResponse post(const std::string& target, std::string body) {
+    net::HttpRequest req;
+    req.method = "POST";
+    req.target = target;
+    std::size_t q = target.find('?');
+    req.path = target.substr(0, q);
+    if (q != std::string::npos) req.query = net::parseQuery(target.substr(q + 1));
+    req.body = std::move(body);
+    const net::Handler* h = router_.match(req);
+    EXPECT_NE(h, nullptr);
+    if (h == nullptr) return {};
+    return (*h)(req);
+  }
+
+  sextant::testing::TempDir dir_;
+  std::unique_ptr<storage::StorageEngine> engine_;
+  std::unique_ptr<workspace::WorkspaceStore> store_;
+  workspace::Workspace ws_;
+  net::Router router_;
+};
+
+TEST_F(QueryRawApiTest, AnswersWithTheTokensWorkspace) {
+  std::string body = R"({"queries":[{"qtype":"dql","query":{"q":"M::cpu:(last(usage)) BY host",)"
+                     R"("time_range":[)" +
+                     std::to_string(kT0Ms) + "," + std::to_string(kT0Ms + 60'000) + "]}}]}";
+  net::HttpResponse r = post("/v1/query/raw?token=" + ws_.token, body);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.content_type.find("json"), std::string::npos);
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(r.body);
+  simdjson::dom::element doc = parser.parse(padded).value();
+  simdjson::dom::element s = doc["content"].at(0)["series"].at(0).value();
+  EXPECT_EQ(s["tags"]["host"].get_string().value(), "a");
+  EXPECT_EQ(s["values"].at(0).at(0).get_int64().value(), kT0Ms);
+  EXPECT_EQ(s["values"].at(0).at(1).get_double().value(), 42.0);
+}
+
+TEST_F(QueryRawApiTest, TokensAndErrors) {
+  EXPECT_EQ(post("/v1/query/raw", R"({"queries":[]})").status, 401);
+  EXPECT_EQ(post("/v1/query/raw?token=tkn_00000000000000000000000000000000", "{}").status, 403);
+  net::HttpResponse r =
+      post("/v1/query/raw?token=" + ws_.token, R"({"queries":[{"query":"M::"}]})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("\"error_code\":\"dql.ParseError\""), std::string::npos) << r.body;
+}
+
+}  // namespace
+}  // namespace sextant::server

@@ -1,0 +1,346 @@
+// PartReader: open() validates the trailer and meta; scan() skips granules by their marks and
+// blooms, reads the projected blocks with readRange and emits one batch per granule and series.
+#include <algorithm>
+
+#include "core/crc32c.h"
+#include "storage/encoding/block.h"
+#include "storage/part/part.h"
+#include "storage/part/part_format.h"
+#include "storage/part/part_internal.h"
+
+namespace sextant::storage {
+
+using part_internal::DecodedGranule;
+
+namespace {
+
+// One series' rows of g as a batch: rows [a, b) when sel is null, else the rows in *sel
+// (ascending). Columns without a present value among those rows are left out; `present` is
+// empty when every row is present.
+ColumnBatch copyRows(const DecodedGranule& g, std::size_t a, std::size_t b,
+                     const std::vector<std::uint32_t>* sel) {
+  const std::size_t n = sel != nullptr ? sel->size() : b - a;
+  auto row = [&](std::size_t i) -> std::size_t { return sel != nullptr ? (*sel)[i] : a + i; };
+  ColumnBatch out;
+  out.measurement = *g.measurement;
+  out.series_id = g.seriesAt(row(0));
+  out.time_ns.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) out.time_ns.push_back(g.time_ns[row(i)]);
+  for (const Column& c : g.columns) {
+    std::size_t present = n;
+    if (!c.present.empty()) {
+      present = 0;
+      for (std::size_t i = 0; i < n; ++i) present += c.present[row(i)] != 0 ? 1 : 0;
+    }
+    if (present == 0) continue;
+    Column& o = out.columns.emplace_back();
+    o.name = c.name;
+    o.kind = c.kind;
+    o.type = c.type;
+    o.values = emptyColumnValues(c.type);
+    if (sel != nullptr) {
+      part_internal::appendRows(o.values, c.values, *sel);
+    } else {
+      part_internal::appendRange(o.values, c.values, a, b);
+    }
+    if (present != n) {
+      o.present.reserve(n);
+      for (std::size_t i = 0; i < n; ++i) o.present.push_back(c.present[row(i)]);
+    }
+  }
+  return out;
+}
+
+// The rows `sel` (ascending, not empty) of g, which all have one series.
+ColumnBatch gatherRows(const DecodedGranule& g, const std::vector<std::uint32_t>& sel) {
+  if (sel.back() - sel.front() + 1 == sel.size()) {
+    return copyRows(g, sel.front(), sel.back() + std::size_t{1}, nullptr);
+  }
+  return copyRows(g, 0, 0, &sel);
+}
+
+}  // namespace
+
+ColumnBatch part_internal::sliceGranule(const DecodedGranule& g, std::size_t a, std::size_t b) {
+  return copyRows(g, a, b, nullptr);
+}
+
+struct PartReader::Impl {
+  FileSystem* fs = nullptr;
+  PartInfo info;
+  PartFooter footer;
+
+  Status damaged(std::size_t g, const std::string& what, const Status& st) const {
+    return dataLoss("part " + info.path + ": granule " + std::to_string(g) + " " + what + ": " +
+                    st.message());
+  }
+
+  // Reads the given blocks of granule g (one readRange when they are close together).
+  Status readBlocks(std::size_t g, const std::vector<PartBlockRef>& refs,
+                    std::vector<std::string>* out, PartScanStats* stats) const {
+    out->assign(refs.size(), std::string());
+    if (refs.empty()) return Status::ok();
+    std::uint64_t lo = refs[0].offset;
+    std::uint64_t hi = 0;
+    std::uint64_t sum = 0;
+    for (const PartBlockRef& r : refs) {
+      lo = std::min(lo, r.offset);
+      hi = std::max(hi, r.offset + r.length);
+      sum += r.length;
+    }
+    if (stats != nullptr) {
+      stats->blocks_read += refs.size();
+      stats->bytes_read += sum;
+    }
+    auto short_read = [&]() {
+      return dataLoss("part " + info.path + ": granule " + std::to_string(g) +
+                      ": file shorter than its blocks");
+    };
+    if (hi - lo <= 2 * sum + 4096) {
+      Result<std::string> bytes = fs->readRange(info.path, lo, static_cast<std::size_t>(hi - lo));
+      if (!bytes.isOk()) return bytes.status();
+      if (bytes->size() != hi - lo) return short_read();
+      for (std::size_t i = 0; i < refs.size(); ++i) {
+        (*out)[i] = bytes->substr(static_cast<std::size_t>(refs[i].offset - lo), refs[i].length);
+      }
+      return Status::ok();
+    }
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+      Result<std::string> bytes = fs->readRange(info.path, refs[i].offset, refs[i].length);
+      if (!bytes.isOk()) return bytes.status();
+      if (bytes->size() != refs[i].length) return short_read();
+      (*out)[i] = std::move(bytes).value();
+    }
+    return Status::ok();
+  }
+
+  // Reads and decodes granule g: time, series and the columns with want[column] set (all when
+  // want is null).
+  Status readGranule(std::size_t g, const std::vector<char>* want, DecodedGranule* out,
+                     PartScanStats* stats) const {
+    const GranuleMark& m = footer.granules[g];
+    std::vector<PartBlockRef> refs{m.time};
+    if (m.series.length != 0) refs.push_back(m.series);
+    std::vector<const PartColumnBlock*> cols;
+    for (const PartColumnBlock& c : m.columns) {
+      if (want == nullptr || (*want)[c.column] != 0) {
+        cols.push_back(&c);
+        refs.push_back(c.block);
+      }
+    }
+    std::vector<std::string> blocks;
+    SEXTANT_RETURN_IF_ERROR(readBlocks(g, refs, &blocks, stats));
+    out->granule = static_cast<std::uint32_t>(g);
+    out->measurement = &footer.measurements[m.measurement];
+    out->columns.clear();
+    out->series.clear();
+    // Time.
+    {
+      ColumnValues v = std::vector<std::int64_t>{};
+      std::vector<std::uint8_t> present;
+      Status st = encoding::decodeBlock(blocks[0], &v, &present);
+      if (!st.isOk()) return damaged(g, "time block", st);
+      out->time_ns = std::move(std::get<0>(v));
+      if (out->time_ns.size() != m.rows || !present.empty()) {
+        return damaged(g, "time block", dataLoss("row count or presence does not match the mark"));
+      }
+      for (std::int64_t t : out->time_ns) {
+        if (t < m.min_time_ns || t > m.max_time_ns) {
+          return damaged(g, "time block", dataLoss("time outside the mark's bounds"));
+        }
+      }
+    }
+    std::size_t next = 1;
+    if (m.series.length != 0) {
+      ColumnValues v = std::vector<std::uint64_t>{};
+      std::vector<std::uint8_t> present;
+      Status st = encoding::decodeBlock(blocks[next++], &v, &present);
+      if (!st.isOk()) return damaged(g, "series block", st);
+      out->series = std::move(std::get<1>(v));
+      const auto& s = out->series;
+      if (s.size() != m.rows || !present.empty() || s.front() != m.min_series ||
+          s.back() != m.max_series) {
+        return damaged(g, "series block", dataLoss("does not match the mark"));
+      }
+      for (std::size_t i = 1; i < s.size(); ++i) {
+        if (s[i] < s[i - 1] || (s[i] == s[i - 1] && out->time_ns[i] < out->time_ns[i - 1])) {
+          return damaged(g, "series block", dataLoss("rows out of order"));
+        }
+      }
+    } else {
+      for (std::size_t i = 1; i < out->time_ns.size(); ++i) {
+        if (out->time_ns[i] < out->time_ns[i - 1]) {
+          return damaged(g, "time block", dataLoss("rows out of order"));
+        }
+      }
+    }
+    for (const PartColumnBlock* c : cols) {
+      const PartColumnKey& key = footer.columns[c->column];
+      Column& col = out->columns.emplace_back();
+      col.name = key.name;
+      col.kind = key.kind;
+      col.type = key.type;
+      col.values = emptyColumnValues(key.type);
+      Status st = encoding::decodeBlock(blocks[next++], &col.values, &col.present);
+      const std::string what = "column " + key.name;
+      if (!st.isOk()) return damaged(g, what, st);
+      if (col.size() != m.rows || (!col.present.empty() && col.present.size() != m.rows)) {
+        return damaged(g, what, dataLoss("row count does not match the mark"));
+      }
+    }
+    return Status::ok();
+  }
+
+  // The granule's bloom filter, checked against its CRC.
+  Result<std::string> readBloom(std::size_t g, PartScanStats* stats) const {
+    const GranuleMark& m = footer.granules[g];
+    std::vector<std::string> blocks;
+    SEXTANT_RETURN_IF_ERROR(readBlocks(g, {m.bloom}, &blocks, stats));
+    if (crc32c(blocks[0]) != m.bloom_crc) {
+      return damaged(g, "bloom filter", dataLoss("checksum mismatch"));
+    }
+    return std::move(blocks[0]);
+  }
+
+  bool markMatches(const GranuleMark& m, const PartQuery& q) const {
+    if (m.max_time_ns < q.min_time_ns || m.min_time_ns > q.max_time_ns) return false;
+    if (!q.measurements.empty() && !std::binary_search(q.measurements.begin(), q.measurements.end(),
+                                                       footer.measurements[m.measurement])) {
+      return false;
+    }
+    if (q.series != nullptr) {
+      auto it = std::lower_bound(q.series->begin(), q.series->end(), m.min_series);
+      if (it == q.series->end() || *it > m.max_series) return false;
+    }
+    return true;
+  }
+
+  Status scan(const PartQuery& q, const std::function<Status(ColumnBatch&&)>& fn,
+              PartScanStats* stats) const {
+    PartScanStats local;
+    PartScanStats* st = stats != nullptr ? stats : &local;
+    std::vector<char> want(footer.columns.size(), q.no_columns ? 0 : 1);
+    if (!q.no_columns && !q.columns.empty()) {
+      for (std::size_t i = 0; i < footer.columns.size(); ++i) {
+        want[i] =
+            std::find(q.columns.begin(), q.columns.end(), footer.columns[i].name) != q.columns.end()
+                ? 1
+                : 0;
+      }
+    }
+    DecodedGranule dg;
+    std::vector<std::uint32_t> sel;
+    for (std::size_t g = 0; g < footer.granules.size(); ++g) {
+      const GranuleMark& m = footer.granules[g];
+      ++st->granules_total;
+      if (!markMatches(m, q)) continue;
+      if (!q.tokens.empty() && m.bloom.length != 0) {
+        Result<std::string> bloom = readBloom(g, st);
+        if (!bloom.isOk()) return bloom.status();
+        bool all = true;
+        for (const std::string& t : q.tokens) {
+          if (!encoding::bloomMayContain(*bloom, t)) {
+            all = false;
+            break;
+          }
+        }
+        if (!all) continue;
+      } else if (!q.tokens.empty() && !footer.meta.text_columns.empty()) {
+        continue;  // the granule has no text at all
+      }
+      ++st->granules_read;
+      SEXTANT_RETURN_IF_ERROR(readGranule(g, &want, &dg, st));
+      // Rows by series runs; each run that keeps rows is one batch.
+      const std::size_t n = dg.rows();
+      for (std::size_t a = 0; a < n;) {
+        const std::uint64_t sid = dg.seriesAt(a);
+        std::size_t b = a + 1;
+        while (b < n && dg.seriesAt(b) == sid) ++b;
+        const bool series_ok =
+            q.series == nullptr || std::binary_search(q.series->begin(), q.series->end(), sid);
+        if (series_ok) {
+          sel.clear();
+          for (std::size_t r = a; r < b; ++r) {
+            const std::int64_t t = dg.time_ns[r];
+            if (t >= q.min_time_ns && t <= q.max_time_ns)
+              sel.push_back(static_cast<std::uint32_t>(r));
+          }
+          if (!sel.empty()) {
+            st->rows_returned += sel.size();
+            SEXTANT_RETURN_IF_ERROR(fn(gatherRows(dg, sel)));
+          }
+        }
+        a = b;
+      }
+    }
+    return Status::ok();
+  }
+
+  Status verify() const {
+    DecodedGranule dg;
+    for (std::size_t g = 0; g < footer.granules.size(); ++g) {
+      SEXTANT_RETURN_IF_ERROR(readGranule(g, nullptr, &dg, nullptr));
+      if (footer.granules[g].bloom.length != 0) {
+        Result<std::string> bloom = readBloom(g, nullptr);
+        if (!bloom.isOk()) return bloom.status();
+      }
+    }
+    return Status::ok();
+  }
+};
+
+PartReader::PartReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PartReader::~PartReader() = default;
+
+Result<std::unique_ptr<PartReader>> PartReader::open(FileSystem& fs, std::string path) {
+  auto bad = [&](const Status& st) { return dataLoss("part " + path + ": " + st.message()); };
+  Result<std::uint64_t> size = fs.fileSize(path);
+  if (!size.isOk()) return size.status();
+  if (*size < kPartHeaderSize + kPartTrailerSize) return bad(dataLoss("file too short"));
+  Result<std::string> header = fs.readRange(path, 0, kPartHeaderSize);
+  if (!header.isOk()) return header.status();
+  if (Status st = checkPartHeader(*header); !st.isOk()) return bad(st);
+  Result<std::string> tail = fs.readRange(path, *size - kPartTrailerSize, kPartTrailerSize);
+  if (!tail.isOk()) return tail.status();
+  Result<PartTrailer> trailer = decodePartTrailer(*tail, *size);
+  if (!trailer.isOk()) return bad(trailer.status());
+  Result<std::string> meta =
+      fs.readRange(path, trailer->meta_offset, static_cast<std::size_t>(trailer->meta_length));
+  if (!meta.isOk()) return meta.status();
+  if (meta->size() != trailer->meta_length) return bad(dataLoss("meta truncated"));
+  if (crc32c(*meta) != trailer->meta_crc) return bad(dataLoss("meta checksum mismatch"));
+  Result<PartFooter> footer = decodePartMeta(*meta, trailer->meta_offset);
+  if (!footer.isOk()) return bad(footer.status());
+  auto impl = std::make_unique<Impl>();
+  impl->fs = &fs;
+  impl->footer = std::move(footer).value();
+  const PartFooter& f = impl->footer;
+  impl->info.path = std::move(path);
+  impl->info.meta = f.meta;
+  impl->info.rows = f.rows;
+  impl->info.granules = f.granules.size();
+  impl->info.file_bytes = *size;
+  impl->info.min_time_ns = f.min_time_ns;
+  impl->info.max_time_ns = f.max_time_ns;
+  impl->info.measurements = f.measurements;
+  impl->info.schema = schemaOf(f);
+  return std::unique_ptr<PartReader>(new PartReader(std::move(impl)));
+}
+
+const PartInfo& PartReader::info() const { return impl_->info; }
+
+Status PartReader::scan(const PartQuery& q, const std::function<Status(ColumnBatch&&)>& fn,
+                        PartScanStats* stats) const {
+  return impl_->scan(q, fn, stats);
+}
+
+Status PartReader::verify() const { return impl_->verify(); }
+
+const PartFooter& PartReaderInternals::footer(const PartReader& r) { return r.impl_->footer; }
+
+Status PartReaderInternals::readGranule(const PartReader& r, std::size_t g,
+                                        part_internal::DecodedGranule* out) {
+  return r.impl_->readGranule(g, nullptr, out, nullptr);
+}
+
+}  // namespace sextant::storage
