@@ -179,6 +179,7 @@ int main(int argc, char** argv) {
       ->default_val("127.0.0.1:9528");
   std::string flush_interval = "5m";
   std::string retention;
+  std::string wal_sync = "every-commit";
   size_t head_limit_mb = server_opts.head_bytes_limit >> 20;
   for (CLI::App* sub : {server, standalone}) {
     sub->add_option("--flush-interval", flush_interval,
@@ -189,6 +190,11 @@ int main(int argc, char** argv) {
                     "Storage: how long categories are kept, e.g. metric=90d,logging=30d "
                     "(defaults: metric/keyevent 30d, logging/network/security 14d, tracing/rum/"
                     "object history 7d); older points are rejected at ingest");
+    sub->add_option("--wal-sync", wal_sync,
+                    "When an accepted write is made durable before the 200: every-commit "
+                    "(fdatasync per group commit, default), interval (within 100ms), none")
+        ->check(CLI::IsMember({"every-commit", "interval", "none"}))
+        ->default_val("every-commit");
     sub->add_option("--head-limit-mb", head_limit_mb,
                     "Storage: write the head to parts once it holds about this many MiB")
         ->default_val(head_limit_mb);
@@ -241,6 +247,9 @@ int main(int argc, char** argv) {
     }
     server_opts.flush_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*interval);
     server_opts.head_bytes_limit = head_limit_mb << 20;
+    server_opts.wal_sync = wal_sync == "interval" ? sextant::storage::SyncPolicy::kInterval
+                           : wal_sync == "none"   ? sextant::storage::SyncPolicy::kNone
+                                                  : sextant::storage::SyncPolicy::kEveryCommit;
     if (sextant::Status st = sextant::storage::parseRetention(retention, &server_opts.retention);
         !st.isOk()) {
       std::fprintf(stderr, "--retention: %s\n", st.message().c_str());
