@@ -453,9 +453,8 @@ bool dropsMetricName(BinOp op) {
     case BinOp::kMul:
     case BinOp::kDiv:
     case BinOp::kMod:
-    case BinOp::kPow:
-    case BinOp::kAtan2: return true;
-    default: return false;
+    case BinOp::kPow: return true;
+    default: return false;  // atan2 keeps it in 2.42 (shouldDropMetricName lists + - * / % ^)
   }
 }
 

@@ -13,12 +13,13 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Kahan-Babuška summation step (Prometheus' kahanSumInc).
+// Kahan-Babuška summation step (Prometheus 2.42's kahanSumInc). 2.42 has no infinity case: an
+// infinite term makes the compensation NaN (Inf - Inf), so stdvar/stddev_over_time of values
+// whose squares overflow are NaN, as Prometheus 2.42 answers; sum/avg_over_time return the
+// infinite sum before adding the compensation.
 void kahanInc(double inc, double* sum, double* c) {
   double t = *sum + inc;
-  if (std::isinf(t)) {
-    *c = 0;  // avoid NaN from Inf - Inf in the compensation
-  } else if (std::fabs(*sum) >= std::fabs(inc)) {
+  if (std::fabs(*sum) >= std::fabs(inc)) {
     *c += (*sum - t) + inc;
   } else {
     *c += (inc - t) + *sum;
@@ -262,9 +263,34 @@ double goMin(double a, double b) {
 std::string formatFloatF(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[512];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
-  return std::string(buf, r.ptr);
+  // Go prints the shortest round-tripping digits and pads with zeros (1e300 is "1" and 300
+  // zeros); to_chars(fixed) may print the exact binary expansion instead. So: the shortest
+  // digits from the scientific form, placed by hand.
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<size_t>(r.ptr - buf));  // [-]d[.ddd]e(+|-)xx
+  std::string out;
+  if (!sci.empty() && sci.front() == '-') {
+    out = "-";
+    sci.remove_prefix(1);
+  }
+  size_t e_pos = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e_pos)) {
+    if (c != '.') digits += c;
+  }
+  int exp10 = std::atoi(std::string(sci.substr(e_pos + 1)).c_str());
+  int point = exp10 + 1;  // digits before the decimal point
+  int n = static_cast<int>(digits.size());
+  if (point <= 0) {
+    out += "0." + std::string(static_cast<size_t>(-point), '0') + digits;
+  } else if (point >= n) {
+    out += digits + std::string(static_cast<size_t>(point - n), '0');
+  } else {
+    out += digits.substr(0, static_cast<size_t>(point)) + "." +
+           digits.substr(static_cast<size_t>(point));
+  }
+  return out;
 }
 
 std::optional<double> parseFloat(std::string_view s) {

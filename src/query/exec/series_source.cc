@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <tuple>
 
@@ -27,6 +28,10 @@ double numericAt(const storage::Column& c, std::size_t row) {
 // Sorts samples by time (stable: scan order is write order for equal times) and keeps the last
 // sample of each timestamp.
 void sortAndCollapse(std::vector<std::int64_t>* t, std::vector<double>* v) {
+  // The common case (one part, or parts in time order): strictly ascending already.
+  if (std::adjacent_find(t->begin(), t->end(), std::greater_equal<std::int64_t>()) == t->end()) {
+    return;
+  }
   std::vector<std::size_t> order(t->size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
@@ -91,6 +96,8 @@ Result<std::vector<FieldSeries>> fetchFieldSeries(storage::StorageEngine& engine
         s.field = c.name;
         s.tags = b.series_tags;
       }
+      s.time_ns.reserve(s.time_ns.size() + b.rows());
+      s.values.reserve(s.values.size() + b.rows());
       for (std::size_t r = 0; r < b.rows(); ++r) {
         if (!c.isPresent(r)) continue;
         s.time_ns.push_back(b.time_ns[r]);
