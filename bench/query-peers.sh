@@ -12,6 +12,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+peers_name=query-peers
+# shellcheck source-path=SCRIPTDIR source=lib/peers.sh
+. "$here/bench/lib/peers.sh"
 qb=$here/../shared/tools/query_bench.py
 helper=$here/bench/query_peers.py
 sextant=$here/build/release/apps/sextant/sextant
@@ -28,6 +31,7 @@ do_build=1
 do_install=1
 keep=0
 settle_max=180
+wait_http_s=120 # seconds wait_http waits for a server to answer (bench/lib/peers.sh: 60)
 
 usage() {
   cat <<'EOF'
@@ -48,11 +52,6 @@ Usage: bench/query-peers.sh [--series N] [--hours N] [--smoke] [--only LIST] [--
   --no-install   do not install missing peers from bench/apt.txt
   --keep         keep the temp dir (data dirs, logs, result JSONs) and print where it is
 EOF
-}
-
-die() {
-  echo "query-peers: $*" >&2
-  exit 1
 }
 
 need_int() {
@@ -85,25 +84,9 @@ while [ $# -gt 0 ]; do
       head_too=1
       shift
       ;;
-    --no-build)
-      do_build=0
-      shift
-      ;;
-    --no-install)
-      do_install=0
-      shift
-      ;;
-    --keep)
-      keep=1
-      shift
-      ;;
-    -h | --help)
-      usage
-      exit 0
-      ;;
     *)
-      usage >&2
-      die "unknown argument '$1'"
+      peers_flag "$1"
+      shift
       ;;
   esac
 done
@@ -112,158 +95,19 @@ done
 [ "$runs" -ge 1 ] || die "--runs must be at least 1"
 [ "$conns" -ge 1 ] || die "--conns must be at least 1"
 
-systems=()
-IFS=, read -r -a wanted <<<"$only"
-for w in "${wanted[@]}"; do
-  case $w in sextant | vm | prom) ;; *) die "--only: unknown system '$w' (sextant, vm, prom)" ;; esac
-done
-for s in prom vm sextant; do # Prometheus first: it is the reference for the answers
-  for w in "${wanted[@]}"; do
-    [ "$w" = "$s" ] && systems+=("$s") && break
-  done
-done
-[ ${#systems[@]} -gt 0 ] || die "--only selects nothing"
-has() {
-  local s
-  for s in "${systems[@]}"; do [ "$s" = "$1" ] && return 0; done
-  return 1
-}
-
-say() { printf '==> %s %s\n' "$(date +%T)" "$*"; }
+# Prometheus first: it is the reference for the answers
+peers_select_systems "sextant vm prom" prom vm sextant
 
 [ -f "$qb" ] || die "query_bench.py not found: $qb"
-command -v python3 >/dev/null || die "python3 is required"
-command -v curl >/dev/null || die "curl is required"
+peers_require
 
-# --- peers from Debian ------------------------------------------------------------------------
+# --- peers, Sextant, the temp dir ---------------------------------------------------------------
 apt_pkgs=()
 has vm && apt_pkgs+=(victoria-metrics)
 has prom && apt_pkgs+=(prometheus)
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-missing=()
-for p in "${apt_pkgs[@]}"; do
-  grep -qx "$p" "$here/bench/apt.txt" || die "$p is not listed in bench/apt.txt"
-  installed "$p" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  [ "$do_install" = 1 ] || die "missing packages (--no-install given): ${missing[*]}"
-  say "installing ${missing[*]} from Debian"
-  apt=(apt-get)
-  [ "$(id -u)" = 0 ] || apt=(sudo apt-get)
-  if ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y "${missing[@]}"; then
-    "${apt[@]}" update
-    DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y "${missing[@]}"
-  fi
-  # The packages enable (and under systemd start) their system services; this bench never uses
-  # them: stop and disable the ones it just installed so they do not compete for CPU.
-  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
-    sc=(systemctl)
-    [ "$(id -u)" = 0 ] || sc=(sudo systemctl)
-    for p in "${missing[@]}"; do
-      case $p in victoria-metrics) unit=victoria-metrics.service ;; prometheus) unit=prometheus.service ;; esac
-      say "stopping and disabling the system service $unit (installed just now; not used here)"
-      "${sc[@]}" disable --now "$unit" || true
-    done
-  fi
-fi
-pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo '?'; }
-
-# --- Sextant ----------------------------------------------------------------------------------
-if has sextant; then
-  if [ "$do_build" = 1 ]; then
-    say "building the release tree (target sextant)"
-    (cd "$here" && cmake --preset release >/dev/null)
-    cmake --build "$here/build/release" --target sextant
-  fi
-  [ -x "$sextant" ] || die "$sextant not built (run without --no-build)"
-fi
-
-# --- helpers ------------------------------------------------------------------------------------
-work=$(mktemp -d "${TMPDIR:-/tmp}/query-peers.XXXXXX")
-pids=()
-
-proc_alive() { # a child that exited but was not reaped yet is a zombie: count it as gone
-  local st
-  st=$(awk '{sub(/.*\) /, ""); print $1}' "/proc/$1/stat" 2>/dev/null) || return 1
-  [ -n "$st" ] && [ "$st" != Z ]
-}
-
-# stop_pid PID SIGNAL TIMEOUT_S: signal, wait for the exit (a watchdog sends SIGKILL after the
-# timeout) and reap. Sets stop_rc (exit status, 137 if killed) and stop_s (signal to exit).
-stop_pid() {
-  local pid=$1 sig=$2 timeout=$3 t0 dog p rest=()
-  t0=$EPOCHREALTIME
-  (
-    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
-    sleep "$timeout" &
-    nap=$!
-    wait "$nap"
-    echo "query-peers: pid $pid still running ${timeout}s after SIG$sig, sending SIGKILL" >&2
-    kill -s KILL "$pid" 2>/dev/null
-  ) &
-  dog=$!
-  kill -s "$sig" "$pid" 2>/dev/null || true
-  stop_rc=0
-  wait "$pid" 2>/dev/null || stop_rc=$?
-  stop_s=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-  kill "$dog" 2>/dev/null || true
-  wait "$dog" 2>/dev/null || true
-  for p in "${pids[@]}"; do [ "$p" = "$pid" ] || rest+=("$p"); done
-  pids=("${rest[@]}")
-}
-
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do stop_pid "$p" TERM 15 || true; done
-  if [ "$keep" = 1 ]; then
-    echo "query-peers: kept $work" >&2
-  else
-    rm -rf "$work"
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-wait_http() { # URL PID LOG: until URL answers 2xx (120 s at most)
-  local i
-  for ((i = 0; i < 1200; i++)); do
-    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-    proc_alive "$2" || {
-      tail -20 "$3" >&2
-      die "server exited during startup (log above: $3)"
-    }
-    sleep 0.1
-  done
-  tail -20 "$3" >&2
-  die "no answer from $1 after 120 s"
-}
-
-du_b() { du -sb "$1" | cut -f1; }
-elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
-
-# settle DIR: wait until du of DIR is unchanged for 10 s (checks 2 s apart), settle_max s at most.
-settle() {
-  local dir=$1 prev=-1 cur same=0 t0=$SECONDS
-  while :; do
-    cur=$(du_b "$dir")
-    if [ "$cur" = "$prev" ]; then same=$((same + 1)); else same=0; fi
-    [ "$same" -ge 5 ] && break
-    if [ $((SECONDS - t0)) -ge "$settle_max" ]; then
-      echo "query-peers: $dir still changing after ${settle_max}s, measuring anyway" >&2
-      break
-    fi
-    prev=$cur
-    sleep 2
-  done
-  say "  on-disk size settled at $cur bytes after $((SECONDS - t0)) s"
-}
+peers_install "${apt_pkgs[@]}"
+peers_build_sextant
+peers_workdir
 
 declare -A r_ver r_load r_disk r_verify
 
@@ -337,12 +181,8 @@ run_vm() {
   mkdir -p "$dir"
   port=$(free_port)
   r_ver[vm]="victoria-metrics $(pkg_version victoria-metrics)"
-  say "vm: starting victoria-metrics on 127.0.0.1:$port, data dir $dir/data"
-  victoria-metrics -httpListenAddr="127.0.0.1:$port" -storageDataPath="$dir/data" \
-    -retentionPeriod=100y >"$dir/server.log" 2>&1 &
-  pid=$!
-  pids+=("$pid")
-  wait_http "http://127.0.0.1:$port/health" "$pid" "$dir/server.log"
+  peers_start_vm "$dir" "$port"
+  pid=$vm_pid
   say "vm: POST /api/v1/import/prometheus ($(du -h "$prom_text" | cut -f1) of Prometheus text)"
   t0=$EPOCHREALTIME
   curl -fsS -X POST -H 'Content-Type: text/plain' -T "$prom_text" \

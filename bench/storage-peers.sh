@@ -10,6 +10,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+peers_name=storage-peers
+# shellcheck source-path=SCRIPTDIR source=lib/peers.sh
+. "$here/bench/lib/peers.sh"
 gen=$here/../shared/tools/gen_lp.py
 sextant=$here/build/release/apps/sextant/sextant
 fields=5 # gen_lp.py's default; values = points x fields
@@ -37,11 +40,6 @@ Usage: bench/storage-peers.sh [--series N] [--steps N] [--smoke] [--only LIST] [
 EOF
 }
 
-die() {
-  echo "storage-peers: $*" >&2
-  exit 1
-}
-
 need_int() {
   [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive integer, got '$2'"
 }
@@ -64,192 +62,26 @@ while [ $# -gt 0 ]; do
       steps=10
       shift
       ;;
-    --no-build)
-      do_build=0
-      shift
-      ;;
-    --no-install)
-      do_install=0
-      shift
-      ;;
-    --keep)
-      keep=1
-      shift
-      ;;
-    -h | --help)
-      usage
-      exit 0
-      ;;
     *)
-      usage >&2
-      die "unknown argument '$1'"
+      peers_flag "$1"
+      shift
       ;;
   esac
 done
 
-systems=()
-IFS=, read -r -a wanted <<<"$only"
-for s in sextant vm influx; do
-  for w in "${wanted[@]}"; do
-    [ "$w" = "$s" ] && systems+=("$s") && break
-  done
-done
-for w in "${wanted[@]}"; do
-  case $w in sextant | vm | influx) ;; *) die "--only: unknown system '$w' (sextant, vm, influx)" ;; esac
-done
-[ ${#systems[@]} -gt 0 ] || die "--only selects nothing"
-has() {
-  local s
-  for s in "${systems[@]}"; do [ "$s" = "$1" ] && return 0; done
-  return 1
-}
-
-say() { printf '==> %s %s\n' "$(date +%T)" "$*"; }
+peers_select_systems "sextant vm influx" sextant vm influx
 
 [ -f "$gen" ] || die "workload generator not found: $gen"
-command -v python3 >/dev/null || die "python3 is required"
-command -v curl >/dev/null || die "curl is required"
+peers_require
 
-# --- peers from Debian ------------------------------------------------------------------------
+# --- peers, Sextant, the temp dir ---------------------------------------------------------------
 apt_pkgs=()
 has vm && apt_pkgs+=(victoria-metrics)
 has influx && apt_pkgs+=(influxdb)
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-missing=()
-for p in "${apt_pkgs[@]}"; do
-  grep -qx "$p" "$here/bench/apt.txt" || die "$p is not listed in bench/apt.txt"
-  installed "$p" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  [ "$do_install" = 1 ] || die "missing packages (--no-install given): ${missing[*]}"
-  say "installing ${missing[*]} from Debian"
-  apt=(apt-get)
-  [ "$(id -u)" = 0 ] || apt=(sudo apt-get)
-  if ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y "${missing[@]}"; then
-    "${apt[@]}" update
-    DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y "${missing[@]}"
-  fi
-  # The packages enable (and under systemd start) their system services on :8428 and :8086. This
-  # bench never uses them; stop and disable the ones it just installed so they do not compete
-  # for CPU. Instances that were installed before are left as they are.
-  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
-    sc=(systemctl)
-    [ "$(id -u)" = 0 ] || sc=(sudo systemctl)
-    for p in "${missing[@]}"; do
-      case $p in victoria-metrics) unit=victoria-metrics.service ;; influxdb) unit=influxdb.service ;; esac
-      say "stopping and disabling the system service $unit (installed just now; not used here)"
-      "${sc[@]}" disable --now "$unit" || true
-    done
-  fi
-fi
-pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo '?'; }
-
-# --- Sextant ----------------------------------------------------------------------------------
-if has sextant; then
-  if [ "$do_build" = 1 ]; then
-    say "building the release tree (target sextant)"
-    (cd "$here" && cmake --preset release >/dev/null)
-    cmake --build "$here/build/release" --target sextant
-  fi
-  [ -x "$sextant" ] || die "$sextant not built (run without --no-build)"
-fi
-
-# --- helpers ------------------------------------------------------------------------------------
-work=$(mktemp -d "${TMPDIR:-/tmp}/storage-peers.XXXXXX")
-pids=()
-
-proc_alive() { # a child that exited but was not reaped yet is a zombie: count it as gone
-  local st
-  st=$(awk '{sub(/.*\) /, ""); print $1}' "/proc/$1/stat" 2>/dev/null) || return 1
-  [ -n "$st" ] && [ "$st" != Z ]
-}
-
-# stop_pid PID SIGNAL TIMEOUT_S: signal, wait for the exit (a watchdog sends SIGKILL after the
-# timeout) and reap. Sets stop_rc (exit status, 137 if killed) and stop_s (signal to exit).
-stop_pid() {
-  local pid=$1 sig=$2 timeout=$3 t0 dog p rest=()
-  t0=$EPOCHREALTIME
-  (
-    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
-    sleep "$timeout" &
-    nap=$!
-    wait "$nap"
-    echo "storage-peers: pid $pid still running ${timeout}s after SIG$sig, sending SIGKILL" >&2
-    kill -s KILL "$pid" 2>/dev/null
-  ) &
-  dog=$!
-  kill -s "$sig" "$pid" 2>/dev/null || true
-  stop_rc=0
-  wait "$pid" 2>/dev/null || stop_rc=$?
-  stop_s=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-  kill "$dog" 2>/dev/null || true
-  wait "$dog" 2>/dev/null || true
-  for p in "${pids[@]}"; do [ "$p" = "$pid" ] || rest+=("$p"); done
-  pids=("${rest[@]}")
-}
-
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do stop_pid "$p" TERM 15 || true; done
-  if [ "$keep" = 1 ]; then
-    echo "storage-peers: kept $work" >&2
-  else
-    rm -rf "$work"
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-wait_http() { # URL PID LOG: until URL answers 2xx (60 s at most)
-  local i
-  for ((i = 0; i < 600; i++)); do
-    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-    proc_alive "$2" || {
-      tail -20 "$3" >&2
-      die "server exited during startup (log above: $3)"
-    }
-    sleep 0.1
-  done
-  tail -20 "$3" >&2
-  die "no answer from $1 after 60 s"
-}
-
-cpu_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
-# children_cpu_s: sets children_s to the user+system seconds of this shell's reaped children
-# (bash's times builtin, which must run in this shell: not in a $(...) subshell).
-children_cpu_s() {
-  times >"$work/times"
-  children_s=$(awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.3f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$work/times")
-}
-hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
-du_b() { du -sb "$1" | cut -f1; } # apparent size (counts holes of sparse files)
-du_alloc() { du -s -B1 "$1" | cut -f1; } # blocks allocated
+peers_install "${apt_pkgs[@]}"
+peers_build_sextant
+peers_workdir
 hz=$(getconf CLK_TCK)
-
-# settle DIR [COND]: wait until COND (a command, default true) holds and du of DIR is unchanged
-# for 10 s (checks 2 s apart), settle_max seconds at most.
-settle() {
-  local dir=$1 cond=${2:-true} prev=-1 cur same=0 t0=$SECONDS
-  while :; do
-    cur=$(du_b "$dir")
-    if [ "$cur" = "$prev" ] && "$cond" "$dir"; then same=$((same + 1)); else same=0; fi
-    [ "$same" -ge 5 ] && break
-    if [ $((SECONDS - t0)) -ge "$settle_max" ]; then
-      echo "storage-peers: $dir still changing after ${settle_max}s, measuring anyway" >&2
-      break
-    fi
-    prev=$cur
-    sleep 2
-  done
-  say "  on-disk size settled at $cur bytes after $((SECONDS - t0)) s"
-}
 
 # influx_compacted DIR: every shard of DIR has exactly one TSM file, no compaction in progress
 # and an empty WAL, i.e. the full compaction after compact-full-write-cold-duration is done.
@@ -336,12 +168,8 @@ run_vm() {
   mkdir -p "$dir"
   port=$(free_port)
   r_ver[vm]="victoria-metrics $(pkg_version victoria-metrics)"
-  say "vm: starting victoria-metrics on 127.0.0.1:$port, data dir $dir/data"
-  victoria-metrics -httpListenAddr="127.0.0.1:$port" -storageDataPath="$dir/data" \
-    -retentionPeriod=100y >"$dir/server.log" 2>&1 &
-  pid=$!
-  pids+=("$pid")
-  wait_http "http://127.0.0.1:$port/health" "$pid" "$dir/server.log"
+  peers_start_vm "$dir" "$port"
+  pid=$vm_pid
   c0=$(cpu_ticks "$pid")
   post vm "http://127.0.0.1:$port/write" "$pid"
   say "vm: GET /internal/force_flush, waiting for the on-disk size to settle"
