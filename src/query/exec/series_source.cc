@@ -1,7 +1,5 @@
 #include "query/exec/series_source.h"
 
-#include <re2/re2.h>
-
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -55,23 +53,9 @@ void sortAndCollapse(std::vector<std::int64_t>* t, std::vector<double>* v) {
 }  // namespace
 
 Result<bool> matches(const storage::TagMatcher& m, std::string_view v) {
-  std::string_view want = m.values.empty() ? std::string_view() : std::string_view(m.values[0]);
-  switch (m.op) {
-    case storage::TagMatcher::kEq: return v == want;
-    case storage::TagMatcher::kNe: return v != want;
-    case storage::TagMatcher::kIn:
-      return std::find(m.values.begin(), m.values.end(), v) != m.values.end();
-    case storage::TagMatcher::kNotIn:
-      return std::find(m.values.begin(), m.values.end(), v) == m.values.end();
-    case storage::TagMatcher::kRegex:
-    case storage::TagMatcher::kNotRegex: {
-      RE2 re(want, RE2::Quiet);
-      if (!re.ok()) return invalidArgument("bad regex '" + std::string(want) + "': " + re.error());
-      bool full = RE2::FullMatch(v, re);
-      return m.op == storage::TagMatcher::kRegex ? full : !full;
-    }
-  }
-  return false;
+  Result<storage::CompiledTagMatcher> cm = storage::CompiledTagMatcher::compile(m);
+  if (!cm.isOk()) return cm.status();
+  return cm->matches(v);
 }
 
 Result<std::vector<FieldSeries>> fetchFieldSeries(storage::StorageEngine& engine,
@@ -128,6 +112,12 @@ Result<std::vector<std::pair<std::string, std::string>>> resolveMetricNames(
     storage::StorageEngine& engine, const std::string& workspace_id,
     const std::vector<storage::TagMatcher>& name_matchers) {
   std::vector<std::pair<std::string, std::string>> out;
+  std::vector<storage::CompiledTagMatcher> compiled;
+  for (const storage::TagMatcher& m : name_matchers) {
+    Result<storage::CompiledTagMatcher> cm = storage::CompiledTagMatcher::compile(m);
+    if (!cm.isOk()) return cm.status();
+    compiled.push_back(std::move(cm).value());
+  }
   storage::SeriesIndex* idx = engine.seriesIndex(workspace_id);
   if (idx == nullptr) return out;
   const std::string* exact = nullptr;
@@ -149,13 +139,10 @@ Result<std::vector<std::pair<std::string, std::string>>> resolveMetricNames(
     }
     for (const std::string& f : fields) {
       std::string name = measurement + "_" + f;
-      bool ok = true;
-      for (const storage::TagMatcher& m : name_matchers) {
-        Result<bool> r = matches(m, name);
-        if (!r.isOk()) return r.status();
-        ok = ok && *r;
+      if (std::all_of(compiled.begin(), compiled.end(),
+                      [&](const storage::CompiledTagMatcher& m) { return m.matches(name); })) {
+        out.emplace_back(measurement, f);
       }
-      if (ok) out.emplace_back(measurement, f);
     }
   }
   return out;

@@ -1,7 +1,5 @@
 #include "storage/engine/storage_engine.h"
 
-#include <re2/re2.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -260,15 +258,10 @@ class RowFilter {
   static Result<RowFilter> make(const ScanRequest& req) {
     RowFilter f;
     for (const TagMatcher& m : req.tags) {
-      if (m.op == TagMatcher::kRegex || m.op == TagMatcher::kNotRegex) {
-        auto re = std::make_shared<RE2>(m.values.empty() ? "" : m.values[0], RE2::Quiet);
-        if (!re->ok()) return invalidArgument("bad regex for tag " + m.key + ": " + re->error());
-        f.regexes_.push_back(std::move(re));
-      } else {
-        f.regexes_.push_back(nullptr);
-      }
+      Result<CompiledTagMatcher> cm = CompiledTagMatcher::compile(m);
+      if (!cm.isOk()) return cm.status();
+      f.matchers_.push_back(std::move(cm).value());
     }
-    f.matchers_ = req.tags;
     f.tokens_ = textTokens(req.text);
     return f;
   }
@@ -296,21 +289,8 @@ class RowFilter {
   }
 
   bool passes(const ColumnBatch& b, std::size_t row) const {
-    for (std::size_t i = 0; i < matchers_.size(); ++i) {
-      const TagMatcher& m = matchers_[i];
-      std::string_view v = tagValue(b, m.key, row);
-      std::string_view want = m.values.empty() ? std::string_view() : std::string_view(m.values[0]);
-      bool in = std::find(m.values.begin(), m.values.end(), v) != m.values.end();
-      bool ok = true;
-      switch (m.op) {
-        case TagMatcher::kEq: ok = v == want; break;
-        case TagMatcher::kNe: ok = v != want; break;
-        case TagMatcher::kRegex: ok = RE2::FullMatch(v, *regexes_[i]); break;
-        case TagMatcher::kNotRegex: ok = !RE2::FullMatch(v, *regexes_[i]); break;
-        case TagMatcher::kIn: ok = in; break;
-        case TagMatcher::kNotIn: ok = !in; break;
-      }
-      if (!ok) return false;
+    for (const CompiledTagMatcher& m : matchers_) {
+      if (!m.matches(tagValue(b, m.key(), row))) return false;
     }
     if (!tokens_.empty()) {
       const Column* c = b.findColumn(kTextColumn, ColumnKind::kField);
@@ -323,8 +303,7 @@ class RowFilter {
     return true;
   }
 
-  std::vector<TagMatcher> matchers_;
-  std::vector<std::shared_ptr<RE2>> regexes_;
+  std::vector<CompiledTagMatcher> matchers_;
   std::vector<std::string> tokens_;
 };
 

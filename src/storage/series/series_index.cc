@@ -30,7 +30,6 @@ constexpr std::uint8_t kTypeReserve = 2;
 
 constexpr std::size_t kFlushBytes = 64u << 10;  // pending records written at this size
 constexpr std::size_t kArenaBlock = 64u << 10;
-constexpr std::size_t kRegexCacheMax = 1024;
 
 using Postings = std::vector<std::uint64_t>;
 using ValueMap = std::map<std::string, Postings, std::less<>>;
@@ -211,27 +210,6 @@ std::size_t stringHeap(const std::string& s) {
 }
 constexpr std::size_t kMapNodeOverhead = 32;  // rb-tree node header + allocator rounding
 
-// A matcher prepared for evaluation: its values deduplicated, its regex compiled, and whether it
-// matches the empty value (a missing tag).
-struct CompiledMatcher {
-  const TagMatcher* m = nullptr;
-  std::vector<std::string_view> set;  // kIn/kNotIn: sorted distinct values; else values[0]
-  std::shared_ptr<const RE2> re;
-  bool matches_empty = false;
-
-  bool matches(std::string_view v) const {
-    switch (m->op) {
-      case TagMatcher::kEq: return v == set[0];
-      case TagMatcher::kNe: return v != set[0];
-      case TagMatcher::kRegex: return RE2::FullMatch(v, *re);
-      case TagMatcher::kNotRegex: return !RE2::FullMatch(v, *re);
-      case TagMatcher::kIn: return std::binary_search(set.begin(), set.end(), v);
-      case TagMatcher::kNotIn: return !std::binary_search(set.begin(), set.end(), v);
-    }
-    return false;
-  }
-};
-
 // Sorted a ∩ sorted b into out. Binary searches the larger list when the other is much smaller.
 void intersect(const Postings& a, const Postings& b, Postings& out) {
   out.clear();
@@ -292,8 +270,6 @@ struct SeriesIndex::Impl {
   std::unique_ptr<WritableFile> writer;
 
   // Compiled regexes by pattern.
-  mutable std::mutex re_mu;
-  mutable std::unordered_map<std::string, std::shared_ptr<const RE2>> re_cache;
 
   // ---------------------------------------------------------------------------------------------
   // The in-memory index (mu held; exclusively for the mutators)
@@ -572,25 +548,8 @@ struct SeriesIndex::Impl {
   // ---------------------------------------------------------------------------------------------
   // Matching
 
-  Result<std::shared_ptr<const RE2>> compile(const std::string& pattern) const {
-    {
-      std::lock_guard lock(re_mu);
-      auto it = re_cache.find(pattern);
-      if (it != re_cache.end()) return it->second;
-    }
-    RE2::Options options;
-    options.set_log_errors(false);
-    options.set_dot_nl(true);
-    auto re = std::make_shared<const RE2>(pattern, options);
-    if (!re->ok()) return invalidArgument("bad regex '" + pattern + "': " + re->error());
-    std::lock_guard lock(re_mu);
-    if (re_cache.size() >= kRegexCacheMax) re_cache.clear();
-    re_cache.emplace(pattern, re);
-    return std::shared_ptr<const RE2>(re);
-  }
-
   // Appends the ids of the series of m matching every matcher (sorted) to out.
-  static void selectIn(const Measurement& m, const std::vector<CompiledMatcher>& cms,
+  static void selectIn(const Measurement& m, const std::vector<CompiledTagMatcher>& cms,
                        Postings& out) {
     std::vector<Postings> positives;   // owned unions
     std::vector<const Postings*> pos;  // every positive set
@@ -598,28 +557,28 @@ struct SeriesIndex::Impl {
     std::vector<Postings> negatives;   // owned unions
     positives.reserve(cms.size());
     negatives.reserve(cms.size());
-    for (const CompiledMatcher& cm : cms) {
-      auto kit = m.tags.find(cm.m->key);
+    for (const CompiledTagMatcher& cm : cms) {
+      auto kit = m.tags.find(cm.key());
       const ValueMap* values = kit == m.tags.end() ? nullptr : &kit->second;
       // A matcher that matches "" keeps every series but those whose value does not match
       // (a negative set); one that does not keeps only those whose value matches (positive).
       std::vector<const Postings*> lists;
-      const TagMatcher::Op op = cm.m->op;
-      const bool direct = cm.matches_empty ? (op == TagMatcher::kNe || op == TagMatcher::kNotIn)
-                                           : (op == TagMatcher::kEq || op == TagMatcher::kIn);
+      const TagMatcher::Op op = cm.op();
+      const bool direct = cm.matchesEmpty() ? (op == TagMatcher::kNe || op == TagMatcher::kNotIn)
+                                            : (op == TagMatcher::kEq || op == TagMatcher::kIn);
       if (values != nullptr) {
         if (direct) {  // the listed values are exactly the ones to keep (or to drop)
-          for (std::string_view v : cm.set) {
+          for (std::string_view v : cm.values()) {
             auto vit = values->find(v);
             if (vit != values->end()) lists.push_back(&vit->second);
           }
         } else {
           for (const auto& [v, ids] : *values) {
-            if (cm.matches(v) != cm.matches_empty) lists.push_back(&ids);
+            if (cm.matches(v) != cm.matchesEmpty()) lists.push_back(&ids);
           }
         }
       }
-      if (cm.matches_empty) {
+      if (cm.matchesEmpty()) {
         if (lists.size() == 1) {
           neg.push_back(lists[0]);
         } else if (lists.size() > 1) {
@@ -718,30 +677,53 @@ std::optional<SeriesKey> SeriesIndex::lookup(std::uint64_t id) const {
   return out;
 }
 
+Result<CompiledTagMatcher> CompiledTagMatcher::compile(const TagMatcher& m) {
+  CompiledTagMatcher cm;
+  cm.key_ = m.key;
+  cm.op_ = m.op;
+  if (m.key.empty()) return invalidArgument("tag matcher: empty key");
+  if (m.op == TagMatcher::kIn || m.op == TagMatcher::kNotIn) {
+    cm.values_ = m.values;
+    std::sort(cm.values_.begin(), cm.values_.end());
+    cm.values_.erase(std::unique(cm.values_.begin(), cm.values_.end()), cm.values_.end());
+  } else {
+    if (m.values.size() != 1) {
+      return invalidArgument("tag matcher on '" + m.key + "' needs exactly one value");
+    }
+    cm.values_ = m.values;
+    if (m.op == TagMatcher::kRegex || m.op == TagMatcher::kNotRegex) {
+      RE2::Options options;
+      options.set_log_errors(false);
+      options.set_dot_nl(true);
+      auto re = std::make_shared<const RE2>(m.values[0], options);
+      if (!re->ok()) return invalidArgument("bad regex '" + m.values[0] + "': " + re->error());
+      cm.re_ = std::move(re);
+    }
+  }
+  cm.matches_empty_ = cm.matches("");
+  return cm;
+}
+
+bool CompiledTagMatcher::matches(std::string_view v) const {
+  switch (op_) {
+    case TagMatcher::kEq: return v == values_[0];
+    case TagMatcher::kNe: return v != values_[0];
+    case TagMatcher::kRegex: return RE2::FullMatch(v, *re_);
+    case TagMatcher::kNotRegex: return !RE2::FullMatch(v, *re_);
+    case TagMatcher::kIn: return std::binary_search(values_.begin(), values_.end(), v);
+    case TagMatcher::kNotIn: return !std::binary_search(values_.begin(), values_.end(), v);
+  }
+  return false;
+}
+
 Result<std::vector<std::uint64_t>> SeriesIndex::select(std::string_view measurement,
                                                        std::span<const TagMatcher> matchers) const {
-  std::vector<CompiledMatcher> cms(matchers.size());
-  for (std::size_t i = 0; i < matchers.size(); ++i) {
-    const TagMatcher& m = matchers[i];
-    CompiledMatcher& cm = cms[i];
-    cm.m = &m;
-    if (m.key.empty()) return invalidArgument("select: empty matcher key");
-    if (m.op == TagMatcher::kIn || m.op == TagMatcher::kNotIn) {
-      cm.set.assign(m.values.begin(), m.values.end());
-      std::sort(cm.set.begin(), cm.set.end());
-      cm.set.erase(std::unique(cm.set.begin(), cm.set.end()), cm.set.end());
-    } else {
-      if (m.values.size() != 1) {
-        return invalidArgument("select: matcher on '" + m.key + "' needs exactly one value");
-      }
-      cm.set.push_back(m.values[0]);
-      if (m.op == TagMatcher::kRegex || m.op == TagMatcher::kNotRegex) {
-        Result<std::shared_ptr<const RE2>> re = impl_->compile(m.values[0]);
-        if (!re.isOk()) return re.status();
-        cm.re = std::move(re).value();
-      }
-    }
-    cm.matches_empty = cm.matches("");
+  std::vector<CompiledTagMatcher> cms;
+  cms.reserve(matchers.size());
+  for (const TagMatcher& m : matchers) {
+    Result<CompiledTagMatcher> cm = CompiledTagMatcher::compile(m);
+    if (!cm.isOk()) return cm.status();
+    cms.push_back(std::move(cm).value());
   }
   std::vector<std::uint64_t> out;
   std::shared_lock lock(impl_->mu);

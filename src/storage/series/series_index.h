@@ -29,6 +29,10 @@
 #include "core/status.h"
 #include "model/point.h"
 
+namespace re2 {
+class RE2;
+}
+
 namespace sextant::storage {
 
 struct TagMatcher {
@@ -44,6 +48,31 @@ struct TagMatcher {
   std::string key;
   Op op = kEq;
   std::vector<std::string> values;
+};
+
+// A TagMatcher prepared for evaluation on single values, with the semantics select() uses (RE2
+// full match with '.' matching '\n'; kIn/kNotIn on distinct values). Events scans and the query
+// layers use it too, so every path agrees. Immutable; copies share the compiled regex.
+class CompiledTagMatcher {
+ public:
+  // InvalidArgument for an empty key, a bad regex, or kEq/kNe/kRegex/kNotRegex without exactly
+  // one value.
+  static Result<CompiledTagMatcher> compile(const TagMatcher& m);
+
+  const std::string& key() const { return key_; }
+  TagMatcher::Op op() const { return op_; }
+  // kIn/kNotIn: the sorted distinct values; otherwise the one value.
+  const std::vector<std::string>& values() const { return values_; }
+  // Whether v (a missing tag is "") satisfies the matcher.
+  bool matches(std::string_view v) const;
+  bool matchesEmpty() const { return matches_empty_; }
+
+ private:
+  std::string key_;
+  TagMatcher::Op op_ = TagMatcher::kEq;
+  std::vector<std::string> values_;
+  std::shared_ptr<const re2::RE2> re_;
+  bool matches_empty_ = false;
 };
 
 struct SeriesKey {
