@@ -743,6 +743,87 @@ std::string fullTextOf(const std::optional<Expr>& filter) {
   return text;
 }
 
+// The filter's top-level AND conjuncts that storage can evaluate as field predicates
+// (storage/field_predicate.h) without changing what the filter keeps: `name op literal`,
+// `name [NOT] IN (literals)`, `exists(name)` and `NOT exists(name)`, on plain column names. Storage
+// then returns a superset of the rows the filter keeps (the filter still runs on every row):
+// - storage compares values as compareValues does, and a row without the column passes only
+//   !=, NOT IN and NOT EXISTS there; DQL's "a missing value equals ''" is kept by not pushing
+//   `= ''` or an IN list holding '';
+// - `message` (full text outside metrics), names that fall back to something else when the row has
+//   no such column (time, source, class, measurement, ...) and names with an array column (DQL
+//   compares arrays by their text; storage does not compare arrays) are not pushed.
+std::vector<storage::FieldPredicate> fieldPredicates(const std::optional<Expr>& filter,
+                                                     const std::set<std::string>& array_columns) {
+  std::vector<storage::FieldPredicate> out;
+  if (!filter) return out;
+  std::vector<const Expr*> conj;
+  splitAnd(*filter, &conj);
+  auto pushable = [&](const Expr& k) {
+    static const std::set<std::string, std::less<>> kFallback = {
+        "time", "__source", "source", "class", "__class", "measurement", "message"};
+    return k.kind == ExprKind::kIdent && !k.text.empty() && kFallback.count(k.text) == 0 &&
+           array_columns.count(k.text) == 0;
+  };
+  auto literal = [](const Expr& v) -> std::optional<model::FieldValue> {
+    switch (v.kind) {
+      case ExprKind::kInt:
+      case ExprKind::kDuration: return model::FieldValue(v.int_value);
+      case ExprKind::kFloat: return model::FieldValue(v.float_value);
+      case ExprKind::kBool: return model::FieldValue(v.bool_value);
+      case ExprKind::kString: return model::FieldValue(v.text);
+      default: return std::nullopt;
+    }
+  };
+  auto isEmptyString = [](const model::FieldValue& v) {
+    const auto* s = std::get_if<std::string>(&v);
+    return s != nullptr && s->empty();
+  };
+  using FP = storage::FieldPredicate;
+  for (const Expr* e : conj) {
+    if (e->kind == ExprKind::kBinary && e->args.size() == 2 && pushable(e->args[0])) {
+      std::optional<model::FieldValue> v = literal(e->args[1]);
+      if (!v) continue;
+      FP p;
+      p.column = e->args[0].text;
+      switch (e->op) {
+        case Op::kEq: p.op = FP::kEq; break;
+        case Op::kNe: p.op = FP::kNe; break;
+        case Op::kLt: p.op = FP::kLt; break;
+        case Op::kLe: p.op = FP::kLe; break;
+        case Op::kGt: p.op = FP::kGt; break;
+        case Op::kGe: p.op = FP::kGe; break;
+        default: continue;
+      }
+      if (p.op == FP::kEq && isEmptyString(*v)) continue;
+      p.values.push_back(std::move(*v));
+      out.push_back(std::move(p));
+    } else if (e->kind == ExprKind::kIn && e->args.size() == 2 && pushable(e->args[0])) {
+      FP p;
+      p.column = e->args[0].text;
+      p.op = e->negated ? FP::kNotIn : FP::kIn;
+      bool ok = !e->args[1].args.empty();
+      for (const Expr& item : e->args[1].args) {
+        std::optional<model::FieldValue> v = literal(item);
+        if (!v || (!e->negated && isEmptyString(*v))) {
+          ok = false;
+          break;
+        }
+        p.values.push_back(std::move(*v));
+      }
+      if (ok) out.push_back(std::move(p));
+    } else {
+      const bool negated = e->kind == ExprKind::kUnary && e->op == Op::kNot && e->args.size() == 1;
+      const Expr& call = negated ? e->args[0] : *e;
+      if (call.kind == ExprKind::kCall && call.text == "exists" && call.args.size() == 1 &&
+          pushable(call.args[0])) {
+        out.push_back(FP{call.args[0].text, negated ? FP::kNotExists : FP::kExists, {}});
+      }
+    }
+  }
+  return out;
+}
+
 std::string keyOf(const std::vector<model::Tag>& tags) {
   std::string k;
   for (const model::Tag& t : tags) {
@@ -900,6 +981,18 @@ Status loadEvents(Ctx& c, const Plan& p, const std::vector<std::string>& measure
   req.max_time_ns = p.w.end_ns;
   req.measurements = measurements;
   if (p.events) req.text = fullTextOf(p.q->filter);
+  if (p.q->filter) {
+    // Columns of array type are left to the row filter (see fieldPredicates).
+    std::set<std::string> array_columns;
+    std::vector<std::string> ms = measurements;
+    if (ms.empty()) ms = c.engine.measurements(c.ws, p.cat);
+    for (const std::string& m : ms) {
+      for (const storage::PartColumnKey& k : c.engine.columns(c.ws, p.cat, m)) {
+        if (k.type == model::FieldType::kArray) array_columns.insert(k.name);
+      }
+    }
+    req.fields = fieldPredicates(p.q->filter, array_columns);
+  }
   if (!p.all_columns) {
     std::set<std::string> names;
     for (const Target& t : p.targets) collectNames(t.expr, &names);

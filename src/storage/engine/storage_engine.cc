@@ -84,11 +84,30 @@ Status parseRetention(std::string_view spec, RetentionTable* table) {
   return Status::ok();
 }
 
+std::span<const std::string_view> valueBloomColumns(Category category) {
+  static constexpr std::string_view kTracing[] = {"trace_id", "span_id"};
+  static constexpr std::string_view kRum[] = {"session_id", "view_id"};
+  static constexpr std::string_view kLogging[] = {"trace_id"};
+  switch (category) {
+    case Category::kTracing: return kTracing;
+    case Category::kRum: return kRum;
+    case Category::kLogging: return kLogging;
+    default: return {};
+  }
+}
+
 namespace {
 
 constexpr std::int64_t kDayNs = 86'400'000'000'000;
 constexpr std::string_view kPartSuffix = ".part";
 constexpr std::string_view kTextColumn = "message";
+
+// What the parts of a partition of category c index beyond the marks: the token bloom of
+// `message` (not metrics) and the value blooms of valueBloomColumns(c).
+void setPartIndexes(Category c, PartMeta* meta) {
+  if (c != Category::kMetric) meta->text_columns = {std::string(kTextColumn)};
+  for (std::string_view v : valueBloomColumns(c)) meta->value_bloom_columns.emplace_back(v);
+}
 
 std::int64_t dayOf(std::int64_t time_ns) {
   std::int64_t d = time_ns / kDayNs;
@@ -514,7 +533,7 @@ struct StorageEngine::Impl {
     PartMeta meta;
     meta.level = 0;
     meta.max_lsn = max_lsn;
-    if (key.category != Category::kMetric) meta.text_columns = {std::string(kTextColumn)};
+    setPartIndexes(key.category, &meta);
     std::vector<const RowGroup*> groups;
     for (const auto& [id, g] : hp.series) groups.push_back(&g);
     for (const auto& [m, g] : hp.events) groups.push_back(&g);
@@ -668,7 +687,7 @@ struct StorageEngine::Impl {
       inputs.push_back(h->reader.get());
     }
     meta.level = name.level;
-    if (key.category != Category::kMetric) meta.text_columns = {std::string(kTextColumn)};
+    setPartIndexes(key.category, &meta);
     std::string path = categoryDir(key.workspace, key.category) + "/" + formatPartName(name);
     Result<PartInfo> info = mergeParts(fs, inputs, path, meta);
     if (!info.isOk()) return info.status();
@@ -867,6 +886,8 @@ struct StorageEngine::Impl {
               ScanStats* out_stats) {
     ScanStats local;
     ScanStats& st = out_stats ? *out_stats : local;
+    Result<FieldFilter> fields = FieldFilter::make(req.fields);
+    if (!fields.isOk()) return fields.status();
     WorkspaceState* w = findWorkspace(req.workspace_id);
     if (w == nullptr) return Status::ok();
     const bool metric = req.category == Category::kMetric;
@@ -881,13 +902,25 @@ struct StorageEngine::Impl {
     std::sort(q.measurements.begin(), q.measurements.end());
     q.no_columns = req.no_columns;
     q.tokens = filter->tokens();
-    if (!req.columns.empty() && !req.no_columns) {
-      q.columns = req.columns;
-      // Events filters need their tag columns and message even when not projected.
-      if (!metric) {
+    // Events filters need their tag columns and message even when not projected (finish() drops
+    // them again).
+    const bool filter_columns = !metric && !filter->empty();
+    if ((!req.columns.empty() && !req.no_columns) || (req.no_columns && filter_columns)) {
+      if (!req.no_columns) q.columns = req.columns;
+      q.no_columns = false;
+      if (filter_columns) {
         for (const TagMatcher& m : req.tags) q.columns.push_back(m.key);
         if (!q.tokens.empty()) q.columns.emplace_back(kTextColumn);
       }
+    }
+    q.fields = req.fields;
+    // The head's batches carry the predicates' columns too until the field filter has run.
+    std::vector<std::string> head_columns = q.columns;
+    bool head_no_columns = q.no_columns;
+    if (!fields->empty() && (q.no_columns || !q.columns.empty())) {
+      head_columns.insert(head_columns.end(), fields->columnNames().begin(),
+                          fields->columnNames().end());
+      head_no_columns = false;
     }
     std::vector<std::uint64_t> series;
     if (metric) {
@@ -918,7 +951,9 @@ struct StorageEngine::Impl {
         b.series_tags = it->second;
       } else {
         filter->apply(b);
-        if (!req.columns.empty() && q.columns.size() != req.columns.size()) {
+        if (req.no_columns) {
+          b.columns.clear();
+        } else if (!req.columns.empty() && q.columns.size() != req.columns.size()) {
           std::erase_if(b.columns, [&](const Column& c) {
             return std::find(req.columns.begin(), req.columns.end(), c.name) == req.columns.end();
           });
@@ -949,7 +984,7 @@ struct StorageEngine::Impl {
               !std::binary_search(q.measurements.begin(), q.measurements.end(), g.measurement())) {
             return;
           }
-          ColumnBatch b = g.batch(req.min_time_ns, req.max_time_ns, q.columns, q.no_columns);
+          ColumnBatch b = g.batch(req.min_time_ns, req.max_time_ns, head_columns, head_no_columns);
           if (b.rows() > 0) from_head.push_back(std::move(b));
         };
         if (metric) {
@@ -990,6 +1025,7 @@ struct StorageEngine::Impl {
       ++st.parts;
       st.granules_total += ps.granules_total;
       st.granules_read += ps.granules_read;
+      st.granules_skipped_by_fields += ps.granules_skipped_by_fields;
       st.bytes_read += ps.bytes_read;
       if (!user.isOk()) return user;
       if (s.code() == StatusCode::kDataLoss) {
@@ -999,6 +1035,17 @@ struct StorageEngine::Impl {
       if (!s.isOk()) return s;
     }
     for (ColumnBatch& b : from_head) {
+      if (!fields->empty()) {
+        fields->apply(b);
+        if (b.rows() == 0) continue;
+        if (q.no_columns) {
+          b.columns.clear();
+        } else if (!q.columns.empty() && head_columns.size() != q.columns.size()) {
+          std::erase_if(b.columns, [&](const Column& c) {
+            return std::find(q.columns.begin(), q.columns.end(), c.name) == q.columns.end();
+          });
+        }
+      }
       st.head_rows += b.rows();
       SEXTANT_RETURN_IF_ERROR(finish(std::move(b)));
     }

@@ -38,6 +38,7 @@
 #include "core/status.h"
 #include "model/point.h"
 #include "storage/column.h"
+#include "storage/field_predicate.h"
 #include "storage/part/part.h"
 #include "storage/series/series_index.h"
 #include "storage/wal/wal.h"
@@ -88,6 +89,14 @@ struct ScanRequest {
   // Full text: rows whose `message` field holds every token of this text (tokens as
   // encoding::forEachToken; bloom filters skip granules without them). Empty: no condition.
   std::string text;
+  // Field predicates, all of which a returned row passes (storage/field_predicate.h has the
+  // semantics: DQL's comparisons; a row without the column passes only !=, NOT IN, NOT EXISTS).
+  // Every category: in metrics they see the field columns (series tags go in `tags`); elsewhere
+  // the field and tag columns of that name. Parts skip granules by their column statistics and,
+  // for the columns of valueBloomColumns(category), by exact-value blooms. The columns they name
+  // are read even when not projected (and returned only when projected). A malformed predicate
+  // is InvalidArgument.
+  std::vector<FieldPredicate> fields;
 };
 
 struct ScanStats {
@@ -97,7 +106,15 @@ struct ScanStats {
   std::uint64_t bytes_read = 0;
   std::uint64_t head_rows = 0;  // rows served from the head
   std::uint64_t rows = 0;       // rows returned
+  // Granules skipped because their column statistics / value blooms prove that no row passes
+  // ScanRequest::fields (counted in granules_total, not in granules_read).
+  std::uint64_t granules_skipped_by_fields = 0;
 };
+
+// The string columns whose exact values the parts of a category keep in per-granule value blooms
+// (docs/formats/storage.md): tracing trace_id, span_id; rum session_id, view_id; logging
+// trace_id; none elsewhere.
+std::span<const std::string_view> valueBloomColumns(model::Category category);
 
 struct StorageStats {
   std::uint64_t head_rows = 0;

@@ -3,8 +3,9 @@
 // (measurement, series id, time). Rows are cut into granules of at most kGranuleRows rows of one
 // measurement; each granule stores each of its columns as one checksummed block
 // (storage/encoding/block.h) and has a mark in the part's footer: measurement, row count, min/max
-// time, min/max series id, the blocks' offsets, and a token bloom filter of its text columns.
-// Readers skip granules by those marks and blooms before reading any block.
+// time, min/max series id, the blocks' offsets, a token bloom filter of its text columns and,
+// since format version 2, per column min/max, "all rows present" and exact-value blooms of id
+// columns. Readers skip granules by those marks and blooms before reading any block.
 //
 // Publication is crash-safe: the writer writes `<name>.tmp`, syncs it and renames it to
 // `<name>` (FileSystem::rename is durable). A part file that exists is complete.
@@ -30,6 +31,7 @@
 #include "core/file_system.h"
 #include "core/status.h"
 #include "storage/column.h"
+#include "storage/field_predicate.h"
 
 namespace sextant::storage {
 
@@ -42,6 +44,9 @@ struct PartMeta {
   std::vector<std::string> sources;  // names of the parts a merge replaced (recovery uses them)
   // Columns whose text goes into the granules' bloom filters (e.g. field "message").
   std::vector<std::string> text_columns;
+  // String columns (tag or field) whose exact values go into per-granule value bloom filters
+  // (e.g. "trace_id"), so that `name = value` skips granules without the value (format v2).
+  std::vector<std::string> value_bloom_columns;
 };
 
 // A column of a part: the same name with another kind or type is another column.
@@ -107,6 +112,10 @@ struct PartQuery {
   // cover the string columns (tags or fields) named in PartMeta::text_columns; a part written
   // without text_columns has no blooms and ignores tokens.
   std::vector<std::string> tokens;
+  // Field predicates (storage/field_predicate.h), all of which a returned row passes. Granules
+  // whose column statistics and value blooms prove that no row passes are skipped; the columns
+  // they name are read for the rows even when not projected (and not returned then).
+  std::vector<FieldPredicate> fields;
 };
 
 struct PartScanStats {
@@ -115,6 +124,9 @@ struct PartScanStats {
   std::uint64_t blocks_read = 0;
   std::uint64_t bytes_read = 0;
   std::uint64_t rows_returned = 0;
+  // Granules the field predicates skipped (by column statistics and value blooms; not in
+  // granules_read).
+  std::uint64_t granules_skipped_by_fields = 0;
 };
 
 class PartReader {
@@ -134,7 +146,8 @@ class PartReader {
   // a value. series_tags are left empty (the engine fills them).
   Status scan(const PartQuery& q, const std::function<Status(ColumnBatch&&)>& fn,
               PartScanStats* stats = nullptr) const;
-  // Checks every block's checksum and decodes it (for verification after a crash or a merge).
+  // Checks every block's checksum and decodes it (for verification after a crash or a merge), and
+  // that the marks' column statistics and value blooms agree with the values (DataLoss if not).
   Status verify() const;
 
  private:

@@ -1,6 +1,8 @@
 #include "storage/part/part_format.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "core/crc32c.h"
@@ -15,7 +17,57 @@ constexpr std::string_view kEndMagic = "TPXS";
 constexpr std::size_t kMinStringSize = 4;
 constexpr std::size_t kMinColumnSize = 4 + 2;
 constexpr std::size_t kMinMarkSize = 4 + 4 + 8 * 4 + 12 * 3 + 4 + 4;
-constexpr std::size_t kColumnBlockSize = 4 + 8 + 4;
+constexpr std::size_t kColumnBlockSizeV1 = 4 + 8 + 4;
+constexpr std::size_t kColumnBlockSizeV2 = kColumnBlockSizeV1 + 1;
+
+bool supportedVersion(std::uint64_t v) {
+  return v >= kPartFormatMinVersion && v <= kPartFormatVersion;
+}
+
+double bitsToDouble(std::uint64_t bits) {
+  double d = 0;
+  std::memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
+// Why a column entry's statistics break docs/formats/parts.md's rules ("" when they do not).
+std::string statsProblem(const PartColumnStats& st, model::FieldType type) {
+  using S = PartColumnStats;
+  if ((st.flags & ~S::kAllFlags) != 0) return "unknown statistics flags";
+  if ((st.flags & S::kRange) != 0) {
+    switch (type) {
+      case model::FieldType::kInt:
+        if (static_cast<std::int64_t>(st.min) > static_cast<std::int64_t>(st.max))
+          return "bad range";
+        break;
+      case model::FieldType::kUint:
+        if (st.min > st.max) return "bad range";
+        break;
+      case model::FieldType::kFloat: {
+        const double lo = bitsToDouble(st.min), hi = bitsToDouble(st.max);
+        if (std::isnan(lo) || std::isnan(hi) || lo > hi) return "bad range";
+        break;
+      }
+      case model::FieldType::kBool:
+        if (st.min > st.max || st.max > 1) return "bad range";
+        break;
+      default: return "range on a column that has none";
+    }
+  } else if (st.min != 0 || st.max != 0) {
+    return "bounds without the range flag";
+  }
+  if ((st.flags & S::kNaN) != 0 && type != model::FieldType::kFloat) {
+    return "NaN flag on a column that is not float";
+  }
+  if ((st.flags & S::kValueBloom) != 0 && type != model::FieldType::kString) {
+    return "value bloom on a column that is not a string";
+  }
+  if ((st.flags & S::kValueBloom) == 0 &&
+      (st.value_bloom.offset != 0 || st.value_bloom.length != 0 || st.value_bloom_crc != 0)) {
+    return "value bloom without its flag";
+  }
+  return "";
+}
 
 void putString(std::string& out, std::string_view s) {
   putLe(out, s.size(), 4);
@@ -84,17 +136,21 @@ bool refInData(const PartBlockRef& r, std::uint64_t meta_offset) {
 
 }  // namespace
 
-std::string encodePartHeader() {
+std::string encodePartHeader(std::uint16_t version) {
   std::string out(kMagic);
-  putLe(out, kPartFormatVersion, 2);
+  putLe(out, version, 2);
   putLe(out, 0, 2);
   return out;
+}
+
+std::uint16_t partHeaderVersion(std::string_view bytes) {
+  return bytes.size() < kPartHeaderSize ? 0 : static_cast<std::uint16_t>(getLe(bytes, 4, 2));
 }
 
 Status checkPartHeader(std::string_view bytes) {
   if (bytes.size() < kPartHeaderSize) return dataLoss("part header truncated");
   if (bytes.substr(0, 4) != kMagic) return dataLoss("part header: bad magic");
-  if (getLe(bytes, 4, 2) != kPartFormatVersion) {
+  if (!supportedVersion(getLe(bytes, 4, 2))) {
     return dataLoss("part header: unsupported version " + std::to_string(getLe(bytes, 4, 2)));
   }
   if (getLe(bytes, 6, 2) != 0) return dataLoss("part header: reserved bits set");
@@ -109,6 +165,11 @@ std::string encodePartMeta(const PartFooter& f) {
   for (const std::string& s : f.meta.sources) putString(out, s);
   putLe(out, f.meta.text_columns.size(), 4);
   for (const std::string& s : f.meta.text_columns) putString(out, s);
+  const bool v2 = f.version >= 2;
+  if (v2) {
+    putLe(out, f.meta.value_bloom_columns.size(), 4);
+    for (const std::string& s : f.meta.value_bloom_columns) putString(out, s);
+  }
   putLe(out, f.rows, 8);
   putLe(out, static_cast<std::uint64_t>(f.min_time_ns), 8);
   putLe(out, static_cast<std::uint64_t>(f.max_time_ns), 8);
@@ -136,20 +197,43 @@ std::string encodePartMeta(const PartFooter& f) {
     for (const PartColumnBlock& c : g.columns) {
       putLe(out, c.column, 4);
       putRef(out, c.block);
+      if (!v2) continue;
+      const PartColumnStats& st = c.stats;
+      putLe(out, st.flags, 1);
+      if ((st.flags & PartColumnStats::kRange) != 0) {
+        putLe(out, st.min, 8);
+        putLe(out, st.max, 8);
+      }
+      if ((st.flags & PartColumnStats::kValueBloom) != 0) {
+        putRef(out, st.value_bloom);
+        putLe(out, st.value_bloom_crc, 4);
+      }
     }
   }
   return out;
 }
 
-Result<PartFooter> decodePartMeta(std::string_view meta, std::uint64_t meta_offset) {
+Result<PartFooter> decodePartMeta(std::string_view meta, std::uint64_t meta_offset,
+                                  std::uint16_t version) {
+  if (!supportedVersion(version)) {
+    return dataLoss("part meta: unsupported version " + std::to_string(version));
+  }
+  const bool v2 = version >= 2;
   MetaReader r(meta);
   PartFooter f;
+  f.version = version;
   f.meta.level = static_cast<std::uint32_t>(r.u(4));
   f.meta.max_lsn = r.u(8);
   const std::uint32_t n_sources = r.count(kMinStringSize, "sources");
   for (std::uint32_t i = 0; i < n_sources && r.ok(); ++i) f.meta.sources.push_back(r.str());
   const std::uint32_t n_text = r.count(kMinStringSize, "text columns");
   for (std::uint32_t i = 0; i < n_text && r.ok(); ++i) f.meta.text_columns.push_back(r.str());
+  if (v2) {
+    const std::uint32_t n_value = r.count(kMinStringSize, "value bloom columns");
+    for (std::uint32_t i = 0; i < n_value && r.ok(); ++i) {
+      f.meta.value_bloom_columns.push_back(r.str());
+    }
+  }
   f.rows = r.u(8);
   f.min_time_ns = r.i64();
   f.max_time_ns = r.i64();
@@ -194,17 +278,37 @@ Result<PartFooter> decodePartMeta(std::string_view meta, std::uint64_t meta_offs
     g.series = r.ref();
     g.bloom = r.ref();
     g.bloom_crc = static_cast<std::uint32_t>(r.u(4));
-    const std::uint32_t n_blocks = r.count(kColumnBlockSize, "column blocks");
+    const std::uint32_t n_blocks =
+        r.count(v2 ? kColumnBlockSizeV2 : kColumnBlockSizeV1, "column blocks");
     g.columns.reserve(n_blocks);
     for (std::uint32_t j = 0; j < n_blocks && r.ok(); ++j) {
       PartColumnBlock c;
       c.column = static_cast<std::uint32_t>(r.u(4));
       c.block = r.ref();
+      if (v2) {
+        PartColumnStats& st = c.stats;
+        st.flags = static_cast<std::uint8_t>(r.u(1));
+        if ((st.flags & PartColumnStats::kRange) != 0) {
+          st.min = r.u(8);
+          st.max = r.u(8);
+        }
+        if ((st.flags & PartColumnStats::kValueBloom) != 0) {
+          st.value_bloom = r.ref();
+          st.value_bloom_crc = static_cast<std::uint32_t>(r.u(4));
+        }
+      }
       if (!r.ok()) break;
       if (c.column >= f.columns.size() || (j > 0 && c.column <= g.columns.back().column)) {
         r.fail("part meta: granule " + std::to_string(i) + ": bad column index");
       } else if (c.block.length == 0 || !refInData(c.block, meta_offset)) {
         r.fail("part meta: granule " + std::to_string(i) + ": column block out of range");
+      } else if (std::string why = statsProblem(c.stats, f.columns[c.column].type); !why.empty()) {
+        r.fail("part meta: granule " + std::to_string(i) + ": column " + f.columns[c.column].name +
+               ": " + why);
+      } else if ((c.stats.flags & PartColumnStats::kValueBloom) != 0 &&
+                 (c.stats.value_bloom.length == 0 ||
+                  !refInData(c.stats.value_bloom, meta_offset))) {
+        r.fail("part meta: granule " + std::to_string(i) + ": value bloom out of range");
       }
       g.columns.push_back(c);
     }
@@ -256,7 +360,7 @@ std::string encodePartTrailer(const PartTrailer& t) {
   putLe(out, t.meta_offset, 8);
   putLe(out, t.meta_length, 8);
   putLe(out, t.meta_crc, 4);
-  putLe(out, kPartFormatVersion, 2);
+  putLe(out, t.version, 2);
   putLe(out, 0, 2);
   putLe(out, crc32c(out), 4);
   out.append(kEndMagic);
@@ -271,7 +375,7 @@ Result<PartTrailer> decodePartTrailer(std::string_view bytes, std::uint64_t file
   if (getLe(bytes, 24, 4) != crc32c(bytes.substr(0, 24))) {
     return dataLoss("part trailer: checksum mismatch");
   }
-  if (getLe(bytes, 20, 2) != kPartFormatVersion) {
+  if (!supportedVersion(getLe(bytes, 20, 2))) {
     return dataLoss("part trailer: unsupported version " + std::to_string(getLe(bytes, 20, 2)));
   }
   if (getLe(bytes, 22, 2) != 0) return dataLoss("part trailer: reserved bits set");
@@ -279,6 +383,7 @@ Result<PartTrailer> decodePartTrailer(std::string_view bytes, std::uint64_t file
   t.meta_offset = getLe(bytes, 0, 8);
   t.meta_length = getLe(bytes, 8, 8);
   t.meta_crc = static_cast<std::uint32_t>(getLe(bytes, 16, 4));
+  t.version = static_cast<std::uint16_t>(getLe(bytes, 20, 2));
   const std::uint64_t meta_end = file_size - kPartTrailerSize;
   if (t.meta_offset < kPartHeaderSize || t.meta_offset > meta_end ||
       t.meta_length != meta_end - t.meta_offset) {

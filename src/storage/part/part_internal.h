@@ -67,6 +67,11 @@ inline bool valuesMatchType(const Column& c) {
   return c.values.index() == static_cast<std::size_t>(c.type);
 }
 
+// The statistics (range, all present, NaN; no value bloom) a version-2 writer stores for a column
+// block of `rows` rows: `present` empty means every row is present.
+PartColumnStats computeColumnStats(const ColumnValues& values,
+                                   const std::vector<std::uint8_t>& present, std::size_t rows);
+
 // One granule, decoded: every row of the granule, the columns that were asked for.
 struct DecodedGranule {
   std::uint32_t granule = 0;

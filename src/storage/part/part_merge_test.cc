@@ -38,7 +38,9 @@ class Parts {
  public:
   std::unique_ptr<PartReader>& write(const std::vector<ColumnBatch>& batches) {
     const std::string path = "/part-" + std::to_string(readers_.size());
-    auto info = testing::writePart(fs_, path, batches);
+    PartMeta meta;
+    meta.value_bloom_columns = {"host", "region"};  // merges must rebuild the value blooms
+    auto info = testing::writePart(fs_, path, batches, meta);
     EXPECT_TRUE(info.isOk()) << info.status().toString();
     return open(path);
   }
@@ -46,6 +48,7 @@ class Parts {
     const std::string path = "/part-" + std::to_string(readers_.size());
     PartMeta meta;
     meta.level = level;
+    meta.value_bloom_columns = {"host", "region"};
     for (const PartReader* r : in) meta.sources.push_back(r->info().path);
     auto info = mergeParts(fs_, in, path, meta);
     EXPECT_TRUE(info.isOk()) << info.status().toString();

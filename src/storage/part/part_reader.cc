@@ -1,6 +1,9 @@
-// PartReader: open() validates the trailer and meta; scan() skips granules by their marks and
-// blooms, reads the projected blocks with readRange and emits one batch per granule and series.
+// PartReader: open() validates the trailer and meta; scan() skips granules by their marks, token
+// blooms and (field predicates) column statistics and value blooms, reads the projected and
+// predicate blocks with readRange, filters rows and emits one batch per granule and series.
 #include <algorithm>
+#include <charconv>
+#include <cstring>
 
 #include "core/crc32c.h"
 #include "storage/encoding/block.h"
@@ -202,6 +205,146 @@ struct PartReader::Impl {
     return std::move(blocks[0]);
   }
 
+  // The bytes of a column block's value bloom, checked against the mark's CRC.
+  Result<std::string> readValueBloom(std::size_t g, const PartColumnBlock& cb,
+                                     PartScanStats* stats) const {
+    std::vector<std::string> blocks;
+    SEXTANT_RETURN_IF_ERROR(readBlocks(g, {cb.stats.value_bloom}, &blocks, stats));
+    if (crc32c(blocks[0]) != cb.stats.value_bloom_crc) {
+      return damaged(g, "value bloom of column " + footer.columns[cb.column].name,
+                     dataLoss("checksum mismatch"));
+    }
+    return std::move(blocks[0]);
+  }
+
+  // Whether some present value of column block cb may pass predicate p (values: p's scalars).
+  // False only when the block's statistics or value bloom prove that none does.
+  Result<bool> blockMayPass(std::size_t g, const PartColumnBlock& cb, const FieldPredicate& p,
+                            const std::vector<ScalarRef>& values, PartScanStats* stats) const {
+    using Op = FieldPredicate::Op;
+    if (p.op == Op::kExists) return true;
+    if (p.op == Op::kNotExists) return false;
+    const bool passes_unordered = p.op == Op::kNe || p.op == Op::kNotIn;
+    const model::FieldType type = footer.columns[cb.column].type;
+    const PartColumnStats& st = cb.stats;
+    switch (type) {
+      case model::FieldType::kArray: return passes_unordered;  // arrays never compare
+      case model::FieldType::kBytes: return true;
+      case model::FieldType::kString: {
+        if ((st.flags & PartColumnStats::kValueBloom) == 0 ||
+            (p.op != Op::kEq && p.op != Op::kIn)) {
+          return true;
+        }
+        for (const ScalarRef& v : values) {
+          if (v.kind != ScalarRef::kString) return true;  // "1e3" = 1000: no exact bytes
+        }
+        Result<std::string> bloom = readValueBloom(g, cb, stats);
+        if (!bloom.isOk()) return bloom.status();
+        for (const ScalarRef& v : values) {
+          if (encoding::bloomMayContain(*bloom, v.s)) return true;
+        }
+        return false;
+      }
+      default: break;
+    }
+    const bool has_range = (st.flags & PartColumnStats::kRange) != 0;
+    const bool has_nan = (st.flags & PartColumnStats::kNaN) != 0;
+    if (!has_range && !has_nan) return true;  // no statistics (a version-1 part)
+    if (has_nan && passes_unordered) return true;
+    if (!has_range) return false;  // only NaN: nothing but != and NOT IN passes
+    ScalarRef lo, hi;
+    switch (type) {
+      case model::FieldType::kInt:
+        lo = scalarOf(model::FieldValue(static_cast<std::int64_t>(st.min)));
+        hi = scalarOf(model::FieldValue(static_cast<std::int64_t>(st.max)));
+        break;
+      case model::FieldType::kUint:
+        lo = scalarOf(model::FieldValue(st.min));
+        hi = scalarOf(model::FieldValue(st.max));
+        break;
+      case model::FieldType::kFloat: {
+        double a = 0, b = 0;
+        std::memcpy(&a, &st.min, sizeof a);
+        std::memcpy(&b, &st.max, sizeof b);
+        lo = scalarOf(model::FieldValue(a));
+        hi = scalarOf(model::FieldValue(b));
+        break;
+      }
+      default:
+        lo = scalarOf(model::FieldValue(st.min != 0));
+        hi = scalarOf(model::FieldValue(st.max != 0));
+        break;
+    }
+    // Against a number (or a string that is one), the values compare monotonically with the
+    // column's numbers, so the range decides; against other strings (text order) it does not.
+    std::vector<ScalarRef> nums;
+    for (const ScalarRef& v : values) {
+      if (v.kind == ScalarRef::kString) {
+        double d = 0;
+        auto r = std::from_chars(v.s.data(), v.s.data() + v.s.size(), d);
+        if (v.s.empty() || r.ec != std::errc() || r.ptr != v.s.data() + v.s.size()) return true;
+        nums.push_back(scalarOf(model::FieldValue(d)));
+      } else {
+        nums.push_back(v);
+      }
+    }
+    auto cmp = [](const ScalarRef& a, const ScalarRef& b) { return compareFieldValues(a, b); };
+    auto within = [&](const ScalarRef& v) {
+      auto a = cmp(lo, v), b = cmp(hi, v);
+      return a && b && *a <= 0 && *b >= 0;
+    };
+    auto single = [&](const ScalarRef& v) {  // every value equals v
+      auto a = cmp(lo, v), b = cmp(hi, v);
+      return a && b && *a == 0 && *b == 0;
+    };
+    switch (p.op) {
+      case Op::kEq: return within(nums[0]);
+      case Op::kIn: return std::any_of(nums.begin(), nums.end(), within);
+      case Op::kNe: return !single(nums[0]);
+      case Op::kNotIn: return std::none_of(nums.begin(), nums.end(), single);
+      case Op::kLt: {
+        auto c = cmp(lo, nums[0]);
+        return c && *c < 0;
+      }
+      case Op::kLe: {
+        auto c = cmp(lo, nums[0]);
+        return c && *c <= 0;
+      }
+      case Op::kGt: {
+        auto c = cmp(hi, nums[0]);
+        return c && *c > 0;
+      }
+      case Op::kGe: {
+        auto c = cmp(hi, nums[0]);
+        return c && *c >= 0;
+      }
+      default: return true;
+    }
+  }
+
+  // Whether some row of granule g may pass every predicate of f (false: skip the granule).
+  Result<bool> granuleMayPass(std::size_t g, const FieldFilter& f,
+                              const std::vector<std::vector<ScalarRef>>& scalars,
+                              PartScanStats* stats) const {
+    const GranuleMark& m = footer.granules[g];
+    for (std::size_t i = 0; i < f.predicates().size(); ++i) {
+      const FieldPredicate& p = f.predicates()[i];
+      bool all_present = false;
+      bool may = false;
+      for (const PartColumnBlock& cb : m.columns) {
+        if (footer.columns[cb.column].name != p.column) continue;
+        if ((cb.stats.flags & PartColumnStats::kAllPresent) != 0) all_present = true;
+        if (!may) {
+          Result<bool> b = blockMayPass(g, cb, p, scalars[i], stats);
+          if (!b.isOk()) return b.status();
+          may = *b;
+        }
+      }
+      if (!may && !(missingPasses(p.op) && !all_present)) return false;
+    }
+    return true;
+  }
+
   bool markMatches(const GranuleMark& m, const PartQuery& q) const {
     if (m.max_time_ns < q.min_time_ns || m.min_time_ns > q.max_time_ns) return false;
     if (!q.measurements.empty() && !std::binary_search(q.measurements.begin(), q.measurements.end(),
@@ -228,6 +371,28 @@ struct PartReader::Impl {
                 : 0;
       }
     }
+    // Field predicates: their columns are read too (and dropped from batches unless projected).
+    Result<FieldFilter> filter = FieldFilter::make(q.fields);
+    if (!filter.isOk()) return filter.status();
+    std::vector<std::vector<ScalarRef>> scalars;
+    for (const FieldPredicate& p : filter->predicates()) {
+      auto& v = scalars.emplace_back();
+      for (const model::FieldValue& x : p.values) v.push_back(scalarOf(x));
+    }
+    std::vector<char> need = want;
+    for (std::size_t i = 0; i < footer.columns.size(); ++i) {
+      if (std::binary_search(filter->columnNames().begin(), filter->columnNames().end(),
+                             footer.columns[i].name)) {
+        need[i] = 1;
+      }
+    }
+    const bool strip = need != want;
+    auto projected = [&](const std::string& name) {
+      if (q.no_columns) return false;
+      return q.columns.empty() ||
+             std::find(q.columns.begin(), q.columns.end(), name) != q.columns.end();
+    };
+    std::vector<std::uint8_t> keep;
     DecodedGranule dg;
     std::vector<std::uint32_t> sel;
     for (std::size_t g = 0; g < footer.granules.size(); ++g) {
@@ -248,8 +413,17 @@ struct PartReader::Impl {
       } else if (!q.tokens.empty() && !footer.meta.text_columns.empty()) {
         continue;  // the granule has no text at all
       }
+      if (!filter->empty()) {
+        Result<bool> may = granuleMayPass(g, *filter, scalars, st);
+        if (!may.isOk()) return may.status();
+        if (!*may) {
+          ++st->granules_skipped_by_fields;
+          continue;
+        }
+      }
       ++st->granules_read;
-      SEXTANT_RETURN_IF_ERROR(readGranule(g, &want, &dg, st));
+      SEXTANT_RETURN_IF_ERROR(readGranule(g, &need, &dg, st));
+      if (!filter->empty()) filter->evaluate(dg.columns, dg.rows(), &keep);
       // Rows by series runs; each run that keeps rows is one batch.
       const std::size_t n = dg.rows();
       for (std::size_t a = 0; a < n;) {
@@ -262,15 +436,58 @@ struct PartReader::Impl {
           sel.clear();
           for (std::size_t r = a; r < b; ++r) {
             const std::int64_t t = dg.time_ns[r];
-            if (t >= q.min_time_ns && t <= q.max_time_ns)
+            if (t >= q.min_time_ns && t <= q.max_time_ns && (keep.empty() || keep[r] != 0))
               sel.push_back(static_cast<std::uint32_t>(r));
           }
           if (!sel.empty()) {
             st->rows_returned += sel.size();
-            SEXTANT_RETURN_IF_ERROR(fn(gatherRows(dg, sel)));
+            ColumnBatch out = gatherRows(dg, sel);
+            if (strip) {
+              std::erase_if(out.columns, [&](const Column& c) { return !projected(c.name); });
+            }
+            SEXTANT_RETURN_IF_ERROR(fn(std::move(out)));
           }
         }
         a = b;
+      }
+    }
+    return Status::ok();
+  }
+
+  // A version-2 granule's column statistics against its decoded columns (dg holds all of them,
+  // in the mark's order).
+  Status verifyStats(std::size_t g, const DecodedGranule& dg) const {
+    const GranuleMark& m = footer.granules[g];
+    const auto& value_cols = footer.meta.value_bloom_columns;
+    constexpr std::uint8_t kExact =
+        PartColumnStats::kRange | PartColumnStats::kAllPresent | PartColumnStats::kNaN;
+    for (std::size_t i = 0; i < m.columns.size(); ++i) {
+      const PartColumnBlock& cb = m.columns[i];
+      const PartColumnKey& key = footer.columns[cb.column];
+      const Column& col = dg.columns[i];
+      const std::string what = "statistics of column " + key.name;
+      const PartColumnStats want =
+          part_internal::computeColumnStats(col.values, col.present, dg.rows());
+      if ((cb.stats.flags & kExact) != want.flags || cb.stats.min != want.min ||
+          cb.stats.max != want.max) {
+        return damaged(g, what, dataLoss("do not match the values"));
+      }
+      const bool bloom_wanted =
+          key.type == model::FieldType::kString &&
+          std::find(value_cols.begin(), value_cols.end(), key.name) != value_cols.end();
+      const bool has_bloom = (cb.stats.flags & PartColumnStats::kValueBloom) != 0;
+      if (bloom_wanted != has_bloom) {
+        return damaged(g, what,
+                       dataLoss(bloom_wanted ? "value bloom missing" : "stray value bloom"));
+      }
+      if (!has_bloom) continue;
+      Result<std::string> bloom = readValueBloom(g, cb, nullptr);
+      if (!bloom.isOk()) return bloom.status();
+      const auto& v = std::get<4>(col.values);
+      for (std::size_t r = 0; r < v.size(); ++r) {
+        if (col.isPresent(r) && !encoding::bloomMayContain(*bloom, v[r])) {
+          return damaged(g, what, dataLoss("a value is not in the value bloom"));
+        }
       }
     }
     return Status::ok();
@@ -284,6 +501,7 @@ struct PartReader::Impl {
         Result<std::string> bloom = readBloom(g, nullptr);
         if (!bloom.isOk()) return bloom.status();
       }
+      if (footer.version >= 2) SEXTANT_RETURN_IF_ERROR(verifyStats(g, dg));
     }
     return Status::ok();
   }
@@ -304,12 +522,15 @@ Result<std::unique_ptr<PartReader>> PartReader::open(FileSystem& fs, std::string
   if (!tail.isOk()) return tail.status();
   Result<PartTrailer> trailer = decodePartTrailer(*tail, *size);
   if (!trailer.isOk()) return bad(trailer.status());
+  if (trailer->version != partHeaderVersion(*header)) {
+    return bad(dataLoss("header and trailer versions differ"));
+  }
   Result<std::string> meta =
       fs.readRange(path, trailer->meta_offset, static_cast<std::size_t>(trailer->meta_length));
   if (!meta.isOk()) return meta.status();
   if (meta->size() != trailer->meta_length) return bad(dataLoss("meta truncated"));
   if (crc32c(*meta) != trailer->meta_crc) return bad(dataLoss("meta checksum mismatch"));
-  Result<PartFooter> footer = decodePartMeta(*meta, trailer->meta_offset);
+  Result<PartFooter> footer = decodePartMeta(*meta, trailer->meta_offset, trailer->version);
   if (!footer.isOk()) return bad(footer.status());
   auto impl = std::make_unique<Impl>();
   impl->fs = &fs;

@@ -268,6 +268,20 @@ std::vector<Row> bruteForce(const std::vector<Row>& rows, const PartQuery& q) {
         std::find(q.series->begin(), q.series->end(), r.series) == q.series->end()) {
       continue;
     }
+    // Field predicates: every one holds for some present value of its column name (any kind and
+    // type), or for a row without the name when the operator passes missing values.
+    bool pass = true;
+    for (const FieldPredicate& p : q.fields) {
+      bool any = false, ok = false;
+      for (const auto& [k, v] : r.values) {
+        if (k.name != p.column) continue;
+        any = true;
+        if (valuePasses(p, scalarOf(v))) ok = true;
+      }
+      if (!any) ok = missingPasses(p.op);
+      if (!ok) pass = false;
+    }
+    if (!pass) continue;
     Row o = r;
     if (q.no_columns) {
       o.values.clear();

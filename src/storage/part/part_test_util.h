@@ -45,7 +45,8 @@ struct GenOptions {
 // kinds and types; values sometimes absent.
 std::vector<ColumnBatch> randomBatches(std::mt19937_64& rng, const GenOptions& o);
 
-// The rows of `rows` a query must return, projected as the query says.
+// The rows of `rows` a query must return, projected as the query says. Field predicates are
+// applied row by row with valuePasses (no statistics, no blooms).
 std::vector<Row> bruteForce(const std::vector<Row>& rows, const PartQuery& q);
 
 Result<PartInfo> writePart(FileSystem& fs, const std::string& path,

@@ -1,6 +1,8 @@
 // PartWriter: buffers one granule at a time and streams its blocks to <path>.tmp; finish()
 // writes the meta and trailer, syncs and renames (docs/formats/parts.md).
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <set>
@@ -57,12 +59,67 @@ struct BufferedColumn {
 
 }  // namespace
 
+PartColumnStats part_internal::computeColumnStats(const ColumnValues& values,
+                                                  const std::vector<std::uint8_t>& present,
+                                                  std::size_t rows) {
+  PartColumnStats st;
+  std::size_t n_present = 0;
+  auto isPresent = [&](std::size_t r) { return present.empty() || present[r] != 0; };
+  auto range = [&](const auto& v, auto toBits) {
+    using T = typename std::decay_t<decltype(v)>::value_type;
+    bool any = false;
+    T lo{};
+    T hi{};
+    for (std::size_t r = 0; r < rows; ++r) {
+      if (!isPresent(r)) continue;
+      ++n_present;
+      const T x = v[r];
+      if constexpr (std::is_floating_point_v<T>) {
+        if (std::isnan(x)) {
+          st.flags |= PartColumnStats::kNaN;
+          continue;
+        }
+      }
+      if (!any || x < lo) lo = x;
+      if (!any || x > hi) hi = x;
+      any = true;
+    }
+    if (any) {
+      st.flags |= PartColumnStats::kRange;
+      st.min = toBits(lo);
+      st.max = toBits(hi);
+    }
+  };
+  switch (values.index()) {
+    case 0:
+      range(std::get<0>(values), [](std::int64_t x) { return static_cast<std::uint64_t>(x); });
+      break;
+    case 1: range(std::get<1>(values), [](std::uint64_t x) { return x; }); break;
+    case 2:
+      range(std::get<2>(values), [](double x) {
+        std::uint64_t b = 0;
+        std::memcpy(&b, &x, sizeof b);
+        return b;
+      });
+      break;
+    case 3:
+      range(std::get<3>(values), [](std::uint8_t x) { return std::uint64_t{x != 0 ? 1u : 0u}; });
+      break;
+    default:
+      for (std::size_t r = 0; r < rows; ++r) n_present += isPresent(r) ? 1 : 0;
+      break;
+  }
+  if (n_present == rows) st.flags |= PartColumnStats::kAllPresent;
+  return st;
+}
+
 struct PartWriter::Impl {
   FileSystem& fs;
   std::string path;
   std::string tmp_path;
   PartMeta meta;
   std::set<std::string> text_columns;
+  std::set<std::string> value_columns;
   std::unique_ptr<WritableFile> file;
   Status error;  // sticky I/O error
   bool published = false;
@@ -95,6 +152,7 @@ struct PartWriter::Impl {
   Impl(FileSystem& f, std::string p, PartMeta m)
       : fs(f), path(std::move(p)), tmp_path(path + ".tmp"), meta(std::move(m)) {
     text_columns.insert(meta.text_columns.begin(), meta.text_columns.end());
+    value_columns.insert(meta.value_bloom_columns.begin(), meta.value_bloom_columns.end());
   }
 
   std::size_t granuleRows() const { return std::get<0>(g_time).size(); }
@@ -255,11 +313,28 @@ struct PartWriter::Impl {
     }
     for (const BufferedColumn& bc : g_columns) {
       if (bc.present_rows == 0) continue;
+      const PartColumnKey& key = column_keys[bc.id];
+      PartColumnBlock cb;
+      cb.column = bc.id;
+      cb.stats = part_internal::computeColumnStats(bc.values, bc.present, n);
+      if (key.type == model::FieldType::kString && value_columns.count(key.name) != 0) {
+        encoding::BloomBuilder bloom;
+        const auto& v = std::get<4>(bc.values);
+        for (std::size_t i = 0; i < n; ++i) {
+          if (bc.present[i] != 0) bloom.addToken(v[i]);
+        }
+        const std::size_t start = block_buf.size();
+        block_buf += bloom.finish();
+        cb.stats.flags |= PartColumnStats::kValueBloom;
+        cb.stats.value_bloom = ref(start);
+        cb.stats.value_bloom_crc = crc32c(std::string_view(block_buf).substr(start));
+      }
       const std::size_t start = block_buf.size();
       std::span<const std::uint8_t> present;
       if (bc.present_rows != n) present = bc.present;
       encoding::encodeBlock(bc.values, present, 0, n, encoding::BlockHint::kAuto, &block_buf);
-      m.columns.push_back(PartColumnBlock{bc.id, ref(start)});
+      cb.block = ref(start);
+      m.columns.push_back(cb);
     }
     Status st = file->append(block_buf);
     if (!st.isOk()) return fail(st);

@@ -1,0 +1,92 @@
+// DQL filter pushdown: `L::x:(count(*)) {duration > N}` over 1,000,000 log rows in parts
+// (SEXTANT_BENCH_SMOKE: 20,000), selective (0.1% of rows) and not (every row), each with the
+// comparison pushed into the scan and without it (written `(...) OR false`, never pushed).
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/testing/temp_dir.h"
+#include "query/dql_exec/evaluator.h"
+#include "storage/engine/testing/test_engine.h"
+
+namespace sextant::query::dql_exec {
+namespace {
+
+constexpr std::int64_t kT0Ms = 1'763'700'000'000;
+
+struct Corpus {
+  sextant::testing::TempDir dir;
+  std::unique_ptr<storage::StorageEngine> engine;
+};
+
+// Log rows of measurement x, one per ms: tags host, status; fields duration (uniform 0..999,999),
+// message.
+Corpus& corpus() {
+  static Corpus* c = [] {
+    auto* out = new Corpus;
+    out->engine = storage::testing::openTestEngine(out->dir.path());
+    const int n = std::getenv("SEXTANT_BENCH_SMOKE") != nullptr ? 20'000 : 1'000'000;
+    std::mt19937_64 rng(7);
+    std::vector<model::Point> batch;
+    for (int i = 0; i < n; ++i) {
+      model::Point p;
+      p.measurement = "x";
+      p.tags = {{"host", "web-" + std::to_string(rng() % 8)},
+                {"status", rng() % 20 == 0 ? "error" : "info"}};
+      const std::int64_t d = static_cast<std::int64_t>(rng() % 1'000'000);
+      p.fields = {{"duration", d},
+                  {"message", "GET /api/items/" + std::to_string(rng() % 1000) + " took " +
+                                  std::to_string(d) + "us"}};
+      p.time_ns = (kT0Ms + i) * 1'000'000;
+      batch.push_back(std::move(p));
+      if (batch.size() == 5'000 || i + 1 == n) {
+        if (!storage::testing::writePoints(*out->engine, "ws", model::Category::kLogging, batch)
+                 .isOk()) {
+          std::abort();
+        }
+        batch.clear();
+      }
+    }
+    if (!out->engine->flush().isOk()) std::abort();
+    return out;
+  }();
+  return *c;
+}
+
+void run(benchmark::State& state, const std::string& q) {
+  Corpus& c = corpus();
+  EvalOptions o;
+  o.now_ms = kT0Ms + 2'000'000;
+  o.start_ms = kT0Ms;
+  o.end_ms = kT0Ms + 1'999'999;
+  std::int64_t count = 0;
+  for (auto _ : state) {
+    Result<QueryOutput> r = evaluateText(*c.engine, "ws", q, o);
+    if (!r.isOk()) {
+      state.SkipWithError(r.status().toString().c_str());
+      return;
+    }
+    count = r->series.empty() ? 0 : std::get<std::int64_t>(r->series[0].values[0][1]);
+  }
+  state.counters["count"] = static_cast<double>(count);
+}
+
+void BM_SelectivePushed(benchmark::State& s) { run(s, "L::x:(count(*)) {duration > 999000}"); }
+void BM_SelectiveNotPushed(benchmark::State& s) {
+  run(s, "L::x:(count(*)) {duration > 999000 OR false}");
+}
+void BM_AllRowsPushed(benchmark::State& s) { run(s, "L::x:(count(*)) {duration >= 0}"); }
+void BM_AllRowsNotPushed(benchmark::State& s) {
+  run(s, "L::x:(count(*)) {duration >= 0 OR false}");
+}
+BENCHMARK(BM_SelectivePushed)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SelectiveNotPushed)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AllRowsPushed)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AllRowsNotPushed)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace sextant::query::dql_exec
