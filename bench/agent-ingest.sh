@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/agent-ingest.sh [agent_ingest flags]: builds the release tree and measures the whole
 # agent (see bench/agent_ingest.cc): idle RSS with the default inputs, and line-protocol ingest to
-# a null DataWay in points per agent CPU-second.
+# a null DataWay in points per agent CPU-second; with --spans zipkin|otlp, span ingest through the
+# zipkin / opentelemetry inputs in spans per agent CPU-second.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cmake --preset release >/dev/null

@@ -14,6 +14,11 @@
 //    (utime + stime from /proc/<pid>/stat) over the run gives points per CPU-second; the clients
 //    and the null sink run in this process and are not counted. With --no-dataway 1 the agent has
 //    no DataWay: the point path discards its batches (HTTP -> decode -> normalise -> batch only).
+// 3. Spans (--spans zipkin|otlp, instead of 1 and 2): the agent runs the zipkin and opentelemetry
+//    inputs; the clients POST bodies of 99 spans built from the captures in
+//    ../shared/fixtures/tracing (Zipkin v2 JSON to /api/v2/spans, OTLP protobuf to
+//    /otel/v1/traces) until --points spans were sent; spans per agent CPU-second, uploads
+//    included (issue 6's goal: >= 100 k spans/s per core).
 // Prints one line per result; never asserts on speed.
 #include <signal.h>
 #include <sys/wait.h>
@@ -126,9 +131,11 @@ int main(int argc, char** argv) {
   size_t points = 2'000'000, batch = 5'000;
   int clients = 2, idle_seconds = 15;
   bool no_dataway = false;
+  std::string spans;  // "", "zipkin" or "otlp"
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     long v = std::atol(argv[i + 1]);
+    if (flag == "--spans") spans = argv[i + 1];
     if (flag == "--points") points = static_cast<size_t>(v);
     if (flag == "--batch") batch = static_cast<size_t>(v);
     if (flag == "--clients") clients = static_cast<int>(v);
@@ -156,7 +163,7 @@ int main(int argc, char** argv) {
   const std::string dir = tmpl;
 
   // 1. Idle RSS with the default inputs.
-  if (idle_seconds > 0) {
+  if (idle_seconds > 0 && spans.empty()) {
     writeConf(dir, "[dataway]\n  urls = [\"" + dataway + "\"]\n");
     Child agent = startAgent(binary, dir);
     if (agent.port == 0) return 1;
@@ -168,29 +175,58 @@ int main(int argc, char** argv) {
     std::filesystem::remove_all(dir + "/cache");
   }
 
-  // 2. Ingest.
-  std::fprintf(stderr, "building %zu points of line protocol...\n", points);
-  const size_t series = 1000;
-  std::vector<sextant::model::Point> corpus =
-      sextant::bench::metricCorpus(series, (points + series - 1) / series);
-  corpus.resize(points);
+  // 2. Ingest (or 3. spans).
   std::vector<std::string> bodies;
   size_t lp_bytes = 0;
-  for (size_t i = 0; i < corpus.size(); i += batch) {
-    std::vector<sextant::model::Point> part(
-        corpus.begin() + static_cast<std::ptrdiff_t>(i),
-        corpus.begin() + static_cast<std::ptrdiff_t>(std::min(corpus.size(), i + batch)));
+  std::string route = "/v1/write/metric", content_type = "text/plain", unit = "points";
+  if (!spans.empty()) {
+    const std::string file = spans == "otlp" ? "otel-js_otlp_traces.pb" : "zipkin-js_v2_spans.json";
+    std::ifstream in(std::string(SEXTANT_SHARED_DIR) + "/fixtures/tracing/" + file);
+    std::string one((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (one.empty()) return 1;
     std::string body;
-    sextant::codec::lp::encode(part, &body);
-    lp_bytes += body.size();
-    bodies.push_back(std::move(body));
+    if (spans == "otlp") {  // concatenated messages merge: 33 x 3 spans
+      for (int i = 0; i < 33; ++i) body += one;
+      route = "/otel/v1/traces";
+      content_type = "application/x-protobuf";
+    } else {
+      std::string inner = one.substr(1, one.rfind(']') - 1);
+      body = "[";
+      for (int i = 0; i < 33; ++i) body += (i ? "," : "") + inner;
+      body += "]";
+      route = "/api/v2/spans";
+      content_type = "application/json";
+    }
+    batch = 99;
+    unit = "spans";
+    for (size_t i = 0; i < points; i += batch) {
+      bodies.push_back(body);
+      lp_bytes += body.size();
+    }
+    points = bodies.size() * batch;
+  } else {
+    std::fprintf(stderr, "building %zu points of line protocol...\n", points);
+    const size_t series = 1000;
+    std::vector<sextant::model::Point> corpus =
+        sextant::bench::metricCorpus(series, (points + series - 1) / series);
+    corpus.resize(points);
+    for (size_t i = 0; i < corpus.size(); i += batch) {
+      std::vector<sextant::model::Point> part(
+          corpus.begin() + static_cast<std::ptrdiff_t>(i),
+          corpus.begin() + static_cast<std::ptrdiff_t>(std::min(corpus.size(), i + batch)));
+      std::string body;
+      sextant::codec::lp::encode(part, &body);
+      lp_bytes += body.size();
+      bodies.push_back(std::move(body));
+    }
   }
-  corpus.clear();
-  corpus.shrink_to_fit();
 
   // The per-client rate limit (DataKit's 100 requests/s) would throttle the load generator.
   writeConf(dir, "default_enabled_inputs = []\n[http_api]\n  request_rate_limit = 0.0\n" +
                      (no_dataway ? std::string() : "[dataway]\n  urls = [\"" + dataway + "\"]\n"));
+  if (!spans.empty()) {
+    std::ofstream(dir + "/conf.d/tracing.conf") << "[[inputs.zipkin]]\n[[inputs.opentelemetry]]\n";
+  }
   Child agent = startAgent(binary, dir);
   if (agent.port == 0) return 1;
   const double rss_before = rssMiB(agent.pid);
@@ -205,7 +241,8 @@ int main(int argc, char** argv) {
       for (size_t i = next++; i < bodies.size(); i = next++) {
         sextant::net::ClientRequest req;
         req.method = "POST";
-        req.url = "http://127.0.0.1:" + std::to_string(agent.port) + "/v1/write/metric";
+        req.url = "http://127.0.0.1:" + std::to_string(agent.port) + route;
+        req.headers = {{"Content-Type", content_type}};
         req.body = bodies[i];
         auto r = client->send(req);
         if (!r.isOk() || r->status != 200) ++failures;
@@ -227,12 +264,14 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(dir);
 
   std::printf(
-      "ingest%s: %zu points (%.1f MB line protocol) in bodies of %zu, %d clients: agent CPU %.2f s "
-      "-> %.0f points per CPU-second; wall %.2f s -> %.0f points/s; uploaded %llu points in "
+      "ingest%s%s: %zu %s (%.1f MB of bodies) in bodies of %zu, %d clients: agent CPU %.2f s "
+      "-> %.0f %s per CPU-second; wall %.2f s -> %.0f %s/s; uploaded %llu points in "
       "%.1f MB (protobuf+gzip); RSS %.1f -> %.1f MiB; failed requests %d\n",
-      no_dataway ? " (no DataWay: batches discarded)" : "", points,
+      spans.empty() ? "" : (" of " + spans + " spans").c_str(),
+      no_dataway ? " (no DataWay: batches discarded)" : "", points, unit.c_str(),
       static_cast<double>(lp_bytes) / 1e6, batch, clients, cpu, static_cast<double>(points) / cpu,
-      wall, static_cast<double>(points) / wall, static_cast<unsigned long long>(sunk_points.load()),
+      unit.c_str(), wall, static_cast<double>(points) / wall, unit.c_str(),
+      static_cast<unsigned long long>(sunk_points.load()),
       static_cast<double>(sunk_bytes.load()) / 1e6, rss_before, rss_after, failures.load());
   return failures.load() == 0 && (no_dataway || sunk_points.load() >= points) ? 0 : 1;
 }

@@ -11,13 +11,27 @@ while read -r pkg; do
     missing+=("$pkg")
   fi
 done < "$here/deps/apt.txt"
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "deps: all $(grep -cv '^\s*\(#\|$\)' "$here/deps/apt.txt") Debian packages present"
-  exit 0
-fi
-echo "deps: installing ${missing[*]}"
+# Node.js and npm (the tests' real clients): Debian's packages unless a node with npm is there
+# already (NodeSource's nodejs package carries npm itself).
+if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
 sudo_cmd=""
 if [ "$(id -u)" != "0" ]; then sudo_cmd="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo_cmd apt-get update -qq
-$sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all $(grep -cv '^\s*\(#\|$\)' "$here/deps/apt.txt") Debian packages present"
+else
+  echo "deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# npm packages of deps/npm/package.json (exact versions, package-lock.json), when missing or
+# older than the lock file.
+npm_dir="$here/deps/npm"
+stamp="$npm_dir/node_modules/.package-lock.json"
+if [ ! -f "$stamp" ] || [ "$npm_dir/package-lock.json" -nt "$stamp" ]; then
+  echo "deps: npm ci in deps/npm"
+  (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error)
+else
+  echo "deps: npm packages present"
+fi

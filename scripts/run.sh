@@ -16,6 +16,17 @@ if [ ! -f "$home/conf.d/datakit.conf" ]; then
   listen = "$listen"
 CONF
 fi
+# Span receivers (as the seeds' zipkin.conf; OTLP/HTTP too), so traces can be sent right away.
+if [ ! -f "$home/conf.d/tracing.conf" ]; then
+  cat > "$home/conf.d/tracing.conf" <<CONF
+# Created by make run: Zipkin (POST /api/v1/spans, /api/v2/spans) and OTLP/HTTP traces
+# (POST /otel/v1/traces, /v1/traces) on the agent's port. docs/inputs/zipkin.md
+[[inputs.zipkin]]
+  pathV1 = "/api/v1/spans"
+  pathV2 = "/api/v2/spans"
+[[inputs.opentelemetry]]
+CONF
+fi
 server_listen=${SEXTANT_SERVER_LISTEN:-127.0.0.1:9528}
 exec "$here/build/release/apps/sextant/sextant" standalone --install-dir "$home" \
   --server-listen "$server_listen" "$@"

@@ -22,6 +22,7 @@
 #include "agent/http_front.h"
 #include "agent/inputs/host_plugins.h"
 #include "agent/point_path.h"
+#include "agent/query_proxy.h"
 #include "agent/runtime/input_metrics.h"
 #include "agent/runtime/input_runner.h"
 #include "agent/uploader/uploader.h"
@@ -292,6 +293,7 @@ struct Agent::Impl {
       ienv.now_ns = wallNowNs;
       ienv.feeder = points.get();
       ienv.container_mode = options.container;
+      ienv.install_dir = options.install_dir;
       if (options.container) ienv.env = config::inputEnv(env, name);
       // hostobject reports the agent's own facts (version, election, collectors).
       Result<std::unique_ptr<Input>> in =
@@ -415,6 +417,12 @@ struct Agent::Impl {
                  [write_ctx](net::HttpRequest& req) { return handleWrite(req, write_ctx); },
                  false});
     r.push_back({"GET", "/metrics", [this](net::HttpRequest&) { return metrics(); }, false});
+    std::string dataway = config.dataway.urls.empty() ? "" : config.dataway.urls.front();
+    r.push_back({"POST", "/v1/query/raw",
+                 [this, dataway](net::HttpRequest& req) {
+                   return forwardQueryRaw(req, dataway, *http_client);
+                 },
+                 false});
     r.push_back(
         {"POST", "/v1/lasterror", [this](net::HttpRequest& req) { return lastError(req); }, false});
     for (const char* method : {"GET", "POST", "DELETE"}) {

@@ -227,19 +227,26 @@ TEST_F(AgentTest, SeedSnippetsAndABrokenFileStillStart) {
   Agent agent(AgentOptions{dir_.string(), "127.0.0.1:0", false});
   ASSERT_TRUE(agent.start().isOk());
   AgentStatus st = agent.status();
-  EXPECT_EQ(st.inputs, 2u);  // swap and the seed's kube-state-metrics prom input
+  EXPECT_EQ(st.inputs, 3u);  // swap, the seed's kube-state-metrics prom input and its zipkin
   std::string all;
   for (const std::string& m : st.config_messages) all += m + "\n";
   EXPECT_NE(all.find("broken.conf:1"), std::string::npos) << all;
   EXPECT_NE(all.find("mem.conf:2: [inputs.mem] interval: bad duration '10x'"), std::string::npos)
       << all;
   EXPECT_EQ(all.find("unknown input 'prom'"), std::string::npos) << all;
-  EXPECT_NE(all.find("unknown input 'zipkin'"), std::string::npos) << all;
+  EXPECT_EQ(all.find("unknown input 'zipkin'"), std::string::npos) << all;
   EXPECT_NE(all.find("default_enabled_inputs: unknown input 'host_processes'"), std::string::npos)
       << all;
   // The messages are on /metrics too.
   std::string metrics = bodyOf(simpleRequest(portOf(agent), "GET", "/metrics"));
   EXPECT_NE(metrics.find("datakit_config_messages{message=\"warning: "), std::string::npos);
+  // The seed's zipkin input serves its routes on the agent's port.
+  EXPECT_EQ(statusOf(simpleRequest(portOf(agent), "POST", "/api/v2/spans", "[]",
+                                   "Content-Type: application/json\r\n")),
+            200);
+  EXPECT_EQ(statusOf(simpleRequest(portOf(agent), "POST", "/api/v1/spans", "<x/>",
+                                   "Content-Type: text/xml\r\n")),
+            400);
 }
 
 TEST_F(AgentTest, MetricsLastErrorAndGlobalTagsRoutes) {

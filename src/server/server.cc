@@ -1,9 +1,12 @@
 #include "server/server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <mutex>
+#include <thread>
 
 #include "codec/compression/compression.h"
 #include "codec/line_protocol/line_protocol.h"
@@ -20,6 +23,7 @@
 #include "server/election/election_service.h"
 #include "server/prom_api.h"
 #include "server/query_raw_api.h"
+#include "server/trace_api/trace_api.h"
 #include "server/workspace/workspace_api.h"
 #include "server/workspace/workspace_store.h"
 
@@ -48,6 +52,12 @@ struct Server::Impl {
   std::unique_ptr<net::HttpServer> http;
   std::unique_ptr<net::Router> router;  // handle()'s: the same routes as http's
   std::unique_ptr<net::RateLimiter> limiter;
+  // APM: the deriver and the thread that ticks it.
+  std::unique_ptr<apm::ApmDeriver> apm;
+  std::thread apm_thread;
+  std::mutex apm_mu;
+  std::condition_variable apm_cv;
+  bool apm_stopping = false;
 
   std::atomic<uint64_t> requests{0}, accepted_points{0}, rejected_requests{0}, auth_failures{0},
       rate_limited{0}, rejected_points{0}, http_write_requests{0}, in_process_write_requests{0};
@@ -162,6 +172,7 @@ struct Server::Impl {
       return workspace::kodoError(503, "dataway.storageFailed", st.message());
     }
     accepted_points += points->size();
+    if (*category == model::Category::kTracing) apm->observe(ws->id, *points);
     if (rejected > 0) {
       std::lock_guard lock(counters_mu);
       points_by_workspace[{ws->name, *category}] += points->size();
@@ -233,6 +244,7 @@ struct Server::Impl {
     m.family("sextant_wal_syncs_total", "counter", "WAL fdatasyncs (group commits share one)");
     m.sample("sextant_wal_syncs_total", {}, static_cast<double>(ws.syncs));
     storageMetrics(m);
+    apmMetrics(m);
     election::ElectionStats es = elections.stats();
     m.family("sextant_election_seats", "gauge", "Live election seats");
     m.sample("sextant_election_seats", {}, static_cast<double>(es.seats));
@@ -264,6 +276,71 @@ struct Server::Impl {
             st.partitions_dropped);
     counter("sextant_storage_quarantined_parts_total", "Damaged parts set aside",
             st.quarantined_parts);
+  }
+
+  void apmMetrics(MetricsText& m) {
+    apm::DeriverStats st = apm->stats();
+    auto add = [&](const char* name, const char* type, const char* help, uint64_t v) {
+      m.family(name, type, help);
+      m.sample(name, {}, static_cast<double>(v));
+    };
+    add("sextant_apm_spans_total", "counter", "Tracing spans seen by the APM deriver",
+        st.spans_observed);
+    add("sextant_apm_spans_ignored_total", "counter", "Spans without ids or with a bad time",
+        st.spans_ignored);
+    add("sextant_apm_traces_total", "counter", "Traces aggregated", st.traces_processed);
+    add("sextant_apm_traces_forced_total", "counter", "Traces aggregated early by the memory bound",
+        st.traces_forced);
+    add("sextant_apm_points_written_total", "counter", "apm_service/apm_edge points written",
+        st.points_written);
+    add("sextant_apm_late_points_total", "counter", "Extra points for already-written minutes",
+        st.late_points);
+    add("sextant_apm_write_failures_total", "counter", "Failed writes of derived points",
+        st.write_failures);
+    add("sextant_apm_points_dropped_total", "counter", "Derived points given up after retries",
+        st.points_dropped);
+    add("sextant_apm_buffered_spans", "gauge", "Spans waiting for their trace to complete",
+        st.buffered_spans);
+  }
+
+  // Writes the deriver's points into the workspace's metrics.
+  Status writeDerived(const std::string& workspace_id, std::vector<model::Point>&& pts) {
+    std::string pb;
+    codec::pb::encode(pts, &pb);
+    return engine->write(workspace_id, model::Category::kMetric, pb, pts);
+  }
+
+  void startApm() {
+    apm = std::make_unique<apm::ApmDeriver>(
+        options.apm,
+        [this](const std::string& ws, std::vector<model::Point>&& pts) {
+          return writeDerived(ws, std::move(pts));
+        },
+        wallNowNs);
+    apm_stopping = false;
+    // Ticks every second, or faster when traces are declared complete sooner (tests).
+    auto period = std::clamp<std::chrono::milliseconds>(
+        options.apm.trace_idle / 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+    apm_thread = std::thread([this, period] {
+      std::unique_lock lock(apm_mu);
+      while (!apm_cv.wait_for(lock, period, [this] { return apm_stopping; })) {
+        lock.unlock();
+        (void)apm->tick();  // failures are counted and retried by the deriver
+        lock.lock();
+      }
+    });
+  }
+
+  void stopApm() {
+    if (!apm) return;
+    {
+      std::lock_guard lock(apm_mu);
+      apm_stopping = true;
+    }
+    apm_cv.notify_all();
+    if (apm_thread.joinable()) apm_thread.join();
+    (void)apm->flushAll();
+    apm.reset();
   }
 
   // The routes; `via_http` only picks which transport counter writes bump.
@@ -307,6 +384,7 @@ struct Server::Impl {
     workspace::addWorkspaceRoutes(r, *workspaces);
     registerPromApi(r, *engine, *workspaces);
     registerQueryRawApi(r, *engine, *workspaces);
+    registerTraceApi(r, *engine, *workspaces);
     election::registerElectionRoutes(
         r, elections, [store = workspaces.get()](std::string_view token) {
           std::optional<workspace::Workspace> w = store->byToken(token);
@@ -347,6 +425,7 @@ Status Server::start() {
   http.max_body_bytes = s.options.max_body_bytes;
   http.threads = s.options.threads;
   http.error_response = transportError;
+  s.startApm();
   s.router = std::make_unique<net::Router>(s.routes(/*via_http=*/false));
   s.http = std::make_unique<net::HttpServer>(std::move(http), s.routes(/*via_http=*/true));
   return s.http->start();
@@ -361,6 +440,7 @@ void Server::stop() {
   if (!impl_) return;
   if (impl_->http) impl_->http->stop();
   impl_->http.reset();
+  impl_->stopApm();       // writes what the deriver holds
   impl_->engine.reset();  // flushes the head to parts
 }
 

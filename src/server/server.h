@@ -3,6 +3,9 @@
 // real DataKit calls around its uploads. (The query APIs come next; readStoredPoints() reads the
 // stored points back through the engine's scan API.)
 //
+// APM: accepted tracing points also go to the APM deriver (server/apm), whose per-minute
+// apm_service / apm_edge points are written back into the workspace's metrics by a background
+// thread (and at stop()); the APM and Zipkin query APIs (server/trace_api) read them.
 // Ingest: POST /v1/write/<category>?token=<tkn> (or Authorization: Bearer): the token picks the
 // workspace (401 missing, 403 unknown); the body (gzip/deflate/zstd/br, capped) is protobuf
 // PBPoints (DataKit's upload), line protocol or JSON by Content-Type; points are stored as sent;
@@ -25,6 +28,7 @@
 #include "model/category.h"
 #include "model/point.h"
 #include "net/http_types.h"
+#include "server/apm/apm_deriver.h"
 #include "storage/engine/storage_engine.h"
 
 namespace sextant::server {
@@ -43,6 +47,9 @@ struct ServerOptions {
   std::chrono::milliseconds flush_interval{std::chrono::minutes(5)};
   // How long each category is kept; points older than that are rejected at ingest.
   storage::RetentionTable retention = storage::defaultRetention();
+  // APM: per-minute service and edge aggregates derived from the tracing points accepted
+  // (server/apm/apm_deriver.h, docs/apm.md).
+  apm::DeriverOptions apm;
 };
 
 struct ServerStats {

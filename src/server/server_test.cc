@@ -208,14 +208,22 @@ TEST_F(ServerTest, RealDataKitUploadsReadBackExactly) {
   server_->stop();
   server_.reset();
 
-  // Every captured point is stored once with every typed field; nothing else is stored.
+  // Every captured point is stored once with every typed field; nothing else is stored but the
+  // APM points the server derives from the captured spans.
   Stored stored = readAll(dataDir());
   std::map<model::Category, std::multimap<std::string, const model::Point*>> by_identity;
-  size_t stored_points = 0;
+  size_t stored_points = 0, derived = 0;
   for (const auto& [c, pts] : stored.points) {
-    for (const model::Point& p : pts) by_identity[c].emplace(identity(p), &p);
-    stored_points += pts.size();
+    for (const model::Point& p : pts) {
+      if (c == model::Category::kMetric && p.measurement.rfind("apm_", 0) == 0) {
+        ++derived;
+        continue;
+      }
+      by_identity[c].emplace(identity(p), &p);
+      ++stored_points;
+    }
   }
+  EXPECT_EQ(derived > 0, stored.points.count(model::Category::kTracing) > 0);
   simdjson::dom::parser parser;
   size_t points = 0;
   for (size_t i = 0; i < order.size(); ++i) {
@@ -326,6 +334,37 @@ TEST_F(ServerTest, OurAgentShipsToOurServer) {
   EXPECT_EQ(p.findTag("device")->value, "sda");
   EXPECT_NE(p.findTag("host"), nullptr);  // the agent's global host tag
   EXPECT_EQ(std::get<double>(p.findField("used_percent")->value), 42.5);
+}
+
+// The agent's /v1/query/raw is DataKit's DQL proxy: a body without a token gets the DataWay's,
+// and the server answers it from what the agent uploaded; a wrong token in the body is refused.
+TEST_F(ServerTest, AgentForwardsQueryRawToItsDataway) {
+  sextant::testing::TempDir agent_dir;
+  std::filesystem::create_directories(agent_dir.path() + "/conf.d");
+  std::ofstream(agent_dir.path() + "/conf.d/datakit.conf")
+      << "default_enabled_inputs = []\n[dataway]\n  urls = [\"http://127.0.0.1:" << port_
+      << "?token=" << token_ << "\"]\n";
+  agent::Agent a(agent::AgentOptions{agent_dir.path(), "127.0.0.1:0", false});
+  ASSERT_TRUE(a.start().isOk());
+  const int64_t now = std::time(nullptr);
+  std::string r = simpleRequest(portOf(a.listenAddress()), "POST", "/v1/write/metric?precision=s",
+                                "disk,device=sda used_percent=42.5 " + std::to_string(now) + "\n");
+  ASSERT_EQ(statusOf(r), 200) << r;
+  ASSERT_TRUE(a.waitUploaded(std::chrono::seconds(20)));
+  const std::string query =
+      "{\"queries\":[{\"qtype\":\"dql\",\"query\":\"M::disk:(last(used_percent))\","
+      "\"time_range\":[" +
+      std::to_string((now - 600) * 1000) + "," + std::to_string((now + 60) * 1000) + "]}]}";
+  r = simpleRequest(portOf(a.listenAddress()), "POST", "/v1/query/raw", query);
+  ASSERT_EQ(statusOf(r), 200) << r;
+  EXPECT_NE(bodyOf(r).find("42.5"), std::string::npos) << r;
+  // The body's own token is used (and checked by the server).
+  r = simpleRequest(portOf(a.listenAddress()), "POST", "/v1/query/raw",
+                    "{\"token\":\"tkn_wrong\"," + query.substr(1));
+  EXPECT_EQ(statusOf(r), 403) << r;
+  r = simpleRequest(portOf(a.listenAddress()), "POST", "/v1/query/raw", "not json");
+  EXPECT_EQ(statusOf(r), 400) << r;
+  a.stop();
 }
 
 // `sextant standalone`'s path: the agent hands its batches to the server through the in-process

@@ -1,7 +1,9 @@
 // The one explicit list of every input Sextant has (no static-initialisation registration).
 // Add a new input's register<Name>Input() call here.
 #include "agent/inputs/host_plugins.h"
+#include "agent/inputs/opentelemetry/otel_input.h"
 #include "agent/inputs/prom/prom_input.h"
+#include "agent/inputs/zipkin/zipkin_input.h"
 #include "agent/runtime/input.h"
 
 namespace sextant::agent {
@@ -19,6 +21,8 @@ const std::vector<InputFactory>& inputRegistry() {
     inputs::registerNetInput(list);
     inputs::registerHostObjectInput(list);
     inputs::prom::registerPromInput(list);
+    inputs::zipkin::registerZipkinInput(list);
+    inputs::opentelemetry::registerOpenTelemetryInput(list);
     return all;
   }();
   return registry;

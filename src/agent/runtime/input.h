@@ -83,6 +83,8 @@ struct InputEnv {
   std::function<int64_t()> now_ns;  // wall clock seam
   Feeder* feeder = nullptr;         // for HTTP-push and streaming inputs
   bool container_mode = false;
+  // The agent's install dir (relative paths in input options, e.g. a disk buffer, are under it).
+  std::string install_dir;
   // This input's ENV_INPUT_<INPUT>_<KEY> values keyed by KEY ("PERCPU", "INTERVAL"), container
   // mode only (empty otherwise).
   std::map<std::string, std::string> env;
