@@ -186,6 +186,37 @@ TEST_F(BookinfoTest, RealClientsShowTheCanaryInApm) {
         << "same-service edge " << edge.first << " -> " << edge.second;
   }
 
+  // The derived points chart with PromQL (Prometheus HTTP API) and DQL (/v1/query/raw).
+  simdjson::dom::element prom =
+      get("/api/v1/query?query=sum%20by%20(source_version)%20(sum_over_time(apm_edge_calls%7B"
+          "target_service%3D%22ratings%22%7D%5B1h%5D))");
+  simdjson::dom::array result = prom["data"]["result"].get_array();
+  ASSERT_EQ(result.size(), 1u) << bodies_.back();
+  EXPECT_EQ(std::string_view(result.at(0)["metric"]["source_version"]), "v2");
+  EXPECT_EQ(std::string_view(result.at(0)["value"].at(1)),
+            std::to_string(kFamilies * kTracesPerFamily / 10));
+  {
+    net::ClientRequest req;
+    req.method = "POST";
+    req.url = "http://" + server_->listenAddress() + "/v1/query/raw?token=" + token_;
+    req.body =
+        R"({"queries":[{"qtype":"dql","query":"M::apm_service:(sum(requests)) {service = 'reviews'} BY version","time_range":[)" +
+        std::to_string(base_us_ / 1000 - 60'000) + "," + std::to_string(nowUs() / 1000) + "]}]}";
+    auto resp = client_->send(req);
+    ASSERT_TRUE(resp.isOk());
+    EXPECT_EQ(resp->status, 200) << resp->body;
+    // reviews' requests by version, as counted above.
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser_.parse(resp->body).get(doc), simdjson::SUCCESS) << resp->body;
+    std::map<std::string, double> by_version;
+    for (simdjson::dom::element series : doc["content"].at(0)["series"].get_array()) {
+      by_version[std::string(std::string_view(series["tags"]["version"]))] =
+          double(series["values"].at(0).at(1));
+    }
+    EXPECT_EQ(by_version["v1"], kFamilies * kTracesPerFamily * 9 / 10) << resp->body;
+    EXPECT_EQ(by_version["v2"], kFamilies * kTracesPerFamily / 10) << resp->body;
+  }
+
   // Without the split: one node per service.
   simdjson::dom::element merged = get("/v1/apm/service_map?split=false&" + range());
   std::set<std::string> nodes;

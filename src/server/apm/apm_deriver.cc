@@ -356,6 +356,7 @@ struct ApmDeriver::State {
   std::atomic<uint64_t> traces_processed{0};
   std::atomic<uint64_t> traces_forced{0};
   std::atomic<uint64_t> late_points{0};
+  uint64_t late_seq = 0;  // offsets of late points (collectBuckets); under the tick lock
   std::atomic<uint64_t> points_written{0};
   std::atomic<uint64_t> write_failures{0};
   std::atomic<uint64_t> points_dropped{0};
@@ -550,13 +551,20 @@ struct ApmDeriver::State {
   }
 
   // Writes the closed buckets (all of them when `all`) of every workspace, one Sink call each.
+  // A late bucket's point, and a point written before its minute closed (flushAll at shutdown),
+  // is stamped some milliseconds into its minute (1..59999 ms, from *late_seq), so that it never
+  // shares a timestamp with another point of the same series and minute: PromQL keeps one sample
+  // per millisecond, and sum_over_time must see every write.
   template <typename Map, typename MakePoint>
   static void collectBuckets(Map& buckets, int64_t cutoff, bool all, MakePoint make,
-                             std::vector<model::Point>* points,
+                             uint64_t* late_seq, std::vector<model::Point>* points,
                              std::vector<typename Map::iterator>* taken) {
     for (auto it = buckets.begin(); it != buckets.end(); ++it) {
       if (all || it->first.minute_ns + kMinuteNs <= cutoff) {
         points->push_back(make(it->first, it->second));
+        if (it->second.late || it->first.minute_ns + kMinuteNs > cutoff) {
+          points->back().time_ns += static_cast<int64_t>(1 + (*late_seq)++ % 59'999) * 1'000'000;
+        }
         taken->push_back(it);
       }
     }
@@ -583,8 +591,9 @@ struct ApmDeriver::State {
       std::vector<model::Point> points;
       std::vector<decltype(ws->service_buckets)::iterator> service_taken;
       std::vector<decltype(ws->edge_buckets)::iterator> edge_taken;
-      collectBuckets(ws->service_buckets, cutoff, all, servicePoint, &points, &service_taken);
-      collectBuckets(ws->edge_buckets, cutoff, all, edgePoint, &points, &edge_taken);
+      collectBuckets(ws->service_buckets, cutoff, all, servicePoint, &late_seq, &points,
+                     &service_taken);
+      collectBuckets(ws->edge_buckets, cutoff, all, edgePoint, &late_seq, &points, &edge_taken);
       if (points.empty()) continue;
       const size_t n = points.size();
       Status st = sink(ws->id, std::move(points));

@@ -13,7 +13,8 @@
 // and each cross-service edge to the bucket of its span-start minute. A bucket is written through
 // the Sink once its minute is closed (minute end + minute_grace <= now), then forgotten; spans
 // whose minute was already closed when they were processed make a new bucket, written at the
-// next tick as an extra point for the same minute (stats().late_points). A failed Sink write
+// next tick as an extra point for the same minute, stamped 1..59999 ms into it so that no two
+// points of a series share a (millisecond) timestamp (stats().late_points). A failed Sink write
 // keeps the buckets for the next tick; after kMaxWriteAttempts failures they are dropped
 // (stats().points_dropped). Above max_buffered_spans the oldest traces are processed early.
 //
