@@ -138,5 +138,22 @@ TEST_F(PromApiHttpTest, MetadataEndpointsAndErrors) {
   EXPECT_NE(net::testing::bodyOf(r).find("\"metric\":{\"host\":\"a\"}"), std::string::npos) << r;
 }
 
+TEST_F(PromApiHttpTest, QueryLimitsAre422AndTimeouts503) {
+  // A 1 ms subquery step over a day is 86.4 M points per series: over --query.max-samples.
+  std::string r = get("/api/v1/query?query=sum_over_time(cpu_total%5B1d:1ms%5D)&time=" +
+                      std::to_string(now_s_));
+  EXPECT_EQ(net::testing::statusOf(r), 422) << r;
+  EXPECT_EQ(net::testing::bodyOf(r),
+            "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"query processing "
+            "would load too many samples into memory in query execution\"}");
+  // 2.6 M subquery steps per series cannot run in the 1 ms asked for.
+  r = get("/api/v1/query?query=sum_over_time(cpu_total%5B30d:1s%5D)&timeout=1ms&time=" +
+          std::to_string(now_s_));
+  EXPECT_EQ(net::testing::statusOf(r), 503) << r;
+  EXPECT_EQ(net::testing::bodyOf(r),
+            "{\"status\":\"error\",\"errorType\":\"timeout\",\"error\":\"query timed out in "
+            "query execution\"}");
+}
+
 }  // namespace
 }  // namespace sextant::server

@@ -84,6 +84,15 @@ TEST_F(QueryRawApiTest, TokensAndErrors) {
       post("/v1/query/raw?token=" + ws_.token, R"({"queries":[{"query":"M::"}]})");
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("\"error_code\":\"dql.ParseError\""), std::string::npos) << r.body;
+  // A per-query limit (here: 600 000 one-millisecond buckets, over the default 100 000) is 422.
+  r = post("/v1/query/raw?token=" + ws_.token,
+           R"({"queries":[{"qtype":"dql","query":{"q":"M::cpu:(avg(usage)) [::1ms]",)"
+           R"("time_range":[)" +
+               std::to_string(kT0Ms) + "," + std::to_string(kT0Ms + 600'000) + "]}}]}");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(r.body,
+            R"({"error_code":"dql.QueryLimitExceeded","message":"too many time buckets: the )"
+            R"(interval is too small for the time range"})");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -83,6 +84,8 @@ struct Ctx {
   std::int64_t now_ns = 0;
   ExprEvaluator ev;
   std::size_t rows_read = 0;
+  std::size_t series = 0;  // series read plus result groups made (EvalOptions::max_series)
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 struct Window {
@@ -658,12 +661,35 @@ Value cellAt(const storage::Column& c, std::size_t i) {
   }
 }
 
+// The limits (EvalOptions): counted per storage batch, series or group, never per cell.
+Status checkDeadline(const Ctx& c) {
+  if (std::chrono::steady_clock::now() > c.deadline) {
+    return Status(StatusCode::kDeadlineExceeded, "the query timed out after " +
+                                                     std::to_string(c.opt.timeout.count()) +
+                                                     " ms; narrow the time range or the filter");
+  }
+  return Status::ok();
+}
+
+Status rowsError(const Ctx& c) {
+  return outOfRange("the query reads more than " + std::to_string(c.opt.max_rows) +
+                    " rows; narrow the time range or the filter");
+}
+
 Status countRows(Ctx& c, std::size_t n) {
   c.rows_read += n;
-  if (c.rows_read > c.opt.max_rows) {
-    return outOfRange("the query reads more than " + std::to_string(c.opt.max_rows) +
-                      " rows; narrow the time range or the filter");
-  }
+  if (c.rows_read > c.opt.max_rows) return rowsError(c);
+  return checkDeadline(c);
+}
+
+Status seriesError(const Ctx& c) {
+  return outOfRange("the query reads or groups more than " + std::to_string(c.opt.max_series) +
+                    " series; narrow the filter, the time range or the BY keys");
+}
+
+Status countSeries(Ctx& c, std::size_t n) {
+  c.series += n;
+  if (c.series > c.opt.max_series) return seriesError(c);
   return Status::ok();
 }
 
@@ -923,8 +949,23 @@ Status loadMetrics(Ctx& c, const Plan& p, const std::vector<std::string>& measur
     SEXTANT_RETURN_IF_ERROR(c.ev.status());
     sel.min_time_ns = satAdd(p.w.start_ns, -lookback);
     sel.max_time_ns = p.w.end_ns;
+    // What is left of the budget: the scan stops as soon as it is over.
+    sel.limits.max_series = c.opt.max_series - std::min(c.opt.max_series, c.series);
+    sel.limits.max_samples = c.opt.max_rows - std::min(c.opt.max_rows, c.rows_read);
+    sel.limits.deadline = c.deadline;
     Result<std::vector<FieldSeries>> fs = fetchFieldSeries(c.engine, sel);
-    if (!fs.isOk()) return fs.status();
+    if (!fs.isOk()) {
+      const Status& st = fs.status();
+      if (st.code() == StatusCode::kOutOfRange && st.message() == kFetchTooManySeries) {
+        return seriesError(c);
+      }
+      if (st.code() == StatusCode::kOutOfRange && st.message() == kFetchTooManySamples) {
+        return rowsError(c);
+      }
+      if (st.code() == StatusCode::kDeadlineExceeded) return checkDeadline(c);
+      return st;
+    }
+    SEXTANT_RETURN_IF_ERROR(countSeries(c, fs->size()));
     std::map<std::string, std::pair<std::vector<model::Tag>, std::map<std::int64_t, Row>>>
         by_series;
     for (FieldSeries& s : *fs) {
@@ -1083,10 +1124,14 @@ Result<std::vector<Series>> aggregate(Ctx& c, const Plan& p, std::vector<RowSet>
   };
   std::map<std::vector<std::string>, Group> groups;
   std::vector<std::string> key(p.by.size());
+  std::size_t seen = 0;
   for (const RowSet& rs : sets) {
     for (const Row& row : rs.rows) {
+      if ((++seen & 4095) == 0) SEXTANT_RETURN_IF_ERROR(checkDeadline(c));
       for (std::size_t i = 0; i < p.by.size(); ++i) key[i] = toText(lookup(rs, &row, p.by[i]));
-      std::vector<Acc>& accs = groups[key].buckets[bucketOf(row.t, p.w)];
+      auto [git, fresh] = groups.try_emplace(key);
+      if (fresh) SEXTANT_RETURN_IF_ERROR(countSeries(c, 1));
+      std::vector<Acc>& accs = git->second.buckets[bucketOf(row.t, p.w)];
       if (accs.empty()) accs.resize(plan.specs.size());
       RowResolver rr(rs, &row, p.events);
       for (std::size_t i = 0; i < plan.specs.size(); ++i) {
@@ -1166,10 +1211,14 @@ Result<std::vector<Series>> project(Ctx& c, const Plan& p, std::vector<RowSet>& 
   }
   std::map<std::vector<std::string>, Series> groups;
   std::vector<std::string> key(p.by.size());
+  std::size_t seen = 0;
   for (const RowSet& rs : sets) {
     for (const Row& row : rs.rows) {
+      if ((++seen & 4095) == 0) SEXTANT_RETURN_IF_ERROR(checkDeadline(c));
       for (std::size_t i = 0; i < p.by.size(); ++i) key[i] = toText(lookup(rs, &row, p.by[i]));
-      Series& s = groups[key];
+      auto [git, fresh] = groups.try_emplace(key);
+      if (fresh) SEXTANT_RETURN_IF_ERROR(countSeries(c, 1));
+      Series& s = git->second;
       std::vector<Value> out;
       out.reserve(columns.size() + 1);
       out.push_back(row.t / kNsPerMs);
@@ -1945,6 +1994,7 @@ Result<QueryOutput> evalCall(Ctx& c, const Query& q) {
 }
 
 Result<QueryOutput> evalQuery(Ctx& c, const Query& q) {
+  SEXTANT_RETURN_IF_ERROR(checkDeadline(c));
   return q.kind == Query::Kind::kSelect ? evalSelect(c, q) : evalCall(c, q);
 }
 
@@ -1954,6 +2004,12 @@ Result<QueryOutput> evaluate(storage::StorageEngine& engine, std::string_view wo
                              const dql::Query& query, const EvalOptions& options) {
   Ctx c{engine, std::string(workspace_id), options};
   c.now_ns = clampBound(options.now_ms != 0 ? satMul(options.now_ms, kNsPerMs) : wallNowNs());
+  // A timeout of a century or more is no timeout; zero or less is already over.
+  if (options.timeout.count() <= 0) {
+    c.deadline = std::chrono::steady_clock::time_point::min();
+  } else if (options.timeout < std::chrono::hours(24 * 365 * 100)) {
+    c.deadline = std::chrono::steady_clock::now() + options.timeout;
+  }
   if (!options.variables.empty()) {
     Result<Query> s = dql::substituteVariables(query, options.variables);
     if (!s.isOk()) return s.status();

@@ -16,6 +16,7 @@
 // Thread-safety: pure functions over a thread-safe engine; safe to call concurrently.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -72,15 +73,24 @@ struct EvalOptions {
   std::vector<Value> search_after;
   // Dashboard variables, substituted before planning (dql::substituteVariables; __all__ drops).
   dql::Variables variables;
-  // Guards: rows read per statement, and buckets per group with fill(). Over: OutOfRange.
-  std::size_t max_rows = 5'000'000;
+  // Per-query limits (docs/dql.md, "Limits"); a statement's subqueries share them.
+  // Rows read from storage (metrics: points of every field series). Over: OutOfRange
+  // "the query reads more than N rows; ...".
+  std::size_t max_rows = 10'000'000;
+  // Series read from storage (metrics: series x field) plus result groups (BY values). Over:
+  // OutOfRange "the query reads or groups more than N series; ...".
+  std::size_t max_series = 300'000;
+  // Buckets per group of a time-bucketed query (also with fill()). Over: OutOfRange.
   std::size_t max_buckets = 100'000;
+  // Checked between storage batches and every few thousand rows. Over: DeadlineExceeded
+  // "the query timed out after N ms; ...".
+  std::chrono::milliseconds timeout{std::chrono::minutes(2)};
 };
 
 // Parses (dql::parse), substitutes the variables and evaluates. Errors: InvalidArgument for
 // parse errors ("line:col: ..."), unknown or unsupported functions and bad arguments;
 // Unimplemented for language features not supported yet (FILTER/LINK, F/TM/TSM, ...);
-// OutOfRange for the guards; the engine's errors.
+// OutOfRange for the limits, DeadlineExceeded for the timeout; the engine's errors.
 Result<QueryOutput> evaluateText(storage::StorageEngine& engine, std::string_view workspace_id,
                                  std::string_view text, const EvalOptions& options);
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 
 #include "query/dql_exec/test_util.h"
@@ -542,6 +543,61 @@ TEST_F(DqlEvalTest, Errors) {
   o.max_rows = 3;
   st = runError("M::cpu:(avg(usage))", o);
   EXPECT_EQ(st.code(), StatusCode::kOutOfRange);
+}
+
+TEST_F(DqlEvalTest, PerQueryLimits) {
+  seedCpu();   // 3 series (a, b, c), 7 rows
+  seedLogs();  // 5 rows, statuses 200, 404, 500
+  EXPECT_EQ(EvalOptions{}.max_rows, 10'000'000u);
+  EXPECT_EQ(EvalOptions{}.max_series, 300'000u);
+  EXPECT_EQ(EvalOptions{}.timeout, std::chrono::minutes(2));
+  const std::string by_host = "M::cpu:(avg(usage)) BY host";
+  QueryOutput all = run(by_host);
+  ASSERT_EQ(all.series.size(), 3u);
+
+  // Series: 3 read + 3 groups made.
+  EvalOptions o = opts();
+  o.max_series = 6;
+  EXPECT_EQ(run(by_host, o).series, all.series);  // at the limit: the same answer
+  const std::string series_msg = " series; narrow the filter, the time range or the BY keys";
+  for (std::size_t limit : {5u, 2u}) {  // over while grouping; over while reading
+    o.max_series = limit;
+    EXPECT_EQ(runError(by_host, o),
+              Status(StatusCode::kOutOfRange,
+                     "the query reads or groups more than " + std::to_string(limit) + series_msg));
+  }
+  o = opts();
+  o.max_series = 3;
+  EXPECT_EQ(run("L::nginx:(count(*)) BY status", o).series.size(), 3u);
+  o.max_series = 2;
+  EXPECT_EQ(runError("L::nginx:(count(*)) BY status", o),
+            Status(StatusCode::kOutOfRange, "the query reads or groups more than 2" + series_msg));
+
+  // Rows: metrics stop while scanning, events per batch.
+  o = opts();
+  o.max_rows = 7;
+  EXPECT_EQ(run(by_host, o).series, all.series);
+  o.max_rows = 6;
+  EXPECT_EQ(runError(by_host, o),
+            Status(StatusCode::kOutOfRange,
+                   "the query reads more than 6 rows; narrow the time range or the filter"));
+  o.max_rows = 5;
+  EXPECT_EQ(run("L::nginx:(count(*))", o).series[0].values[0][1], Value(std::int64_t{5}));
+  o.max_rows = 4;
+  EXPECT_EQ(runError("L::nginx:(count(*))", o),
+            Status(StatusCode::kOutOfRange,
+                   "the query reads more than 4 rows; narrow the time range or the filter"));
+
+  // Timeout.
+  o = opts();
+  o.timeout = std::chrono::milliseconds(0);
+  for (const char* q : {"M::cpu:(avg(usage)) BY host", "L::nginx:(count(*))"}) {
+    EXPECT_EQ(runError(q, o), Status(StatusCode::kDeadlineExceeded,
+                                     "the query timed out after 0 ms; narrow the time range or "
+                                     "the filter"));
+  }
+  o.timeout = std::chrono::seconds(60);
+  EXPECT_EQ(run(by_host, o).series, all.series);
 }
 
 }  // namespace

@@ -116,7 +116,8 @@ struct Entry {
   std::optional<std::int64_t> interval_s;
 };
 
-std::optional<Failure> parseEntry(element e, std::int64_t now_ms, Entry* out) {
+std::optional<Failure> parseEntry(element e, const QueryRawOptions& ro, std::int64_t now_ms,
+                                  Entry* out) {
   auto bad = [](std::string m) { return Failure{400, "dql.BadRequest", std::move(m)}; };
   simdjson::dom::object entry;
   if (e.get(entry)) return bad("each entry of queries must be an object");
@@ -138,6 +139,10 @@ std::optional<Failure> parseEntry(element e, std::int64_t now_ms, Entry* out) {
   }
   EvalOptions& o = out->opt;
   o.now_ms = now_ms;
+  o.max_rows = ro.dql.max_rows;
+  o.max_series = ro.dql.max_series;
+  o.max_buckets = ro.dql.max_buckets;
+  o.timeout = ro.dql.timeout;
   element v;
   if (!fields["time_range"].get(v)) {
     simdjson::dom::array a;
@@ -200,16 +205,19 @@ Failure evalFailure(const Status& st, std::string_view prefix) {
   switch (st.code()) {
     case StatusCode::kInvalidArgument:
     case StatusCode::kUnimplemented:
-    case StatusCode::kOutOfRange:
     case StatusCode::kNotFound:
       return Failure{400, std::string(prefix) + ".QueryError", st.message()};
+    case StatusCode::kOutOfRange:  // a per-query limit (rows, series, buckets, samples)
+      return Failure{422, std::string(prefix) + ".QueryLimitExceeded", st.message()};
+    case StatusCode::kDeadlineExceeded:
+      return Failure{503, std::string(prefix) + ".QueryTimeout", st.message()};
     default: return Failure{500, "dql.InternalError", st.message()};
   }
 }
 
 // Runs one entry; writes its content object.
 std::optional<Failure> runEntry(const Entry& e, std::string_view ws, storage::StorageEngine& engine,
-                                bool echo, JsonWriter& w) {
+                                const promql::EngineOptions& popt, bool echo, JsonWriter& w) {
   auto started = std::chrono::steady_clock::now();
   std::vector<Series> series;
   std::int64_t total_hits = 0;
@@ -232,7 +240,7 @@ std::optional<Failure> runEntry(const Entry& e, std::string_view ws, storage::St
     std::int64_t step = e.interval_s && *e.interval_s > 0 ? *e.interval_s * 1000 : 0;
     if (step == 0) step = std::max<std::int64_t>(1, ((end - start) / 360 + 999) / 1000) * 1000;
     auto qb = promql::storageQueryable(engine, std::string(ws));
-    Result<promql::QueryResult> r = promql::evalRange(*qb, **expr, start, end, step);
+    Result<promql::QueryResult> r = promql::evalRange(*qb, **expr, start, end, step, popt);
     if (!r.isOk()) return evalFailure(r.status(), "promql");
     for (const promql::SeriesValues& sv : r->series) {
       Series s;
@@ -304,7 +312,7 @@ QueryRawResponse handleQueryRaw(std::string_view body, std::string_view workspac
   std::vector<Entry> entries;
   for (element e : queries) {
     Entry en;
-    if (std::optional<Failure> f = parseEntry(e, now_ms, &en)) {
+    if (std::optional<Failure> f = parseEntry(e, options, now_ms, &en)) {
       return errorResponse(f->status, f->code, f->message);
     }
     entries.push_back(std::move(en));
@@ -315,7 +323,7 @@ QueryRawResponse handleQueryRaw(std::string_view body, std::string_view workspac
   w.key("content");
   w.beginArray();
   for (const Entry& en : entries) {
-    if (std::optional<Failure> f = runEntry(en, workspace_id, engine, echo, w)) {
+    if (std::optional<Failure> f = runEntry(en, workspace_id, engine, options.promql, echo, w)) {
       return errorResponse(f->status, f->code, f->message);
     }
   }

@@ -16,7 +16,10 @@
 //   "search_after":[...] (when there may be more rows),"raw_query":"..." (echo_explain)}]}
 // Errors: {"error_code":"...","message":"..."} with 400 (bad body "dql.BadRequest", parse error
 // "dql.ParseError", evaluation error "dql.QueryError", PromQL "promql.ParseError" /
-// "promql.QueryError") or 500 ("dql.InternalError"). One failing query fails the request.
+// "promql.QueryError"), 422 for a per-query limit ("dql.QueryLimitExceeded" /
+// "promql.QueryLimitExceeded": rows, series, buckets, samples), 503 for the timeout
+// ("dql.QueryTimeout" / "promql.QueryTimeout") or 500 ("dql.InternalError"). One failing query
+// fails the request.
 //
 // Thread-safety: pure over a thread-safe engine.
 #pragma once
@@ -25,12 +28,18 @@
 #include <string>
 #include <string_view>
 
+#include "query/dql_exec/evaluator.h"
+#include "query/exec/promql_engine.h"
 #include "storage/engine/storage_engine.h"
 
 namespace sextant::query::dql_exec {
 
 struct QueryRawOptions {
   std::int64_t now_ms = 0;  // 0: the wall clock
+  // Per-query limits. DQL entries take max_rows, max_series, max_buckets and timeout from `dql`
+  // (its other fields come from the request); PromQL entries use `promql` as is.
+  EvalOptions dql;
+  promql::EngineOptions promql;
 };
 
 struct QueryRawResponse {

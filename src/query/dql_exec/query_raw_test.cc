@@ -151,5 +151,53 @@ TEST_F(QueryRawTest, PromqlEntriesAreRangeQueries) {
   EXPECT_EQ(values.at(3).at(1).get_double().value(), 40.0);
 }
 
+TEST_F(QueryRawTest, LimitsAnswer422AndTimeouts503) {
+  seedCpu();  // 3 series, 7 rows
+  auto send = [&](const QueryRawOptions& o, const std::string& qtype, const std::string& q) {
+    QueryRawOptions with_now = o;
+    with_now.now_ms = kT0 + 120'000;
+    return handleQueryRaw(R"({"queries":[{"qtype":")" + qtype + R"(","query":{"q":")" + q +
+                              R"(","time_range":)" + range() + "}}]}",
+                          "ws", *engine_, with_now);
+  };
+  auto expect = [&](const QueryRawResponse& r, int status, std::string_view code,
+                    std::string_view message) {
+    EXPECT_EQ(r.status, status) << r.body;
+    simdjson::dom::element doc = parse(r.body);
+    EXPECT_EQ(doc["error_code"].get_string().value(), code) << r.body;
+    EXPECT_EQ(doc["message"].get_string().value(), message) << r.body;
+  };
+  QueryRawOptions o;
+  o.dql.max_rows = 7;  // exactly what M::cpu reads
+  EXPECT_EQ(send(o, "dql", "M::cpu:(avg(usage))").status, 200);
+  o.dql.max_rows = 6;
+  expect(send(o, "dql", "M::cpu:(avg(usage))"), 422, "dql.QueryLimitExceeded",
+         "the query reads more than 6 rows; narrow the time range or the filter");
+  o = {};
+  o.dql.max_series = 2;
+  expect(send(o, "dql", "M::cpu:(avg(usage)) BY host"), 422, "dql.QueryLimitExceeded",
+         "the query reads or groups more than 2 series; narrow the filter, the time range or the "
+         "BY keys");
+  o = {};
+  o.dql.timeout = std::chrono::milliseconds(0);
+  expect(send(o, "dql", "M::cpu:(avg(usage))"), 503, "dql.QueryTimeout",
+         "the query timed out after 0 ms; narrow the time range or the filter");
+  // PromQL entries take the PromQL limits.
+  o = {};
+  o.promql.max_samples = 1;
+  expect(send(o, "promql", "cpu_usage"), 422, "promql.QueryLimitExceeded",
+         "query processing would load too many samples into memory in query execution");
+  o = {};
+  o.promql.max_series = 2;
+  expect(send(o, "promql", "cpu_usage"), 422, "promql.QueryLimitExceeded",
+         "the number of series selected by the query exceeds the limit of 2; narrow down the "
+         "selectors or the time range");
+  o = {};
+  o.promql.timeout = std::chrono::milliseconds(0);
+  expect(send(o, "promql", "cpu_usage"), 503, "promql.QueryTimeout",
+         "query timed out in query execution");
+  EXPECT_EQ(send(QueryRawOptions{}, "promql", "cpu_usage").status, 200);
+}
+
 }  // namespace
 }  // namespace sextant::query::dql_exec

@@ -53,6 +53,7 @@ struct RangeArg {
   int64_t offset_ms = 0;
   AtModifier at;
   const VectorSelector* selector = nullptr;  // for absent_over_time's labels
+  size_t fetched = 0;  // samples fetched for a matrix selector (released once consumed)
 };
 
 // a - b, saturated to the int64 range (hostile offsets and ranges must not overflow).
@@ -465,22 +466,58 @@ struct Ctx {
   int64_t query_start = 0;
   int64_t query_end = 0;
   std::chrono::steady_clock::time_point deadline;
-  size_t samples = 0;  // samples loaded and produced so far (an upper bound of those held)
+  // Samples held now (an upper bound): fetched ones until their selector or range function is
+  // done with them, plus every point produced by selectors and range functions (never
+  // released: operators above them produce at most what they consume). Plain counters, added
+  // per series or per fetch, never per sample.
+  size_t samples = 0;
+  size_t peak_samples = 0;
+  size_t series = 0;  // series fetched by all selectors so far
   std::vector<std::string> warnings;
 
   Status check() const {
     if (std::chrono::steady_clock::now() > deadline) {
-      return Status(StatusCode::kDeadlineExceeded, "query timed out in query execution");
+      return Status(StatusCode::kDeadlineExceeded, std::string(kTimeoutError));
     }
     return Status::ok();
   }
   Status addSamples(size_t n) {
     samples += n;
-    if (samples > o.max_samples) {
-      return outOfRange(
-          "query processing would load too many samples into memory in query execution");
-    }
+    peak_samples = std::max(peak_samples, samples);
+    if (samples > o.max_samples) return outOfRange(std::string(kTooManySamplesError));
     return Status::ok();
+  }
+  void releaseSamples(size_t n) { samples -= std::min(n, samples); }
+  Status addSeries(size_t n) {
+    series += n;
+    if (series > o.max_series) return seriesError();
+    return Status::ok();
+  }
+  Status seriesError() const {
+    return outOfRange("the number of series selected by the query exceeds the limit of " +
+                      std::to_string(o.max_series) +
+                      "; narrow down the selectors or the time range");
+  }
+  // What is left of the budget, for the Queryable to stop early.
+  query::FetchLimits fetchLimits() const {
+    query::FetchLimits l;
+    l.max_series = o.max_series - std::min(o.max_series, series);
+    l.max_samples = o.max_samples - std::min(o.max_samples, samples);
+    l.deadline = deadline;
+    return l;
+  }
+  // The Queryable's limit errors in the evaluator's words.
+  Status mapFetchError(const Status& st) const {
+    if (st.code() == StatusCode::kOutOfRange && st.message() == query::kFetchTooManySeries) {
+      return seriesError();
+    }
+    if (st.code() == StatusCode::kOutOfRange && st.message() == query::kFetchTooManySamples) {
+      return outOfRange(std::string(kTooManySamplesError));
+    }
+    if (st.code() == StatusCode::kDeadlineExceeded) {
+      return Status(StatusCode::kDeadlineExceeded, std::string(kTimeoutError));
+    }
+    return st;
   }
 };
 
@@ -522,7 +559,9 @@ class Evaluator {
     return ts;
   }
 
-  Result<std::vector<PromSeries>> fetch(const VectorSelector& vs, int64_t min_ms, int64_t max_ms);
+  // Selects and counts the series and samples; `*samples` is what to release once consumed.
+  Result<std::vector<PromSeries>> fetch(const VectorSelector& vs, int64_t min_ms, int64_t max_ms,
+                                        size_t* samples);
   Result<Value> evalVectorSelector(const VectorSelector& vs, bool sample_timestamps);
   Result<Value> evalCall(const Call& call);
   Result<Value> evalRangeFunction(const Call& call, size_t arg_index, RangeFn f);
@@ -551,16 +590,18 @@ class Evaluator {
 };
 
 Result<std::vector<PromSeries>> Evaluator::fetch(const VectorSelector& vs, int64_t min_ms,
-                                                 int64_t max_ms) {
+                                                 int64_t max_ms, size_t* samples) {
   SEXTANT_RETURN_IF_ERROR(c_.check());
-  auto r = c_.q.select(vs.matchers, min_ms, max_ms);
-  if (!r.isOk()) return r.status();
+  auto r = c_.q.select(vs.matchers, min_ms, max_ms, c_.fetchLimits());
+  if (!r.isOk()) return c_.mapFetchError(r.status());
+  SEXTANT_RETURN_IF_ERROR(c_.addSeries(r->size()));
   size_t n = 0;
   for (PromSeries& s : *r) {
     n += s.values.size();
     std::erase_if(s.labels, [](const model::Tag& t) { return t.value.empty(); });
   }
   SEXTANT_RETURN_IF_ERROR(c_.addSamples(n));
+  *samples = n;
   return r;
 }
 
@@ -571,11 +612,12 @@ Result<Value> Evaluator::evalVectorSelector(const VectorSelector& vs, bool sampl
   int64_t lookback = c_.o.lookback_ms;
   int64_t first = subSat(atTs(vs.at, ts(0)), vs.offset_ms);
   int64_t last = subSat(atTs(vs.at, ts(n_ - 1)), vs.offset_ms);
-  auto fetched = fetch(vs, subSat(first, lookback), last);
+  size_t fetched_samples = 0;
+  auto fetched = fetch(vs, subSat(first, lookback), last, &fetched_samples);
   if (!fetched.isOk()) return fetched.status();
   bool open = c_.o.left_open_ranges;
-  size_t produced = 0;
   for (PromSeries& ps : *fetched) {
+    SEXTANT_RETURN_IF_ERROR(c_.check());
     Series s;
     size_t j = 0;
     for (size_t k = 0; k < n_; ++k) {
@@ -591,12 +633,12 @@ Result<Value> Evaluator::evalVectorSelector(const VectorSelector& vs, bool sampl
       s.v.push_back(sample_timestamps ? static_cast<double>(t) / 1000 : v);
     }
     if (!s.t.empty()) {
-      produced += s.t.size();
+      SEXTANT_RETURN_IF_ERROR(c_.addSamples(s.t.size()));
       s.labels = std::move(ps.labels);
       out.m.push_back(std::move(s));
     }
   }
-  SEXTANT_RETURN_IF_ERROR(c_.addSamples(produced));
+  c_.releaseSamples(fetched_samples);  // *fetched is freed on return
   return out;
 }
 
@@ -612,7 +654,7 @@ Result<RangeArg> Evaluator::evalRangeArg(const Expr& expr) {
     ra.selector = &vs;
     int64_t first = subSat(subSat(atTs(vs.at, ts(0)), vs.offset_ms), ms->range_ms);
     int64_t last = subSat(atTs(vs.at, ts(n_ - 1)), vs.offset_ms);
-    auto fetched = fetch(vs, first, last);
+    auto fetched = fetch(vs, first, last, &ra.fetched);
     if (!fetched.isOk()) return fetched.status();
     for (PromSeries& ps : *fetched) {
       Series s;
@@ -870,7 +912,6 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
   bool open = c_.o.left_open_ranges;
   std::vector<char> any(f == RangeFn::kAbsent ? n_ : 0, 0);
   std::vector<double> buf;
-  size_t produced = 0;
   for (Series& in : ra->series) {
     SEXTANT_RETURN_IF_ERROR(c_.check());
     Series s;
@@ -937,12 +978,12 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
       }
     }
     if (!s.t.empty()) {
-      produced += s.t.size();
+      SEXTANT_RETURN_IF_ERROR(c_.addSamples(s.t.size()));
       s.labels = f == RangeFn::kLast ? std::move(in.labels) : dropName(std::move(in.labels));
       out.m.push_back(std::move(s));
     }
   }
-  SEXTANT_RETURN_IF_ERROR(c_.addSamples(produced));
+  c_.releaseSamples(ra->fetched);  // the range argument is freed on return
   if (f == RangeFn::kAbsent) {
     Series s;
     s.labels = absentLabels(unwrapParens(*call.args[arg_index]));
@@ -986,6 +1027,7 @@ Result<Value> Evaluator::histogramQuantile(const std::vector<double>& q, const M
   std::vector<size_t> touched;
   std::vector<size_t> cur(in.size(), 0);
   for (size_t k = 0; k < n_; ++k) {
+    if ((k & 63) == 0) SEXTANT_RETURN_IF_ERROR(c_.check());
     int64_t t = ts(k);
     touched.clear();
     for (size_t i = 0; i < in.size(); ++i) {
@@ -1218,6 +1260,7 @@ Result<Value> Evaluator::evalCountValues(const AggregateExpr& a, Value in) {
   std::vector<std::pair<size_t, double>> order;  // (out series, count) in first-seen order
   std::vector<size_t> cur(in.m.size(), 0);
   for (size_t k = 0; k < n_; ++k) {
+    if ((k & 63) == 0) SEXTANT_RETURN_IF_ERROR(c_.check());
     int64_t t = ts(k);
     step_groups.clear();
     order.clear();
@@ -1344,6 +1387,7 @@ Result<Value> Evaluator::setOp(const BinaryExpr& b, const Matrix& lhs, const Mat
   std::vector<std::pair<size_t, double>> lnow, rnow;  // present samples this step
   OutBuilder ob;
   for (size_t k = 0; k < n_; ++k) {
+    if ((k & 63) == 0) SEXTANT_RETURN_IF_ERROR(c_.check());
     int64_t t = ts(k);
     lnow.clear();
     rnow.clear();
@@ -1508,7 +1552,14 @@ void sortByLabels(std::vector<SeriesValues>* s) {
 
 Result<QueryResult> run(Queryable& q, const Expr& e, int64_t start, int64_t end, int64_t step,
                         bool instant, const EngineOptions& o) {
-  Ctx c{q, o, start, end, std::chrono::steady_clock::now() + o.timeout, 0, {}};
+  // A timeout of a century or more is no timeout, zero or less is already over (and now() + it
+  // cannot overflow).
+  auto now = std::chrono::steady_clock::now();
+  auto deadline = o.timeout >= std::chrono::hours(24 * 365 * 100)
+                      ? std::chrono::steady_clock::time_point::max()
+                  : o.timeout.count() <= 0 ? std::chrono::steady_clock::time_point::min()
+                                           : now + o.timeout;
+  Ctx c{.q = q, .o = o, .query_start = start, .query_end = end, .deadline = deadline};
   Evaluator ev(c, start, end, step);
   QueryResult out;
   ValueType type = valueType(e);
@@ -1540,11 +1591,13 @@ Result<QueryResult> run(Queryable& q, const Expr& e, int64_t start, int64_t end,
     }
     sortByLabels(&out.series);
     out.warnings = std::move(c.warnings);
+    out.peak_samples = c.peak_samples;
     return out;
   }
   auto v = ev.eval(e);
   if (!v.isOk()) return v.status();
   out.warnings = std::move(c.warnings);
+  out.peak_samples = c.peak_samples;
   if (v->type == ValueType::kString) {
     out.type = ValueType::kString;
     out.string = std::move(v->str);
@@ -1581,7 +1634,8 @@ class StorageQueryable : public Queryable {
   StorageQueryable(storage::StorageEngine& engine, std::string ws)
       : engine_(engine), ws_(std::move(ws)) {}
   Result<std::vector<PromSeries>> select(const std::vector<LabelMatcher>& matchers, int64_t min_ms,
-                                         int64_t max_ms) override {
+                                         int64_t max_ms,
+                                         const query::FetchLimits& limits) override {
     std::vector<storage::TagMatcher> tm;
     tm.reserve(matchers.size());
     for (const LabelMatcher& m : matchers) {
@@ -1596,7 +1650,7 @@ class StorageQueryable : public Queryable {
       }
       tm.push_back(std::move(t));
     }
-    return query::fetchPromSeries(engine_, ws_, tm, min_ms, max_ms);
+    return query::fetchPromSeries(engine_, ws_, tm, min_ms, max_ms, limits);
   }
 
  private:
@@ -1615,9 +1669,11 @@ std::unique_ptr<Queryable> storageQueryable(storage::StorageEngine& engine,
 }
 
 Result<std::vector<PromSeries>> MemoryQueryable::select(const std::vector<LabelMatcher>& matchers,
-                                                        int64_t min_ms, int64_t max_ms) {
+                                                        int64_t min_ms, int64_t max_ms,
+                                                        const query::FetchLimits& limits) {
   ++selects_;
   std::vector<PromSeries> out;
+  size_t samples = 0;
   for (const PromSeries& s : series_) {
     bool ok = true;
     for (const LabelMatcher& m : matchers) {
@@ -1634,6 +1690,11 @@ Result<std::vector<PromSeries>> MemoryQueryable::select(const std::vector<LabelM
     auto lo = std::lower_bound(s.time_ms.begin(), s.time_ms.end(), min_ms);
     auto hi = std::upper_bound(s.time_ms.begin(), s.time_ms.end(), max_ms);
     if (lo == hi) continue;
+    if (out.size() == limits.max_series) return outOfRange(std::string(query::kFetchTooManySeries));
+    if (static_cast<size_t>(hi - lo) > limits.max_samples - samples) {
+      return outOfRange(std::string(query::kFetchTooManySamples));
+    }
+    samples += static_cast<size_t>(hi - lo);
     PromSeries p;
     p.labels = s.labels;
     size_t a = static_cast<size_t>(lo - s.time_ms.begin()),

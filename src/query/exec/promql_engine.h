@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -32,12 +33,15 @@ namespace sextant::query::promql {
 using query::PromSeries;
 
 // Where the evaluator reads series: matchers (Prometheus semantics, __name__ included) and a
-// closed time range in ms. Results: labels sorted by name, samples ascending by time.
+// closed time range in ms. Results: labels sorted by name, samples ascending by time. `limits`
+// is what is left of the query's budget: an implementation should stop early with the errors of
+// query::FetchLimits (series_source.h) once over it; the evaluator checks the result anyway.
 class Queryable {
  public:
   virtual ~Queryable() = default;
   virtual Result<std::vector<PromSeries>> select(const std::vector<LabelMatcher>& matchers,
-                                                 int64_t min_ms, int64_t max_ms) = 0;
+                                                 int64_t min_ms, int64_t max_ms,
+                                                 const query::FetchLimits& limits) = 0;
 };
 
 // The storage engine as a Queryable (workspace-scoped; uses query::fetchPromSeries, converting
@@ -54,7 +58,8 @@ class MemoryQueryable : public Queryable {
   void add(PromSeries s) { series_.push_back(std::move(s)); }
   void clear() { series_.clear(); }
   Result<std::vector<PromSeries>> select(const std::vector<LabelMatcher>& matchers, int64_t min_ms,
-                                         int64_t max_ms) override;
+                                         int64_t max_ms,
+                                         const query::FetchLimits& limits = {}) override;
   // How many select() calls were made (tests check "fetch once per selector").
   int selects() const { return selects_; }
 
@@ -67,9 +72,23 @@ class MemoryQueryable : public Queryable {
 double staleNaN();
 bool isStaleNaN(double v);
 
+// Per-query limits (docs/promql.md, "Limits"). Defaults are Prometheus' and VictoriaMetrics'.
+inline constexpr std::string_view kTooManySamplesError =
+    "query processing would load too many samples into memory in query execution";
+inline constexpr std::string_view kTimeoutError = "query timed out in query execution";
+
 struct EngineOptions {
   int64_t lookback_ms = 5 * 60 * 1000;  // staleness: the lookback delta
-  size_t max_samples = 50'000'000;      // samples held at once; over it: an error like Prometheus'
+  // Prometheus' --query.max-samples: samples held in memory at once by one query (fetched
+  // samples until their selector or range function is done, plus the points of every instant
+  // vector that selectors, range functions and subqueries produce). Over it: OutOfRange
+  // kTooManySamplesError.
+  size_t max_samples = 50'000'000;
+  // VictoriaMetrics' -search.maxUniqueTimeseries: series fetched by all selectors of one query
+  // together. Over it: OutOfRange "the query selects more than N series; ...".
+  size_t max_series = 300'000;
+  // Prometheus' --query.timeout: checked between fetch batches, series and steps. Over it:
+  // DeadlineExceeded kTimeoutError.
   std::chrono::milliseconds timeout{std::chrono::minutes(2)};
   // The step of a subquery written without one (`x[1h:]`): Prometheus' global
   // evaluation_interval, 1m by default.
@@ -94,11 +113,13 @@ struct QueryResult {
   // queries: sorted by labels; instant queries of a range vector: raw samples).
   std::vector<SeriesValues> series;
   std::vector<std::string> warnings;
+  // The most samples the query held at once, as counted for EngineOptions::max_samples.
+  size_t peak_samples = 0;
 };
 
 // Evaluates `e` at one time. Errors: InvalidArgument for evaluation errors Prometheus reports
-// (e.g. "vector cannot contain metrics with the same labelset"), OutOfRange for the sample
-// limit, DeadlineExceeded for the timeout, and the Queryable's errors.
+// (e.g. "vector cannot contain metrics with the same labelset"), OutOfRange for the sample and
+// series limits, DeadlineExceeded for the timeout, and the Queryable's errors.
 Result<QueryResult> evalInstant(Queryable& q, const Expr& e, int64_t t_ms,
                                 const EngineOptions& o = {});
 

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "codec/point_pb/point_pb.h"
 #include "core/testing/temp_dir.h"
@@ -144,6 +146,110 @@ TEST(PromqlEngineTest, SampleLimitAndTimeout) {
   EXPECT_EQ(r.status().code(), StatusCode::kDeadlineExceeded);
 }
 
+// a{i="1"}, a{i="2"} and b: value 1 every minute from 0 to 10 minutes (11 samples each).
+MemoryQueryable limitSeries() {
+  MemoryQueryable q;
+  for (std::vector<model::Tag> l : {std::vector<model::Tag>{{"__name__", "a"}, {"i", "1"}},
+                                    std::vector<model::Tag>{{"__name__", "a"}, {"i", "2"}},
+                                    std::vector<model::Tag>{{"__name__", "b"}}}) {
+    PromSeries s{l, {}, {}};
+    for (int i = 0; i <= 10; ++i) {
+      s.time_ms.push_back(i * 60'000);
+      s.values.push_back(1);
+    }
+    q.add(std::move(s));
+  }
+  return q;
+}
+
+constexpr std::string_view kSamplesMsg =
+    "query processing would load too many samples into memory in query execution";
+
+TEST(PromqlEngineTest, SamplesAreCountedWhileHeld) {
+  MemoryQueryable q = limitSeries();
+  const int64_t t = 600'000;
+  // b[10m]: 11 samples fetched, 1 point produced, then the 11 are freed (1 held). Then
+  // a[10m]: 22 fetched + 2 produced: 25 at once; the sum of all loads is 36.
+  auto e = mustParse("sum_over_time(b[10m]) + sum(sum_over_time(a[10m]))");
+  auto r = evalInstant(q, *e, t);
+  ASSERT_TRUE(r.isOk()) << r.status().toString();
+  EXPECT_EQ(r->peak_samples, 25u);
+  ASSERT_EQ(r->series.size(), 1u);
+  EXPECT_EQ(r->series[0].v[0], 33);
+  EngineOptions o;
+  o.max_samples = 25;
+  auto at = evalInstant(q, *e, t, o);
+  ASSERT_TRUE(at.isOk()) << at.status().toString();
+  EXPECT_EQ(at->series[0].v, r->series[0].v);  // under the limit: the same answer
+  o.max_samples = 24;
+  at = evalInstant(q, *e, t, o);
+  ASSERT_FALSE(at.isOk());
+  EXPECT_EQ(at.status(), Status(StatusCode::kOutOfRange, std::string(kSamplesMsg)));
+  // An instant selector: a over [5m, 10m] is 12 samples, 2 points produced.
+  r = evalInstant(q, *mustParse("a"), t);
+  ASSERT_TRUE(r.isOk());
+  EXPECT_EQ(r->peak_samples, 14u);
+  // A range query: 11 steps of 1m over [0, 10m] select b over [-5m, 10m] (11 samples) and
+  // produce 11 points.
+  r = evalRange(q, *mustParse("b"), 0, t, 60'000);
+  ASSERT_TRUE(r.isOk());
+  EXPECT_EQ(r->peak_samples, 22u);
+  r = evalRange(q, *mustParse("b"), 0, t, 60'000, EngineOptions{.max_samples = 21});
+  EXPECT_EQ(r.status(), Status(StatusCode::kOutOfRange, std::string(kSamplesMsg)));
+}
+
+TEST(PromqlEngineTest, SeriesLimit) {
+  MemoryQueryable q = limitSeries();
+  const int64_t t = 600'000;
+  auto r = evalInstant(q, *mustParse("a"), t, EngineOptions{.max_series = 2});
+  ASSERT_TRUE(r.isOk()) << r.status().toString();
+  EXPECT_EQ(r->series.size(), 2u);
+  r = evalInstant(q, *mustParse("a"), t, EngineOptions{.max_series = 1});
+  ASSERT_FALSE(r.isOk());
+  EXPECT_EQ(r.status(), Status(StatusCode::kOutOfRange,
+                               "the number of series selected by the query exceeds the limit of "
+                               "1; narrow down the selectors or the time range"));
+  // All selectors of a query together: 2 + 1 series.
+  auto e = mustParse("sum(rate(a[5m])) + b");
+  r = evalRange(q, *e, 0, t, 60'000, EngineOptions{.max_series = 3});
+  ASSERT_TRUE(r.isOk()) << r.status().toString();
+  r = evalRange(q, *e, 0, t, 60'000, EngineOptions{.max_series = 2});
+  ASSERT_FALSE(r.isOk());
+  EXPECT_EQ(r.status().code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(r.status().message(),
+            "the number of series selected by the query exceeds the limit of 2; narrow down the "
+            "selectors or the time range");
+  // The default is VictoriaMetrics' -search.maxUniqueTimeseries.
+  EXPECT_EQ(EngineOptions{}.max_series, 300'000u);
+  EXPECT_EQ(EngineOptions{}.max_samples, 50'000'000u);
+  EXPECT_EQ(EngineOptions{}.timeout, std::chrono::minutes(2));
+}
+
+// A Queryable that takes its time (a slow disk).
+class SlowQueryable : public Queryable {
+ public:
+  explicit SlowQueryable(MemoryQueryable q) : q_(std::move(q)) {}
+  Result<std::vector<PromSeries>> select(const std::vector<LabelMatcher>& m, int64_t min_ms,
+                                         int64_t max_ms, const FetchLimits& limits) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    return q_.select(m, min_ms, max_ms, limits);
+  }
+
+ private:
+  MemoryQueryable q_;
+};
+
+TEST(PromqlEngineTest, TimeoutIsCheckedAfterEachFetch) {
+  SlowQueryable q(limitSeries());
+  auto e = mustParse("sum(a) + b");
+  auto r = evalRange(q, *e, 0, 600'000, 60'000, EngineOptions{.timeout = std::chrono::seconds(60)});
+  ASSERT_TRUE(r.isOk()) << r.status().toString();
+  r = evalRange(q, *e, 0, 600'000, 60'000, EngineOptions{.timeout = std::chrono::milliseconds(10)});
+  ASSERT_FALSE(r.isOk());
+  EXPECT_EQ(r.status(),
+            Status(StatusCode::kDeadlineExceeded, "query timed out in query execution"));
+}
+
 TEST(PromqlEngineTest, InstantVectorKeepsPrometheusOrder) {
   MemoryQueryable q;
   for (int i = 0; i < 4; ++i) {
@@ -260,6 +366,41 @@ TEST_F(PromqlStorageTest, RateOverStoredCounters) {
   r = evalInstant(*q, *mustParse("nonexistent_metric"), t);
   ASSERT_TRUE(r.isOk());
   EXPECT_TRUE(r->series.empty());
+}
+
+TEST_F(PromqlStorageTest, LimitsOverStoredSeries) {
+  // cpu,host=a|b usage every 15 s over 10 minutes: 41 samples per series.
+  std::vector<model::Point> pts;
+  for (int i = 0; i <= 40; ++i) {
+    for (const char* host : {"a", "b"}) {
+      model::Point p;
+      p.measurement = "cpu";
+      p.tags = {{"host", host}};
+      p.fields = {{"usage", double(i)}};
+      p.time_ns = (kT0Ms + i * 15'000) * 1'000'000;
+      pts.push_back(p);
+    }
+  }
+  write(pts);
+  auto q = storageQueryable(*engine_, "ws");
+  const int64_t t = kT0Ms + 600'000;
+  auto e = mustParse("count_over_time(cpu_usage[10m])");
+  // 82 samples fetched, 2 points produced.
+  auto r = evalInstant(*q, *e, t, EngineOptions{.max_samples = 84});
+  ASSERT_TRUE(r.isOk()) << r.status().toString();
+  ASSERT_EQ(r->series.size(), 2u);
+  EXPECT_EQ(r->series[0].v[0], 41);
+  EXPECT_EQ(r->peak_samples, 84u);
+  // Over the budget while fetching: the storage scan stops and the error is Prometheus'.
+  r = evalInstant(*q, *e, t, EngineOptions{.max_samples = 60});
+  EXPECT_EQ(r.status(), Status(StatusCode::kOutOfRange, std::string(kSamplesMsg)));
+  r = evalInstant(*q, *e, t, EngineOptions{.max_series = 1});
+  EXPECT_EQ(r.status(), Status(StatusCode::kOutOfRange,
+                               "the number of series selected by the query exceeds the limit of "
+                               "1; narrow down the selectors or the time range"));
+  r = evalInstant(*q, *e, t, EngineOptions{.timeout = std::chrono::milliseconds(0)});
+  EXPECT_EQ(r.status(),
+            Status(StatusCode::kDeadlineExceeded, "query timed out in query execution"));
 }
 
 }  // namespace

@@ -68,18 +68,34 @@ Result<std::vector<FieldSeries>> fetchFieldSeries(storage::StorageEngine& engine
   req.measurements = {sel.measurement};
   req.tags = sel.tags;
   req.columns = sel.fields;
+  const FetchLimits& lim = sel.limits;
+  bool timed = lim.deadline != std::chrono::steady_clock::time_point::max();
+  std::size_t samples = 0;
   // (field, series id) -> series
   std::map<std::pair<std::string, std::uint64_t>, FieldSeries> acc;
   Status st = engine.scan(req, [&](storage::ColumnBatch&& b) {
+    if (timed && std::chrono::steady_clock::now() > lim.deadline) {
+      return Status(StatusCode::kDeadlineExceeded, std::string(kFetchTimedOut));
+    }
     for (const storage::Column& c : b.columns) {
       if (c.kind != storage::ColumnKind::kField || !isNumeric(c.type)) continue;
       auto [it, fresh] = acc.try_emplace({c.name, b.series_id});
       FieldSeries& s = it->second;
       if (fresh) {
+        if (acc.size() > lim.max_series) return outOfRange(std::string(kFetchTooManySeries));
         s.measurement = b.measurement;
         s.field = c.name;
         s.tags = b.series_tags;
       }
+      // Checked before the batch is copied: what is kept never exceeds the cap.
+      if (b.rows() > lim.max_samples - samples) {
+        std::size_t present = 0;
+        for (std::size_t r = 0; r < b.rows(); ++r) present += c.isPresent(r) ? 1 : 0;
+        if (present > lim.max_samples - samples) {
+          return outOfRange(std::string(kFetchTooManySamples));
+        }
+      }
+      std::size_t before = s.values.size();
       s.time_ns.reserve(s.time_ns.size() + b.rows());
       s.values.reserve(s.values.size() + b.rows());
       for (std::size_t r = 0; r < b.rows(); ++r) {
@@ -87,6 +103,7 @@ Result<std::vector<FieldSeries>> fetchFieldSeries(storage::StorageEngine& engine
         s.time_ns.push_back(b.time_ns[r]);
         s.values.push_back(numericAt(c, r));
       }
+      samples += s.values.size() - before;
     }
     return Status::ok();
   });
@@ -151,7 +168,8 @@ Result<std::vector<std::pair<std::string, std::string>>> resolveMetricNames(
 Result<std::vector<PromSeries>> fetchPromSeries(storage::StorageEngine& engine,
                                                 const std::string& workspace_id,
                                                 const std::vector<storage::TagMatcher>& matchers,
-                                                std::int64_t min_ms, std::int64_t max_ms) {
+                                                std::int64_t min_ms, std::int64_t max_ms,
+                                                const FetchLimits& limits) {
   std::vector<storage::TagMatcher> names, labels;
   for (const storage::TagMatcher& m : matchers) (m.key == "__name__" ? names : labels).push_back(m);
   auto pairs = resolveMetricNames(engine, workspace_id, names);
@@ -160,8 +178,12 @@ Result<std::vector<PromSeries>> fetchPromSeries(storage::StorageEngine& engine,
   for (auto& [m, f] : *pairs) by_measurement[m].push_back(f);
   constexpr std::int64_t kMs = 1'000'000;
   std::vector<PromSeries> out;
+  std::size_t samples = 0;  // kept so far, over all measurements
   for (auto& [measurement, fields] : by_measurement) {
     FieldSelector sel;
+    sel.limits = limits;
+    sel.limits.max_series = limits.max_series - std::min(limits.max_series, out.size());
+    sel.limits.max_samples = limits.max_samples - std::min(limits.max_samples, samples);
     sel.workspace_id = workspace_id;
     sel.measurement = measurement;
     sel.fields = fields;
@@ -183,6 +205,7 @@ Result<std::vector<PromSeries>> fetchPromSeries(storage::StorageEngine& engine,
       }
       ps.values = std::move(fs.values);
       sortAndCollapse(&ps.time_ms, &ps.values);
+      samples += ps.values.size();
       out.push_back(std::move(ps));
     }
   }

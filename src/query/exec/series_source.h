@@ -11,8 +11,10 @@
 // Thread-safety: pure functions over a thread-safe engine.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -20,6 +22,20 @@
 #include "storage/engine/storage_engine.h"
 
 namespace sextant::query {
+
+// Caps on one fetch (what is left of a query's budget), so that a query over its limits stops
+// while scanning instead of after every sample is in memory. Counted once per scan batch, never
+// per sample. Over a cap: OutOfRange with kFetchTooManySeries or kFetchTooManySamples as the
+// message (callers put their own words on it); past the deadline (checked between batches):
+// DeadlineExceeded with kFetchTimedOut.
+struct FetchLimits {
+  std::size_t max_series = SIZE_MAX;   // series x field pairs
+  std::size_t max_samples = SIZE_MAX;  // samples kept
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+};
+inline constexpr std::string_view kFetchTooManySeries = "fetch: too many series";
+inline constexpr std::string_view kFetchTooManySamples = "fetch: too many samples";
+inline constexpr std::string_view kFetchTimedOut = "fetch: deadline exceeded";
 
 struct FieldSeries {
   std::string measurement;
@@ -36,6 +52,7 @@ struct FieldSelector {
   std::vector<storage::TagMatcher> tags;
   std::int64_t min_time_ns = INT64_MIN;  // inclusive
   std::int64_t max_time_ns = INT64_MAX;  // inclusive
+  FetchLimits limits;
 };
 
 // The series of a measurement's numeric fields, ordered by (field, tags).
@@ -54,11 +71,12 @@ Result<std::vector<std::pair<std::string, std::string>>> resolveMetricNames(
     const std::vector<storage::TagMatcher>& name_matchers);
 
 // PromQL selection: matchers on __name__ and on labels; samples with min_ms <= t <= max_ms.
-// Ordered by labels.
+// Ordered by labels. `limits` caps the whole selection (all measurements together).
 Result<std::vector<PromSeries>> fetchPromSeries(storage::StorageEngine& engine,
                                                 const std::string& workspace_id,
                                                 const std::vector<storage::TagMatcher>& matchers,
-                                                std::int64_t min_ms, std::int64_t max_ms);
+                                                std::int64_t min_ms, std::int64_t max_ms,
+                                                const FetchLimits& limits = {});
 
 // Whether value v satisfies the matcher (Prometheus semantics; "" for a missing label).
 // InvalidArgument for a bad regex.

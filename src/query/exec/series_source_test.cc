@@ -104,6 +104,54 @@ TEST_F(SeriesSourceTest, PromNamesAreMeasurementUnderscoreField) {
       resolveMetricNames(*engine_, "ws", {{"__name__", TagMatcher::kRegex, {"("}}}).isOk());
 }
 
+TEST_F(SeriesSourceTest, FetchLimitsStopTheScan) {
+  // cpu_usage{host=a,b,c}: 4 samples each (12); mem_used{host=a}: 4 samples.
+  std::vector<Point> pts;
+  for (int i = 0; i < 4; ++i) {
+    for (const char* h : {"a", "b", "c"}) {
+      pts.push_back(point("cpu", {{"host", h}}, {{"usage", double(i)}},
+                          kT0 + std::int64_t{i} * 1'000'000'000));
+    }
+    pts.push_back(point("mem", {{"host", "a"}}, {{"used", double(i)}},
+                        kT0 + std::int64_t{i} * 1'000'000'000));
+  }
+  write(pts);
+  const std::int64_t lo = kT0 / 1'000'000, hi = lo + 3'000;
+  auto fetch = [&](const char* re, FetchLimits l) {
+    return fetchPromSeries(*engine_, "ws", {{"__name__", TagMatcher::kRegex, {re}}}, lo, hi, l);
+  };
+  // Exactly at the caps: everything.
+  auto r = fetch("cpu_usage", {.max_series = 3, .max_samples = 12});
+  ASSERT_TRUE(r.isOk()) << r.status().toString();
+  EXPECT_EQ(r->size(), 3u);
+  // One over.
+  r = fetch("cpu_usage", {.max_series = 2});
+  ASSERT_FALSE(r.isOk());
+  EXPECT_EQ(r.status(), Status(StatusCode::kOutOfRange, std::string(kFetchTooManySeries)));
+  r = fetch("cpu_usage", {.max_samples = 11});
+  ASSERT_FALSE(r.isOk());
+  EXPECT_EQ(r.status(), Status(StatusCode::kOutOfRange, std::string(kFetchTooManySamples)));
+  // The caps hold for all measurements of one selection together.
+  r = fetch("cpu_usage|mem_used", {.max_series = 4, .max_samples = 16});
+  ASSERT_TRUE(r.isOk()) << r.status().toString();
+  EXPECT_EQ(r->size(), 4u);
+  r = fetch("cpu_usage|mem_used", {.max_series = 3});
+  EXPECT_EQ(r.status(), Status(StatusCode::kOutOfRange, std::string(kFetchTooManySeries)));
+  r = fetch("cpu_usage|mem_used", {.max_samples = 15});
+  EXPECT_EQ(r.status(), Status(StatusCode::kOutOfRange, std::string(kFetchTooManySamples)));
+  // A deadline already past.
+  r = fetch("cpu_usage", {.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1)});
+  EXPECT_EQ(r.status(), Status(StatusCode::kDeadlineExceeded, std::string(kFetchTimedOut)));
+  // fetchFieldSeries takes the same caps from its selector.
+  FieldSelector sel;
+  sel.workspace_id = "ws";
+  sel.measurement = "cpu";
+  sel.limits.max_series = 2;
+  EXPECT_EQ(fetchFieldSeries(*engine_, sel).status().code(), StatusCode::kOutOfRange);
+  sel.limits.max_series = 3;
+  EXPECT_TRUE(fetchFieldSeries(*engine_, sel).isOk());
+}
+
 TEST(MatchersTest, PrometheusSemantics) {
   EXPECT_TRUE(*matches({"a", TagMatcher::kEq, {""}}, ""));
   EXPECT_TRUE(*matches({"a", TagMatcher::kRegex, {"x|"}}, ""));

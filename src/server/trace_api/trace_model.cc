@@ -8,6 +8,8 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "core/time_format.h"
+
 namespace sextant::server::trace_api {
 
 namespace {
@@ -63,73 +65,6 @@ std::int64_t addSat(std::int64_t a, std::int64_t b) {
 
 // Times beyond this (ms) would overflow int64 nanoseconds (year 2255).
 constexpr std::int64_t kMaxTimeMs = 9'000'000'000'000;
-
-// Reads exactly `n` decimal digits at s[*i].
-bool digits(std::string_view s, std::size_t* i, int n, int* out) {
-  if (*i + static_cast<std::size_t>(n) > s.size()) return false;
-  int v = 0;
-  for (int k = 0; k < n; ++k) {
-    char c = s[*i + static_cast<std::size_t>(k)];
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *i += static_cast<std::size_t>(n);
-  *out = v;
-  return true;
-}
-
-bool expect(std::string_view s, std::size_t* i, char c) {
-  if (*i >= s.size() || (s[*i] != c && !(c == 'T' && s[*i] == 't'))) return false;
-  ++*i;
-  return true;
-}
-
-// YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM) in milliseconds since the epoch.
-std::optional<std::int64_t> parseRfc3339Ms(std::string_view s) {
-  std::size_t i = 0;
-  int y, mo, d, h, mi, sec;
-  if (!digits(s, &i, 4, &y) || !expect(s, &i, '-') || !digits(s, &i, 2, &mo) ||
-      !expect(s, &i, '-') || !digits(s, &i, 2, &d) || !expect(s, &i, 'T') ||
-      !digits(s, &i, 2, &h) || !expect(s, &i, ':') || !digits(s, &i, 2, &mi) ||
-      !expect(s, &i, ':') || !digits(s, &i, 2, &sec)) {
-    return std::nullopt;
-  }
-  const std::chrono::year_month_day date{std::chrono::year{y},
-                                         std::chrono::month{static_cast<unsigned>(mo)},
-                                         std::chrono::day{static_cast<unsigned>(d)}};
-  if (!date.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
-  std::int64_t ms = 0;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    std::size_t first = i;
-    int scale = 100;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      ms += (s[i] - '0') * scale;
-      scale /= 10;
-      ++i;
-    }
-    if (i == first) return std::nullopt;
-  }
-  std::int64_t offset_min = 0;
-  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
-    ++i;
-  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-    int sign = s[i] == '+' ? 1 : -1;
-    ++i;
-    int oh, om;
-    if (!digits(s, &i, 2, &oh) || !expect(s, &i, ':') || !digits(s, &i, 2, &om) || oh > 23 ||
-        om > 59) {
-      return std::nullopt;
-    }
-    offset_min = sign * (oh * 60 + om);
-  } else {
-    return std::nullopt;
-  }
-  if (i != s.size()) return std::nullopt;
-  const std::int64_t days = std::chrono::sys_days{date}.time_since_epoch().count();
-  std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
-  return secs * 1000 + ms;
-}
 
 }  // namespace
 
@@ -438,7 +373,8 @@ std::optional<std::int64_t> parseApmTimeMs(std::string_view s) {
   if (s.find('T') == std::string_view::npos && s.find('t') == std::string_view::npos) {
     return std::nullopt;
   }
-  std::optional<std::int64_t> t = parseRfc3339Ms(s);
+  std::optional<std::int64_t> t = parseRfc3339Nano(s);
+  if (t) *t /= 1'000'000;
   if (t && (*t > kMaxTimeMs || *t < -kMaxTimeMs)) return std::nullopt;
   return t;
 }
