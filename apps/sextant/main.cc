@@ -181,6 +181,7 @@ int main(int argc, char** argv) {
   std::string retention;
   std::string wal_sync = "every-commit";
   size_t head_limit_mb = server_opts.head_bytes_limit >> 20;
+  std::string query_timeout = "2m";
   for (CLI::App* sub : {server, standalone}) {
     sub->add_option("--flush-interval", flush_interval,
                     "Storage: write the in-memory head to parts at least this often (e.g. 5m, "
@@ -198,6 +199,21 @@ int main(int argc, char** argv) {
     sub->add_option("--head-limit-mb", head_limit_mb,
                     "Storage: write the head to parts once it holds about this many MiB")
         ->default_val(head_limit_mb);
+    sub->add_option("--query-max-samples", server_opts.query_limits.max_samples,
+                    "PromQL: samples one query may hold in memory at once (Prometheus' "
+                    "--query.max-samples); over it: 422")
+        ->default_val(server_opts.query_limits.max_samples);
+    sub->add_option("--query-max-series", server_opts.query_limits.max_series,
+                    "PromQL and DQL: series one query may read (VictoriaMetrics' "
+                    "-search.maxUniqueTimeseries); over it: 422")
+        ->default_val(server_opts.query_limits.max_series);
+    sub->add_option("--query-max-rows", server_opts.query_limits.max_rows,
+                    "DQL: rows one query may read; over it: 422")
+        ->default_val(server_opts.query_limits.max_rows);
+    sub->add_option("--query-timeout", query_timeout,
+                    "PromQL and DQL: how long one query may run (Prometheus' --query.timeout); "
+                    "over it: 503")
+        ->default_val("2m");
   }
 
   CLI::App* tool = app.add_subcommand("tool", "Offline tools");
@@ -247,6 +263,14 @@ int main(int argc, char** argv) {
     }
     server_opts.flush_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*interval);
     server_opts.head_bytes_limit = head_limit_mb << 20;
+    auto timeout = sextant::parseDuration(query_timeout);
+    if (!timeout.isOk() || timeout->count() <= 0) {
+      std::fprintf(stderr, "--query-timeout: %s\n",
+                   timeout.isOk() ? "must be positive" : timeout.status().toString().c_str());
+      return 2;
+    }
+    server_opts.query_limits.timeout =
+        std::chrono::duration_cast<std::chrono::milliseconds>(*timeout);
     server_opts.wal_sync = wal_sync == "interval" ? sextant::storage::SyncPolicy::kInterval
                            : wal_sync == "none"   ? sextant::storage::SyncPolicy::kNone
                                                   : sextant::storage::SyncPolicy::kEveryCommit;

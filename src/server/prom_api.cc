@@ -204,8 +204,9 @@ Result<std::vector<std::vector<storage::TagMatcher>>> parseMatches(
 
 class PromApi {
  public:
-  PromApi(storage::StorageEngine& engine, const workspace::WorkspaceStore& store)
-      : engine_(engine), store_(store) {}
+  PromApi(storage::StorageEngine& engine, const workspace::WorkspaceStore& store,
+          const QueryLimits& limits)
+      : engine_(engine), store_(store), base_(limits.promql()) {}
 
   using Handler = net::HttpResponse (PromApi::*)(const std::string& ws, const net::KeyValues& p,
                                                  const net::HttpRequest& req);
@@ -335,8 +336,9 @@ class PromApi {
   }
 
  private:
-  static promql::EngineOptions options(const net::KeyValues& p) {
-    promql::EngineOptions o;
+  // The server's limits; a request's `timeout` may only shorten the server's.
+  promql::EngineOptions options(const net::KeyValues& p) const {
+    promql::EngineOptions o = base_;
     if (auto t = param(p, "timeout")) {
       if (std::optional<std::int64_t> ms = parsePromDuration(*t); ms && *ms > 0) {
         o.timeout = std::min(o.timeout, std::chrono::milliseconds(*ms));
@@ -392,6 +394,7 @@ class PromApi {
 
   storage::StorageEngine& engine_;
   const workspace::WorkspaceStore& store_;
+  const promql::EngineOptions base_;
 };
 
 }  // namespace
@@ -457,8 +460,8 @@ std::string formatPromValue(double v) {
 }
 
 void registerPromApi(net::Router& r, storage::StorageEngine& engine,
-                     const workspace::WorkspaceStore& store) {
-  auto api = std::make_shared<PromApi>(engine, store);
+                     const workspace::WorkspaceStore& store, const QueryLimits& limits) {
+  auto api = std::make_shared<PromApi>(engine, store, limits);
   auto add = [&](std::string pattern, PromApi::Handler h) {
     for (const char* method : {"GET", "POST"}) {
       r.add(method, pattern, [api, h](net::HttpRequest& req) { return api->run(req, h); });

@@ -23,13 +23,14 @@
 #include <string_view>
 
 #include "net/router.h"
+#include "server/query_limits.h"
 #include "server/workspace/workspace_store.h"
 #include "storage/engine/storage_engine.h"
 
 namespace sextant::server {
 
 void registerPromApi(net::Router& r, storage::StorageEngine& engine,
-                     const workspace::WorkspaceStore& store);
+                     const workspace::WorkspaceStore& store, const QueryLimits& limits = {});
 
 // Prometheus' time parameter: Unix seconds (fractions allowed) or RFC 3339; milliseconds.
 std::optional<std::int64_t> parsePromTime(std::string_view s);

@@ -47,10 +47,14 @@ TEST(PromApiParams, ValuesAsPrometheusWritesThem) {
 // The API over HTTP against a real server: what Grafana's Prometheus data source does.
 class PromApiHttpTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { start(QueryLimits{}); }
+  // A server with these query limits and the samples below (a fresh data dir each time).
+  void start(const QueryLimits& limits) {
+    if (server_) server_->stop();
     ServerOptions o;
-    o.data_dir = dir_.path() + "/data";
+    o.data_dir = dir_.path() + "/data" + std::to_string(++starts_);
     o.listen = "127.0.0.1:0";
+    o.query_limits = limits;
     server_ = std::make_unique<Server>(o);
     ASSERT_TRUE(server_->start().isOk());
     const std::string& a = server_->listenAddress();
@@ -77,6 +81,7 @@ class PromApiHttpTest : public ::testing::Test {
   uint16_t port_ = 0;
   std::string token_;
   std::int64_t now_s_ = 0;
+  int starts_ = 0;
 };
 
 TEST_F(PromApiHttpTest, InstantAndRangeQueries) {
@@ -153,6 +158,25 @@ TEST_F(PromApiHttpTest, QueryLimitsAre422AndTimeouts503) {
   EXPECT_EQ(net::testing::bodyOf(r),
             "{\"status\":\"error\",\"errorType\":\"timeout\",\"error\":\"query timed out in "
             "query execution\"}");
+}
+
+// The server's limits (sextant server --query-max-series, ...) apply to PromQL and DQL alike.
+TEST_F(PromApiHttpTest, ServerLimitsApplyToBothQueryApis) {
+  QueryLimits limits;
+  limits.max_series = 1;  // the data has two hosts
+  start(limits);
+  std::string r = get("/api/v1/query?query=cpu_total&time=" + std::to_string(now_s_));
+  EXPECT_EQ(net::testing::statusOf(r), 422) << r;
+  EXPECT_NE(net::testing::bodyOf(r).find("series"), std::string::npos) << r;
+  r = get("/api/v1/query?query=cpu_total%7Bhost%3D%22a%22%7D&time=" + std::to_string(now_s_));
+  EXPECT_EQ(net::testing::statusOf(r), 200) << r;  // one series is within the limit
+  const std::string dql =
+      "{\"queries\":[{\"qtype\":\"dql\",\"query\":\"M::cpu:(last(total)) BY host\","
+      "\"time_range\":[" +
+      std::to_string((now_s_ - 600) * 1000) + "," + std::to_string((now_s_ + 60) * 1000) + "]}]}";
+  r = net::testing::simpleRequest(port_, "POST", "/v1/query/raw?token=" + token_, dql);
+  EXPECT_EQ(net::testing::statusOf(r), 422) << r;
+  EXPECT_NE(net::testing::bodyOf(r).find("QueryLimitExceeded"), std::string::npos) << r;
 }
 
 }  // namespace

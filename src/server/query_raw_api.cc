@@ -25,21 +25,22 @@ std::string bodyToken(std::string_view body) {
 }  // namespace
 
 void registerQueryRawApi(net::Router& r, storage::StorageEngine& engine,
-                         const workspace::WorkspaceStore& store) {
-  r.add("POST", "/v1/query/raw", [&engine, &store](net::HttpRequest& req) {
-    // The body's token wins (Guance's shape), then ?token= / Authorization: Bearer.
-    std::string token = bodyToken(req.body);
-    Result<workspace::Workspace> ws = workspace::authenticate(req, store);
-    if (!token.empty()) {
-      std::optional<workspace::Workspace> w = store.byToken(token);
-      if (!w) return workspace::authFailure(Status(StatusCode::kPermissionDenied, "token"));
-      ws = std::move(*w);
-    }
-    if (!ws.isOk()) return workspace::authFailure(ws.status());
-    query::dql_exec::QueryRawResponse resp =
-        query::dql_exec::handleQueryRaw(req.body, ws->id, engine);
-    return net::HttpResponse::json(resp.status, std::move(resp.body));
-  });
+                         const workspace::WorkspaceStore& store, const QueryLimits& limits) {
+  r.add("POST", "/v1/query/raw",
+        [&engine, &store, options = limits.queryRaw()](net::HttpRequest& req) {
+          // The body's token wins (Guance's shape), then ?token= / Authorization: Bearer.
+          std::string token = bodyToken(req.body);
+          Result<workspace::Workspace> ws = workspace::authenticate(req, store);
+          if (!token.empty()) {
+            std::optional<workspace::Workspace> w = store.byToken(token);
+            if (!w) return workspace::authFailure(Status(StatusCode::kPermissionDenied, "token"));
+            ws = std::move(*w);
+          }
+          if (!ws.isOk()) return workspace::authFailure(ws.status());
+          query::dql_exec::QueryRawResponse resp =
+              query::dql_exec::handleQueryRaw(req.body, ws->id, engine, options);
+          return net::HttpResponse::json(resp.status, std::move(resp.body));
+        });
 }
 
 }  // namespace sextant::server

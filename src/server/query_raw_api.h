@@ -8,12 +8,13 @@
 #pragma once
 
 #include "net/router.h"
+#include "server/query_limits.h"
 #include "server/workspace/workspace_store.h"
 #include "storage/engine/storage_engine.h"
 
 namespace sextant::server {
 
 void registerQueryRawApi(net::Router& r, storage::StorageEngine& engine,
-                         const workspace::WorkspaceStore& store);
+                         const workspace::WorkspaceStore& store, const QueryLimits& limits = {});
 
 }  // namespace sextant::server

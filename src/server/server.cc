@@ -382,8 +382,8 @@ struct Server::Impl {
           [](net::HttpRequest&) { return net::HttpResponse::json(200, "{\"content\":{}}"); });
     r.add("GET", "/metrics", [this](net::HttpRequest&) { return metrics(); });
     workspace::addWorkspaceRoutes(r, *workspaces);
-    registerPromApi(r, *engine, *workspaces);
-    registerQueryRawApi(r, *engine, *workspaces);
+    registerPromApi(r, *engine, *workspaces, options.query_limits);
+    registerQueryRawApi(r, *engine, *workspaces, options.query_limits);
     registerTraceApi(r, *engine, *workspaces);
     election::registerElectionRoutes(
         r, elections, [store = workspaces.get()](std::string_view token) {

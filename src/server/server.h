@@ -29,6 +29,7 @@
 #include "model/point.h"
 #include "net/http_types.h"
 #include "server/apm/apm_deriver.h"
+#include "server/query_limits.h"
 #include "storage/engine/storage_engine.h"
 
 namespace sextant::server {
@@ -50,6 +51,8 @@ struct ServerOptions {
   // APM: per-minute service and edge aggregates derived from the tracing points accepted
   // (server/apm/apm_deriver.h, docs/apm.md).
   apm::DeriverOptions apm;
+  // Per-query limits of the query APIs.
+  QueryLimits query_limits;
 };
 
 struct ServerStats {
