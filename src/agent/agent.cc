@@ -715,6 +715,9 @@ Status Agent::reload() {
     std::lock_guard lock(a.inputs_mu);
     old = std::move(a.runner);
   }
+  // The old inputs' routes go first (setRoutes waits for requests in their handlers), then the
+  // inputs stop and are destroyed.
+  a.front->setRoutes(a.routes());
   if (old) old->stop();  // joins collectors; points they fed are already in the point path
   old.reset();
   a.config.global_host_tags = cfg->global_host_tags;

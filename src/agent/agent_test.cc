@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -247,6 +248,41 @@ TEST_F(AgentTest, SeedSnippetsAndABrokenFileStillStart) {
   EXPECT_EQ(statusOf(simpleRequest(portOf(agent), "POST", "/api/v1/spans", "<x/>",
                                    "Content-Type: text/xml\r\n")),
             400);
+}
+
+// SIGHUP reload replaces inputs that serve routes while requests reach them: every request is
+// answered (200 by an input, 404 in the moment between the old input's routes and the new
+// one's), none reaches a destroyed input (the sanitizers would say so).
+TEST_F(AgentTest, ReloadUnderRequestsToInputRoutes) {
+  std::filesystem::create_directories(dir_ / "conf.d" / "zipkin");
+  std::ofstream(dir_ / "conf.d" / "zipkin" / "zipkin.conf") << "[[inputs.zipkin]]\n";
+  // No per-client rate limit: the client below sends as fast as it can.
+  writeConf("default_enabled_inputs = []\n[http_api]\n  request_rate_limit = 0.0\n");
+  Agent agent(AgentOptions{dir_.string(), "127.0.0.1:0", false});
+  ASSERT_TRUE(agent.start().isOk());
+  const uint16_t port = portOf(agent);
+  std::atomic<bool> done{false};
+  std::atomic<int> ok{0}, not_found{0}, other{0};
+  std::thread client([&] {
+    while (!done) {
+      int status = statusOf(
+          simpleRequest(port, "POST", "/api/v2/spans", "[]", "Content-Type: application/json\r\n"));
+      ++(status == 200 ? ok : status == 404 ? not_found : other);
+    }
+  });
+  for (int i = 0; i < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ASSERT_TRUE(agent.reload().isOk());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  done = true;
+  client.join();
+  EXPECT_GT(ok.load(), 0);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(statusOf(simpleRequest(port, "POST", "/api/v2/spans", "[]",
+                                   "Content-Type: application/json\r\n")),
+            200);
+  agent.stop();
 }
 
 TEST_F(AgentTest, MetricsLastErrorAndGlobalTagsRoutes) {

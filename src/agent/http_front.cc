@@ -3,6 +3,9 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
+#include <utility>
 
 #include "agent/api_error.h"
 
@@ -39,8 +42,14 @@ void HttpFront::setRoutes(std::vector<FrontRoute> routes) {
     t->always_public[r.pattern] = t->always_public[r.pattern] || r.always_public;
     t->router.add(std::move(r.method), std::move(r.pattern), std::move(r.handler));
   }
-  std::lock_guard lock(mu_);
-  table_ = std::move(t);
+  std::shared_ptr<const Table> old;
+  {
+    std::lock_guard lock(mu_);
+    old = std::exchange(table_, std::move(t));
+  }
+  // Requests hold the table they were dispatched with until their handler returns: wait for
+  // them, so that the caller may destroy what the old handlers use (reload: the old inputs).
+  while (old && old.use_count() > 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 net::Router HttpFront::serverRouter() {

@@ -53,6 +53,8 @@ class HttpFront {
  public:
   explicit HttpFront(HttpFrontOptions options);
 
+  // Replaces the route table; returns once no request still runs a handler of the old one (so
+  // the caller may then destroy what those handlers use). Not from inside a handler.
   void setRoutes(std::vector<FrontRoute> routes);
   // The router to give net::HttpServer: every method and path lands in handle().
   net::Router serverRouter();
