@@ -5,10 +5,12 @@
 // start() wires: config -> global tags -> uploader (when [dataway] urls are set) -> point path
 // -> election -> inputs -> HTTP front (access control, rate limit, CORS, metrics) -> server.
 // reload() (SIGHUP) re-reads the config and replaces the global tags and the inputs (with their
-// routes); the point path, uploader queues, listener and election keep running, so nothing
-// accepted is lost. stop() stops accepting, stops inputs, flushes batches into the disk queues
-// and stops the senders: what was queued is delivered by the next start.
-// Thread-safety: start/reload/stop from one thread; request handlers run on the server's threads.
+// routes: the old routes are removed and their requests finished before the old inputs stop, so
+// those paths answer 404 until the new inputs are up); the point path, uploader queues, listener
+// and election keep running, so nothing accepted is lost. stop() stops accepting, stops inputs,
+// flushes batches into the disk queues and stops the senders: what was queued is delivered by the
+// next start. Thread-safety: start/reload/stop from one thread; request handlers run on the
+// server's threads.
 #pragma once
 
 #include <chrono>
