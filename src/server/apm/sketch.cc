@@ -242,8 +242,9 @@ Result<Sketch> Sketch::decode(std::string_view bytes) {
   }
   if (bucket_count > kMaxBuckets) return malformed("too many buckets");
   const auto first = static_cast<int64_t>((zig >> 1) ^ (~(zig & 1) + 1));
-  if (bucket_count > 0 &&
-      (first < kMinIndex || first + static_cast<int64_t>(bucket_count) - 1 > kMaxIndex)) {
+  // (Compared without computing first + count, which overflows for a first near INT64_MAX.)
+  if (bucket_count > 0 && (first < kMinIndex || first > kMaxIndex ||
+                           static_cast<int64_t>(bucket_count) - 1 > kMaxIndex - first)) {
     return malformed("bucket index out of range");
   }
   uint64_t total = s.zero_count_;

@@ -247,6 +247,10 @@ TEST(SketchTest, DecodeRejectsGarbage) {
   // First index 2^40 (zigzag), out of the range of doubles.
   EXPECT_TRUE(
       bad(header(1, 1, 1.0, 1.0, 1.0) + std::string("\x00\x80\x80\x80\x80\x80\x40\x01\x01", 9)));
+  // First index INT64_MAX - 7 (zigzag 2^64 - 16: varint f0 ff ff ff ff ff ff ff ff 01) with 64
+  // buckets: first + count overflows int64 (a fuzz finding; the check must not compute it).
+  EXPECT_TRUE(bad(header(1, 1, 1.0, 1.0, 1.0) +
+                  std::string("\x00\xf0\xff\xff\xff\xff\xff\xff\xff\xff\x01\x40", 12)));
   // Counts overflowing uint64 (two buckets of 2^63).
   std::string overflow = header(1, 0, 1.0, 1.0, 1.0);
   overflow += std::string("\x00\x00\x02", 3);
