@@ -27,6 +27,21 @@ if [ ! -f "$home/conf.d/tracing.conf" ]; then
 [[inputs.opentelemetry]]
 CONF
 fi
+# Logs: *.log files under logs/ are tailed (source "default"); Pipeline scripts go in pipeline/.
+# GitLab webhooks (POST /v1/gitlab) and browser RUM (POST /v1/write/rum) are accepted too.
+mkdir -p "$home/logs" "$home/pipeline"
+if [ ! -f "$home/conf.d/logs_ci_rum.conf" ]; then
+  cat > "$home/conf.d/logs_ci_rum.conf" <<CONF
+# Created by make run. docs/inputs/logging.md, docs/inputs/gitlab.md, docs/inputs/rum.md
+[[inputs.logging]]
+  logfiles = ["$home/logs/**/*.log"]
+  source = "default"
+[[inputs.gitlab]]
+  enable_collect = false      # no GitLab /-/metrics to scrape here
+  ci_all_statuses = true      # running and pending pipelines too, to follow them live
+[[inputs.rum]]
+CONF
+fi
 server_listen=${SEXTANT_SERVER_LISTEN:-127.0.0.1:9528}
 exec "$here/build/release/apps/sextant/sextant" standalone --install-dir "$home" \
   --server-listen "$server_listen" "$@"

@@ -4,6 +4,7 @@
 //   sextant standalone  agent + server in one process
 //   sextant tool ...    offline tools (parse-lp, ...)
 //   sextant workspace   manage the server's workspaces and tokens (create, list, delete)
+//   sextant pipeline    run a Pipeline script on sample text (DataKit's `datakit pipeline`)
 #include <malloc.h>
 
 #include <CLI/CLI.hpp>
@@ -11,12 +12,14 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <string_view>
 
 #include "agent/agent.h"
 #include "core/duration.h"
 #include "core/file_system.h"
 #include "core/version.h"
 #include "net/http_client.h"
+#include "pipeline/cli.h"
 #include "server/in_process_client.h"
 #include "server/server.h"
 #include "server/workspace/workspace_cli.h"
@@ -143,10 +146,18 @@ int main(int argc, char** argv) {
   // of protobuf decode time in codec_pb_bench); keep up to 64 MiB of free heap instead.
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  // `sextant pipeline` has DataKit's flags (-P -T -F -C --date), parsed by the debugger itself.
+  if (argc >= 2 && std::string_view(argv[1]) == "pipeline") {
+    return sextant::pipeline::runPipelineCli(argc - 1, argv + 1);
+  }
   CLI::App app{"Sextant: self-hosted observability (DataKit-compatible agent, backend, UI)"};
   app.set_version_flag(
       "--version", std::string("sextant ") + sextant::kVersion + " (" + sextant::kGitCommit + ")");
   app.require_subcommand(1);
+
+  app.add_subcommand("pipeline",
+                     "Run a Pipeline script on sample text like `datakit pipeline`: -P x.p -T "
+                     "'text' | -F file [-C category] [--date] (`sextant pipeline --help`)");
 
   sextant::agent::AgentOptions agent_opts;
   CLI::App* agent = app.add_subcommand("agent", "Run the DataKit-compatible agent");

@@ -21,6 +21,7 @@
 #include "agent/election/global_tags_api.h"
 #include "agent/http_front.h"
 #include "agent/inputs/host_plugins.h"
+#include "agent/pipeline_stage.h"
 #include "agent/point_path.h"
 #include "agent/query_proxy.h"
 #include "agent/runtime/input_metrics.h"
@@ -168,6 +169,7 @@ struct Agent::Impl {
   net::HttpClient* http_client = nullptr;              // options.http_client or the owned one
   std::unique_ptr<Uploader> uploader;
   std::unique_ptr<PointPath> points;
+  PipelineStage pipelines;  // <install dir>/pipeline scripts, the point path's hook
   std::unique_ptr<election::ElectionClient> election;
   std::unique_ptr<HttpFront> front;
   std::unique_ptr<net::HttpServer> server;
@@ -244,6 +246,11 @@ struct Agent::Impl {
     o.flush_interval =
         std::chrono::duration_cast<std::chrono::milliseconds>(config.io.flush_interval);
     if (o.flush_interval.count() <= 0) o.flush_interval = std::chrono::seconds(10);
+    loadPipelines();
+    o.pipeline = [this](model::Category c, const FeedOptions& feed,
+                        std::vector<model::Point>* pts) {
+      pipelines.apply(c, feed, pts, wallNowNs());
+    };
     if (uploader) {
       o.sink = [up = uploader.get()](model::Category c, const std::vector<model::Point>& pts) {
         return up->write(c, pts);
@@ -251,6 +258,16 @@ struct Agent::Impl {
     }
     points = std::make_unique<PointPath>(std::move(o));
     points->start();
+  }
+
+  // (Re)loads <install dir>/pipeline; compile errors are logged with their file, line and column.
+  void loadPipelines() {
+    const std::string dir = options.install_dir + "/pipeline";
+    std::vector<std::string> errors;
+    pipelines.reload(dir, &errors);
+    if (!std::filesystem::exists(dir)) return;  // no scripts: not an error
+    for (const std::string& e : errors) log->warn("pipeline: {}", e);
+    log->info("pipeline: {} scripts from {}", pipelines.stats().scripts, dir);
   }
 
   // Builds the inputs of conf.d (plus ENV_DATAKIT_INPUTS and the default-enabled ones) into a
@@ -294,6 +311,10 @@ struct Agent::Impl {
       ienv.feeder = points.get();
       ienv.container_mode = options.container;
       ienv.install_dir = options.install_dir;
+      ienv.dataway_url = config.dataway.urls.empty() ? "" : config.dataway.urls.front();
+      ienv.dataway_client = http_client;
+      ienv.rum_origin_ip_header = config.http_api.rum_origin_ip_header;
+      ienv.rum_app_id_white_list = config.http_api.rum_app_id_white_list;
       if (options.container) ienv.env = config::inputEnv(env, name);
       // hostobject reports the agent's own facts (version, election, collectors).
       Result<std::unique_ptr<Input>> in =
@@ -399,6 +420,16 @@ struct Agent::Impl {
 
   std::vector<FrontRoute> routes() {
     std::vector<FrontRoute> r;
+    // Input routes first: the first match wins, so an input's /v1/write/rum is served before the
+    // generic /v1/write/:category.
+    {
+      std::lock_guard lock(inputs_mu);
+      if (runner) {
+        for (InputRoute& ir : runner->routes()) {
+          r.push_back({std::move(ir.method), std::move(ir.path), std::move(ir.handler), true});
+        }
+      }
+    }
     r.push_back({"GET", "/v1/ping", [this](net::HttpRequest&) { return ping(); }, true});
     r.push_back({"GET", "/v1/ntp",
                  [](net::HttpRequest&) {
@@ -436,12 +467,6 @@ struct Agent::Impl {
                      return election::handleGlobalTags(req, *currentTags(), true);
                    },
                    false});
-    }
-    std::lock_guard lock(inputs_mu);
-    if (runner) {
-      for (InputRoute& ir : runner->routes()) {
-        r.push_back({std::move(ir.method), std::move(ir.path), std::move(ir.handler), true});
-      }
     }
     return r;
   }
@@ -548,6 +573,17 @@ net::HttpResponse Agent::Impl::metrics() {
     m.sample("datakit_last_err", {{"source", e.input}, {"error", e.message}},
              static_cast<double>(e.time_ns) / 1e9);
   }
+  PipelineStats pl = pipelines.stats();
+  m.family("datakit_pipeline_scripts", "gauge", "Pipeline scripts loaded");
+  m.sample("datakit_pipeline_scripts", {}, static_cast<double>(pl.scripts));
+  m.family("datakit_pipeline_total", "counter",
+           "Points a pipeline script ran on, by outcome (kept, dropped, error)");
+  m.sample("datakit_pipeline_total", {{"outcome", "dropped"}}, static_cast<double>(pl.dropped));
+  m.sample("datakit_pipeline_total", {{"outcome", "error"}}, static_cast<double>(pl.errors));
+  m.sample("datakit_pipeline_total", {{"outcome", "run"}}, static_cast<double>(pl.runs));
+  m.family("datakit_pipeline_missing_total", "counter",
+           "Feeds naming a pipeline script that does not exist");
+  m.sample("datakit_pipeline_missing_total", {}, static_cast<double>(pl.missing));
   m.family("datakit_io_queue_points", "gauge", "Points waiting in batches");
   m.sample("datakit_io_queue_points", {}, static_cast<double>(ps.pending_points));
   m.family("datakit_io_timestamp_corrected_total", "counter",
@@ -702,9 +738,9 @@ Status Agent::reload() {
     a.log->error("reload: {} (keeping the running config)", cfg.status().message());
     return cfg.status();
   }
-  // What a reload changes: global and election tags, and the inputs (with their routes). The
-  // point path, the uploader with its queues, the listener and the election keep running, so
-  // nothing accepted is lost; changes to those need a restart.
+  // What a reload changes: global and election tags, the pipeline scripts, and the inputs (with
+  // their routes). The point path, the uploader with its queues, the listener and the election
+  // keep running, so nothing accepted is lost; changes to those need a restart.
   {
     auto tags = a.makeTags(*cfg);
     std::lock_guard lock(a.tags_mu);
@@ -723,6 +759,7 @@ Status Agent::reload() {
   a.config.global_host_tags = cfg->global_host_tags;
   a.config.election.tags = cfg->election.tags;
   a.config.default_enabled_inputs = cfg->default_enabled_inputs;
+  a.loadPipelines();
   SEXTANT_RETURN_IF_ERROR(a.startInputs());
   a.front->setRoutes(a.routes());
   a.log->info("reloaded: {} inputs", a.runner ? a.runner->size() : 0);

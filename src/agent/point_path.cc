@@ -112,7 +112,7 @@ Status PointPath::feed(model::Category category, std::vector<model::Point>&& poi
     }
   }
   if (options_.pipeline) {
-    options_.pipeline(category, options.input, &points);
+    options_.pipeline(category, options, &points);
     if (points.empty()) return Status::ok();
   }
   if (options_.auto_timestamp_correction) correctTimes(points);

@@ -2,7 +2,8 @@
 // io.Feed. For each feed, in order:
 //   1. global tags: host tags, or election tags for election inputs; a key the point already has
 //      (tag or field) is never overridden; `ignore_global_tags` skips this step;
-//   2. the pipeline hook (Platypus scripts arrive with the logs issue; empty = pass through);
+//   2. the pipeline hook (the agent runs Platypus scripts here: src/pipeline; empty = pass
+//   through);
 //   3. time correction (DataKit's auto_timestamp_correction, on by default): a point more than
 //      2 h away from now gets time = now and an int field `__orig_time` with its old time;
 //   4. batching per category: points wait until max_cache_count are pending or flush_interval
@@ -42,8 +43,8 @@ struct PointPathOptions {
   std::function<int64_t()> now_ns;              // wall clock seam
   std::function<TagsSnapshot()> host_tags;      // empty or null snapshot: none
   std::function<TagsSnapshot()> election_tags;  // for FeedOptions::election
-  // Pipeline hook: may change or drop points of a feed.
-  std::function<void(model::Category, std::string_view input, std::vector<model::Point>*)> pipeline;
+  // Pipeline hook: may change or drop points of a feed (FeedOptions::pipeline names the script).
+  std::function<void(model::Category, const FeedOptions&, std::vector<model::Point>*)> pipeline;
   bool auto_timestamp_correction = true;
   std::chrono::nanoseconds max_time_skew = std::chrono::hours(2);
   size_t max_cache_count = 1000;

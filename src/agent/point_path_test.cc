@@ -173,15 +173,17 @@ TEST(PointPathTest, NoSinkDiscardsAndCounts) {
 TEST(PointPathTest, PipelineHookMayDropPoints) {
   Sink sink;
   PointPathOptions o = baseOptions(sink);
-  o.pipeline = [](Category, std::string_view input, std::vector<Point>* p) {
-    if (input == "drop") p->clear();
+  o.pipeline = [](Category, const FeedOptions& feed, std::vector<Point>* p) {
+    if (feed.pipeline == "drop.p") p->clear();
   };
   PointPath path(o);
-  ASSERT_TRUE(
-      path.feed(Category::kLogging, pts({pt("a")}), {.input = "drop", .durable = true}).isOk());
+  ASSERT_TRUE(path.feed(Category::kLogging, pts({pt("a")}),
+                        {.input = "w", .durable = true, .pipeline = "drop.p"})
+                  .isOk());
   EXPECT_EQ(sink.points(), 0u);
-  ASSERT_TRUE(
-      path.feed(Category::kLogging, pts({pt("a")}), {.input = "keep", .durable = true}).isOk());
+  ASSERT_TRUE(path.feed(Category::kLogging, pts({pt("a")}),
+                        {.input = "w", .durable = true, .pipeline = "keep.p"})
+                  .isOk());
   EXPECT_EQ(sink.points(), 1u);
 }
 

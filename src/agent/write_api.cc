@@ -179,6 +179,9 @@ net::HttpResponse handleWrite(const net::HttpRequest& req, const WriteContext& c
     feed.input = has_input && !input.empty() ? std::string(input)
                                              : std::string(model::categoryName(*category));
     feed.durable = true;
+    if (std::string_view source = req.queryValue("source"); !source.empty()) {
+      feed.pipeline = std::string(source) + ".p";
+    }
     feed.election = req.hasQuery("global_election_tags");
     feed.ignore_global_tags = !feed.election && (req.hasQuery("ignore_global_host_tags") ||
                                                  req.hasQuery("ignore_global_tags"));

@@ -5,10 +5,10 @@
 // proto=com.guance.Point" -> protobuf PBPoints; anything else -> line protocol.
 // Compression from ?encoding= or Content-Encoding (gzip, deflate, zstd, br).
 // Query: precision, echo=lp|json|pbjson (and deprecated echo_line_proto, echo_json), dry,
-// strict, input. Boolean params are "present = on", as in DataKit.
-// Every point is normalised (model/check.h); accepted points go to `sink` unless dry, and the
-// answer waits for the sink (the agent's durable feed).
-// Thread-safety: handleWrite is reentrant; the sink must be thread-safe.
+// strict, input, source (the pipeline script <source>.p runs on the points). Boolean params are
+// "present = on", as in DataKit. Every point is normalised (model/check.h); accepted points go to
+// `sink` unless dry, and the answer waits for the sink (the agent's durable feed). Thread-safety:
+// handleWrite is reentrant; the sink must be thread-safe.
 #pragma once
 
 #include <cstdint>

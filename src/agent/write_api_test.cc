@@ -86,6 +86,12 @@ TEST_F(WriteApiTest, LineProtocolReachesSinkWithCategoryAndInput) {
 TEST_F(WriteApiTest, InputDefaultsToCategoryName) {
   ASSERT_EQ(post("/v1/write/logging", "nginx message=\"x\"").status, 200);
   EXPECT_EQ(got_.input, "logging");
+  EXPECT_EQ(got_.feed.pipeline, "");  // no ?source: the point path picks by the data
+}
+
+TEST_F(WriteApiTest, SourceNamesThePipelineScript) {
+  ASSERT_EQ(post("/v1/write/logging?source=nginx", "x message=\"y\"").status, 200);
+  EXPECT_EQ(got_.feed.pipeline, "nginx.p");
 }
 
 TEST_F(WriteApiTest, RejectsCategoriesTheGenericHandlerDoesNot) {

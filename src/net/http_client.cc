@@ -19,6 +19,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -127,26 +128,44 @@ bool isIpAddress(const std::string& host) {
 
 // One connection: its own io_context (declared first so it is destroyed last), the stream and
 // the read buffer that may hold bytes past the last response.
+using local_stream = beast::basic_stream<asio::local::stream_protocol>;
+
+// One connection: its own io_context (declared first so it is destroyed last), one of the three
+// streams (TCP, TLS over TCP, a Unix socket) and the read buffer that may hold bytes past the
+// last response.
 struct Conn {
   asio::io_context io{1};
   std::optional<beast::tcp_stream> plain;
   std::optional<ssl::stream<beast::tcp_stream>> secure;
+  std::optional<local_stream> local;
   std::shared_ptr<ssl::context> ctx;  // keeps the SSL_CTX alive for `secure`
   beast::flat_buffer buffer;
   Clock::time_point idle_since{};
 
-  tcp::socket& socket() {
-    return secure ? beast::get_lowest_layer(*secure).socket() : plain->socket();
+  int nativeHandle() {
+    if (local) return local->socket().native_handle();
+    return secure ? beast::get_lowest_layer(*secure).socket().native_handle()
+                  : plain->socket().native_handle();
+  }
+  bool isOpen() {
+    if (local) return local->socket().is_open();
+    return secure ? beast::get_lowest_layer(*secure).socket().is_open() : plain->socket().is_open();
   }
   void close() {
     beast::error_code ec;
-    socket().close(ec);
+    if (local) {
+      local->socket().close(ec);
+    } else if (secure) {
+      beast::get_lowest_layer(*secure).socket().close(ec);
+    } else {
+      plain->socket().close(ec);
+    }
   }
   // True when an idle connection looks reusable: nothing to read and no EOF/error pending.
   bool looksAlive() {
-    if (!socket().is_open() || buffer.size() != 0) return false;
+    if (!isOpen() || buffer.size() != 0) return false;
     char byte;
-    ssize_t n = ::recv(socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    ssize_t n = ::recv(nativeHandle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
   }
 };
@@ -199,12 +218,16 @@ class BeastHttpClient final : public HttpClient {
     if (!url.isOk()) return url.status();
     const Clock::time_point deadline = Clock::now() + request.timeout;
     std::shared_ptr<ssl::context> ctx;
+    if (url->tls && !request.unix_socket.empty()) {
+      return invalidArgument("https over a Unix socket is not supported: " + request.url);
+    }
     if (url->tls) {
       auto c = tlsContext(request.tls);
       if (!c.isOk()) return c.status();
       ctx = std::move(c).value();
     }
-    const std::string key = poolKey(*url, request.tls);
+    const std::string key =
+        request.unix_socket.empty() ? poolKey(*url, request.tls) : "unix:" + request.unix_socket;
 
     http::request<http::string_body> req{beast::http::string_to_verb(request.method), url->target,
                                          11};
@@ -224,14 +247,17 @@ class BeastHttpClient final : public HttpClient {
       const bool reused = conn != nullptr;
       if (!reused) {
         conn = std::make_unique<Conn>();
-        if (ctx) {
+        if (!request.unix_socket.empty()) {
+          conn->local.emplace(conn->io);
+        } else if (ctx) {
           conn->ctx = ctx;
           conn->secure.emplace(conn->io, *ctx);
         } else {
           conn->plain.emplace(conn->io);
         }
       }
-      Outcome out = exchange(*conn, *url, request.tls, req, head, reused, deadline);
+      Outcome out =
+          exchange(*conn, *url, request.tls, request.unix_socket, req, head, reused, deadline);
       if (out.done && !out.ec && out.response) {
         auto& resp = *out.response;
         ClientResponse result;
@@ -271,12 +297,12 @@ class BeastHttpClient final : public HttpClient {
   }
 
   Outcome exchange(Conn& conn, const ParsedUrl& url, const TlsOptions& tls,
-                   http::request<http::string_body>& req, bool head, bool reused,
-                   Clock::time_point deadline) {
+                   const std::string& unix_socket, http::request<http::string_body>& req, bool head,
+                   bool reused, Clock::time_point deadline) {
     Outcome out;
     out.stage = reused ? Stage::kWrite : Stage::kResolve;
     tcp::resolver resolver(conn.io);
-    asio::co_spawn(conn.io, run(conn, url, tls, req, head, reused, resolver, out),
+    asio::co_spawn(conn.io, run(conn, url, tls, unix_socket, req, head, reused, resolver, out),
                    [&out](std::exception_ptr) { out.done = true; });
     conn.io.restart();
     conn.io.run_until(deadline);
@@ -292,11 +318,16 @@ class BeastHttpClient final : public HttpClient {
   }
 
   asio::awaitable<void> run(Conn& conn, const ParsedUrl& url, const TlsOptions& tls,
-                            http::request<http::string_body>& req, bool head, bool reused,
-                            tcp::resolver& resolver, Outcome& out) {
+                            const std::string& unix_socket, http::request<http::string_body>& req,
+                            bool head, bool reused, tcp::resolver& resolver, Outcome& out) {
     beast::error_code& ec = out.ec;
     auto token = asio::redirect_error(asio::use_awaitable, ec);
-    if (!reused) {
+    if (!reused && conn.local) {
+      out.stage = Stage::kConnect;
+      co_await conn.local->async_connect(asio::local::stream_protocol::endpoint(unix_socket),
+                                         token);
+      if (ec) co_return;
+    } else if (!reused) {
       out.stage = Stage::kResolve;
       auto endpoints = co_await resolver.async_resolve(url.host, std::to_string(url.port), token);
       if (ec) co_return;
@@ -327,7 +358,9 @@ class BeastHttpClient final : public HttpClient {
       }
     }
     out.stage = Stage::kWrite;
-    if (conn.secure) {
+    if (conn.local) {
+      co_await http::async_write(*conn.local, req, token);
+    } else if (conn.secure) {
       co_await http::async_write(*conn.secure, req, token);
     } else {
       co_await http::async_write(*conn.plain, req, token);
@@ -338,7 +371,9 @@ class BeastHttpClient final : public HttpClient {
     parser.body_limit(options_.max_response_bytes);
     parser.skip(head);
     // Read the header first to know whether any byte came back, then the rest.
-    if (conn.secure) {
+    if (conn.local) {
+      co_await http::async_read_header(*conn.local, conn.buffer, parser, token);
+    } else if (conn.secure) {
       co_await http::async_read_header(*conn.secure, conn.buffer, parser, token);
     } else {
       co_await http::async_read_header(*conn.plain, conn.buffer, parser, token);
@@ -346,7 +381,9 @@ class BeastHttpClient final : public HttpClient {
     out.got_bytes = parser.got_some() || conn.buffer.size() > 0;
     if (ec) co_return;
     // 1xx interim answers (100 Continue) are not expected: we never send Expect.
-    if (conn.secure) {
+    if (conn.local) {
+      co_await http::async_read(*conn.local, conn.buffer, parser, token);
+    } else if (conn.secure) {
       co_await http::async_read(*conn.secure, conn.buffer, parser, token);
     } else {
       co_await http::async_read(*conn.plain, conn.buffer, parser, token);
@@ -359,16 +396,25 @@ class BeastHttpClient final : public HttpClient {
   static std::string poolKey(const ParsedUrl& url, const TlsOptions& tls) {
     std::string key =
         (url.tls ? "https://" : "http://") + url.host + ":" + std::to_string(url.port);
-    if (url.tls) {
-      key += "|" + tls.ca_file + "|" + tls.cert_file + "|" + tls.key_file + "|" +
-             (tls.insecure_skip_verify ? "1" : "0") + "|" + tls.server_name;
-    }
+    if (url.tls) key += "|" + contextKey(tls) + "|" + tls.server_name;
+    return key;
+  }
+
+  // What makes two TlsOptions need different SSL contexts (PEM text by its hash).
+  static std::string contextKey(const TlsOptions& tls) {
+    std::string key;
+    for (const std::string& f : tls.ca_files) key += f + ",";
+    auto text = [](const std::string& pem) {
+      return pem.empty() ? std::string() : "#" + std::to_string(std::hash<std::string>{}(pem));
+    };
+    key += "|" + text(tls.ca_pem) + "|" + tls.cert_file + "|" + tls.key_file + "|" +
+           text(tls.cert_pem) + "|" + text(tls.key_pem) + "|" +
+           (tls.insecure_skip_verify ? "1" : "0");
     return key;
   }
 
   Result<std::shared_ptr<ssl::context>> tlsContext(const TlsOptions& tls) {
-    std::string key = tls.ca_file + "|" + tls.cert_file + "|" + tls.key_file + "|" +
-                      (tls.insecure_skip_verify ? "1" : "0");
+    std::string key = contextKey(tls);
     std::lock_guard lock(mu_);
     if (auto it = contexts_.find(key); it != contexts_.end()) return it->second;
     auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
@@ -377,14 +423,26 @@ class BeastHttpClient final : public HttpClient {
                          ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1,
                      ec);
     if (!tls.insecure_skip_verify) {
-      if (tls.ca_file.empty()) {
+      if (tls.ca_files.empty() && tls.ca_pem.empty()) {
         ctx->set_default_verify_paths(ec);
-      } else {
-        ctx->load_verify_file(tls.ca_file, ec);
+        if (ec) return invalidArgument("TLS system CA paths: " + ec.message());
       }
-      if (ec) return invalidArgument("TLS CA file '" + tls.ca_file + "': " + ec.message());
+      for (const std::string& file : tls.ca_files) {
+        ctx->load_verify_file(file, ec);
+        if (ec) return invalidArgument("TLS CA file '" + file + "': " + ec.message());
+      }
+      if (!tls.ca_pem.empty()) {
+        ctx->add_certificate_authority(asio::buffer(tls.ca_pem), ec);
+        if (ec) return invalidArgument("TLS CA certificate (inline PEM): " + ec.message());
+      }
     }
-    if (!tls.cert_file.empty()) {
+    if (!tls.cert_pem.empty()) {
+      ctx->use_certificate_chain(asio::buffer(tls.cert_pem), ec);
+      if (ec) return invalidArgument("TLS client certificate (inline PEM): " + ec.message());
+      const std::string& key_pem = tls.key_pem.empty() ? tls.cert_pem : tls.key_pem;
+      ctx->use_private_key(asio::buffer(key_pem), ssl::context::pem, ec);
+      if (ec) return invalidArgument("TLS client key (inline PEM): " + ec.message());
+    } else if (!tls.cert_file.empty()) {
       ctx->use_certificate_chain_file(tls.cert_file, ec);
       if (ec)
         return invalidArgument("TLS client certificate '" + tls.cert_file + "': " + ec.message());

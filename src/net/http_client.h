@@ -1,14 +1,15 @@
 // HttpClient: the outgoing-HTTP seam. The uploader (DataWay writes), the election client and
 // (later) the prom scraper talk through this interface; tests substitute a fake.
 //
-// makeHttpClient() returns the real one (Boost.Beast over TCP, TLS with OpenSSL): keep-alive
-// connections pooled per host:port, a whole-exchange timeout, optional proxy-less TLS options.
-// send() is synchronous and may be called from many threads at once.
+// makeHttpClient() returns the real one (Boost.Beast over TCP or a Unix socket, TLS with OpenSSL):
+// keep-alive connections pooled per host:port, a whole-exchange timeout, optional proxy-less TLS
+// options. send() is synchronous and may be called from many threads at once.
 #pragma once
 
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "net/http_types.h"
@@ -16,9 +17,15 @@
 namespace sextant::net {
 
 struct TlsOptions {
-  std::string ca_file;    // PEM bundle to verify the server with; empty = system defaults
+  // PEM bundles to verify the server with, and PEM text (e.g. DataKit's ca_certs_base64, decoded)
+  // trusted as well; all empty = the system defaults.
+  std::vector<std::string> ca_files;
+  std::string ca_pem;
   std::string cert_file;  // client certificate (mutual TLS); empty = none
-  std::string key_file;
+  std::string key_file;   // empty = the key is in cert_file
+  // Inline client certificate and key (PEM text), used instead of the files when set.
+  std::string cert_pem;
+  std::string key_pem;
   bool insecure_skip_verify = false;
   std::string server_name;  // SNI / verified name; empty = the URL's host
 };
@@ -30,6 +37,9 @@ struct ClientRequest {
   std::string body;
   std::chrono::milliseconds timeout{30'000};  // connect + send + whole response
   TlsOptions tls;
+  // Dial this Unix domain socket instead of the URL's host and port (plain HTTP; the URL still
+  // gives the Host header and the target). Empty: TCP.
+  std::string unix_socket;
 };
 
 struct ClientResponse {

@@ -7,6 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -439,8 +440,9 @@ class HttpClientTlsTest : public ::testing::Test {
     return "https://" + host + ":" + std::to_string(server_->port()) + "/s";
   }
   TlsOptions mutualTls() const {
-    return {
-        .ca_file = path("ca.pem"), .cert_file = path("client.pem"), .key_file = path("client.key")};
+    return {.ca_files = {path("ca.pem")},
+            .cert_file = path("client.pem"),
+            .key_file = path("client.key")};
   }
 
   static inline sextant::testing::TempDir* dir_ = nullptr;
@@ -474,12 +476,12 @@ TEST_F(HttpClientTlsTest, IpAddressAndServerNameOverride) {
 
 TEST_F(HttpClientTlsTest, WrongCaIsRejected) {
   TlsOptions tls = mutualTls();
-  tls.ca_file = path("other.pem");
+  tls.ca_files = {path("other.pem")};
   auto r = client_->send({.url = url(), .tls = tls});
   ASSERT_FALSE(r.isOk());
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << r.status().toString();
   // The system store does not know our CA either.
-  tls.ca_file.clear();
+  tls.ca_files.clear();
   auto sys = client_->send({.url = url(), .tls = tls});
   ASSERT_FALSE(sys.isOk());
   EXPECT_EQ(sys.status().code(), StatusCode::kPermissionDenied) << sys.status().toString();
@@ -487,7 +489,7 @@ TEST_F(HttpClientTlsTest, WrongCaIsRejected) {
 
 TEST_F(HttpClientTlsTest, InsecureSkipVerifyAcceptsAnyServer) {
   TlsOptions tls = mutualTls();
-  tls.ca_file = path("other.pem");
+  tls.ca_files = {path("other.pem")};
   tls.insecure_skip_verify = true;
   tls.server_name = "not-the-name.example";
   auto r = client_->send({.url = url(), .tls = tls});
@@ -496,17 +498,98 @@ TEST_F(HttpClientTlsTest, InsecureSkipVerifyAcceptsAnyServer) {
 }
 
 TEST_F(HttpClientTlsTest, MissingClientCertificateIsRejected) {
-  TlsOptions tls{.ca_file = path("ca.pem")};
+  TlsOptions tls{.ca_files = {path("ca.pem")}};
   auto r = client_->send({.url = url(), .tls = tls});
   ASSERT_FALSE(r.isOk());
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << r.status().toString();
 }
 
 TEST_F(HttpClientTlsTest, MissingFilesAreInvalidArgument) {
-  TlsOptions tls{.ca_file = path("nope.pem")};
+  TlsOptions tls{.ca_files = {path("nope.pem")}};
   auto r = client_->send({.url = url(), .tls = tls});
   ASSERT_FALSE(r.isOk());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().toString();
+  TlsOptions bad_pem{.ca_pem = "-----BEGIN CERTIFICATE-----\nnot base64\n"};
+  auto r2 = client_->send({.url = url(), .tls = bad_pem});
+  ASSERT_FALSE(r2.isOk());
+  EXPECT_EQ(r2.status().code(), StatusCode::kInvalidArgument) << r2.status().toString();
+}
+
+std::string readAll(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Several CA files: the server's CA anywhere in the list verifies it (DataKit's ca_certs list).
+TEST_F(HttpClientTlsTest, AnyOfSeveralCaFilesVerifies) {
+  TlsOptions tls = mutualTls();
+  tls.ca_files = {path("other.pem"), path("ca.pem")};
+  auto r = client_->send({.url = url(), .tls = tls});
+  ASSERT_TRUE(r.isOk()) << r.status().toString();
+  EXPECT_EQ(r->body, "secure /s");
+}
+
+// Inline PEM text (DataKit's *_base64 options, decoded) for the CA and the client pair.
+TEST_F(HttpClientTlsTest, InlinePemCaAndClientCertificate) {
+  TlsOptions tls{.ca_pem = readAll(path("ca.pem")),
+                 .cert_pem = readAll(path("client.pem")),
+                 .key_pem = readAll(path("client.key"))};
+  auto r = client_->send({.url = url(), .tls = tls});
+  ASSERT_TRUE(r.isOk()) << r.status().toString();
+  EXPECT_EQ(r->body, "secure /s");
+  // The inline CA is the one trusted: another CA's text fails verification.
+  tls.ca_pem = readAll(path("other.pem"));
+  auto wrong = client_->send({.url = url(), .tls = tls});
+  ASSERT_FALSE(wrong.isOk());
+  EXPECT_EQ(wrong.status().code(), StatusCode::kPermissionDenied) << wrong.status().toString();
+}
+
+// Part 4: a Unix domain socket (prom's uds_path): one-connection HTTP server on a socket file.
+TEST(HttpClientUnixSocketTest, RequestsGoOverTheSocket) {
+  sextant::testing::TempDir dir;
+  const std::string sock = dir.path() + "/exporter.sock";
+  asio::io_context io;
+  asio::local::stream_protocol::acceptor acceptor(io, asio::local::stream_protocol::endpoint(sock));
+  std::string seen_target, seen_host;
+  std::thread server([&] {
+    int served = 0;  // two requests, on one kept-alive connection or on two
+    while (served < 2) {
+      asio::local::stream_protocol::socket s(io);
+      acceptor.accept(s);
+      beast::flat_buffer buf;
+      while (served < 2) {
+        http::request<http::string_body> req;
+        beast::error_code ec;
+        http::read(s, buf, req, ec);
+        if (ec) break;
+        seen_target = std::string(req.target());
+        seen_host = std::string(req[http::field::host]);
+        http::response<http::string_body> resp{http::status::ok, 11};
+        resp.body() = "metric_a 1\n";
+        resp.prepare_payload();
+        http::write(s, resp, ec);
+        ++served;
+        if (ec) break;
+      }
+    }
+  });
+  auto client = makeHttpClient();
+  for (int i = 0; i < 2; ++i) {
+    auto r = client->send({.url = "http://exporter.local/metrics?x=1", .unix_socket = sock});
+    ASSERT_TRUE(r.isOk()) << r.status().toString();
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "metric_a 1\n");
+  }
+  server.join();
+  EXPECT_EQ(seen_target, "/metrics?x=1");
+  EXPECT_EQ(seen_host, "exporter.local");
+  // No socket there: Unavailable; https over a socket: InvalidArgument.
+  auto gone = client->send({.url = "http://x/metrics", .unix_socket = dir.path() + "/none.sock"});
+  ASSERT_FALSE(gone.isOk());
+  EXPECT_EQ(gone.status().code(), StatusCode::kUnavailable) << gone.status().toString();
+  auto tls = client->send({.url = "https://x/metrics", .unix_socket = sock});
+  ASSERT_FALSE(tls.isOk());
+  EXPECT_EQ(tls.status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(HttpClientTlsTest, PlainHttpToTlsPortFails) {

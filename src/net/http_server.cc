@@ -1,5 +1,9 @@
 #include "net/http_server.h"
 
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -11,7 +15,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <charconv>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -58,6 +66,12 @@ struct HttpServer::Impl {
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
   tcp::endpoint bound;
+  // Streaming responses: each runs on a detached thread counted here; stop() sets `stopping`
+  // (their writes then fail) and waits for the count to drop to zero.
+  std::mutex streams_mu;
+  std::condition_variable streams_cv;
+  int streams_running = 0;
+  std::atomic<bool> stopping{false};
 
   Impl(HttpServerOptions o, Router r) : options(std::move(o)), router(std::move(r)) {
     if (!options.error_response) {
@@ -95,6 +109,83 @@ struct HttpServer::Impl {
     const Handler* handler = router.match(req);
     if (handler == nullptr) return options.error_response(404, "no route for " + req.path);
     return (*handler)(req);
+  }
+
+  // Whether the peer of fd has closed or reset the connection (without blocking).
+  static bool peerGone(int fd) {
+    pollfd p{fd, POLLIN | POLLRDHUP, 0};
+    int n = ::poll(&p, 1, 0);
+    if (n < 0) return errno != EINTR;
+    if (n == 0) return false;
+    if ((p.revents & (POLLHUP | POLLERR | POLLRDHUP | POLLNVAL)) != 0) return true;
+    char c = 0;
+    ssize_t r = ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (r == 0) return true;
+    return r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+  }
+
+  // Sends all of data on fd, waiting for room at most options.timeout; false when the peer is
+  // gone, the time is up or the server is stopping.
+  bool sendAll(int fd, std::string_view data) {
+    auto deadline = std::chrono::steady_clock::now() + options.timeout;
+    while (!data.empty()) {
+      if (stopping.load()) return false;
+      ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        data.remove_prefix(static_cast<std::size_t>(n));
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        pollfd p{fd, POLLOUT, 0};
+        ::poll(&p, 1, 100);
+        continue;
+      }
+      return false;
+    }
+    return true;
+  }
+
+  // The thread of one streaming response: the headers are sent; runs the stream, framing each
+  // write as one chunk, then ends the body and closes the connection.
+  void runStream(std::unique_ptr<tcp::socket> sock,
+                 std::function<bool(const HttpResponse::StreamWrite&)> fn) {
+    const int fd = sock->native_handle();
+    bool broken = false;
+    HttpResponse::StreamWrite write = [&](std::string_view chunk) -> bool {
+      if (broken || stopping.load()) return false;
+      if (chunk.empty()) {
+        broken = peerGone(fd);
+        return !broken;
+      }
+      char size[24];
+      int len = std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+      std::string frame;
+      frame.reserve(chunk.size() + static_cast<std::size_t>(len) + 2);
+      frame.append(size, static_cast<std::size_t>(len));
+      frame.append(chunk);
+      frame.append("\r\n");
+      if (!sendAll(fd, frame)) broken = true;
+      return !broken;
+    };
+    fn(write);
+    if (!broken) sendAll(fd, "0\r\n\r\n");
+    beast::error_code ec;
+    sock->shutdown(tcp::socket::shutdown_both, ec);
+    sock->close(ec);
+    // Both go before the count drops: stop() may destroy the io_context (whose strand the
+    // socket holds) as soon as it reaches zero, and the stream's captures belong to the caller.
+    sock.reset();
+    fn = nullptr;
+    std::lock_guard<std::mutex> lock(streams_mu);
+    --streams_running;
+    streams_cv.notify_all();
+  }
+
+  bool streamSlotFree() {
+    std::lock_guard<std::mutex> lock(streams_mu);
+    return streams_running < std::max(0, options.max_streams);
   }
 
   asio::awaitable<void> session(tcp::socket socket) {
@@ -148,6 +239,33 @@ struct HttpServer::Impl {
       bool keep_alive = breq.keep_alive();
       unsigned version = breq.version();
       HttpResponse resp = dispatch(breq, remote);
+      if (resp.stream && !streamSlotFree()) {
+        resp = options.error_response(503, "too many streaming responses; try again later");
+      }
+      if (resp.stream) {
+        http::response<http::empty_body> head{static_cast<http::status>(resp.status), version};
+        if (!resp.content_type.empty()) head.set(http::field::content_type, resp.content_type);
+        for (const auto& [k, v] : options.extra_headers) head.set(k, v);
+        for (const auto& [k, v] : resp.headers) head.set(k, v);
+        head.keep_alive(false);
+        head.chunked(true);
+        http::response_serializer<http::empty_body> sr(head);
+        stream.expires_after(options.timeout);
+        co_await http::async_write_header(stream, sr,
+                                          asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
+        stream.expires_never();
+        {
+          // Counted here, once the thread is certain to start (a slot reserved before the
+          // header write would leak if stop() abandoned this coroutine).
+          std::lock_guard<std::mutex> lock(streams_mu);
+          ++streams_running;
+        }
+        std::thread(&Impl::runStream, this, std::make_unique<tcp::socket>(stream.release_socket()),
+                    std::move(resp.stream))
+            .detach();
+        co_return;
+      }
       auto out = toBeast(std::move(resp), version, keep_alive);
       stream.expires_after(options.timeout);
       co_await http::async_write(stream, out, asio::redirect_error(asio::use_awaitable, ec));
@@ -180,6 +298,7 @@ Status HttpServer::start() {
   std::string host;
   uint16_t port = 0;
   SEXTANT_RETURN_IF_ERROR(splitHostPort(impl_->options.listen, &host, &port));
+  impl_->stopping = false;
   beast::error_code ec;
   asio::ip::address addr = host.empty() ? asio::ip::address(asio::ip::address_v6::any())
                                         : asio::ip::make_address(host, ec);
@@ -203,7 +322,15 @@ Status HttpServer::start() {
 }
 
 void HttpServer::stop() {
-  if (!impl_ || impl_->threads.empty()) return;
+  if (!impl_) return;
+  impl_->stopping = true;
+  if (!impl_->threads.empty()) stopIo();
+  // Streams see `stopping` at their next write and end; their threads use impl_.
+  std::unique_lock<std::mutex> lock(impl_->streams_mu);
+  impl_->streams_cv.wait(lock, [this] { return impl_->streams_running == 0; });
+}
+
+void HttpServer::stopIo() {
   asio::post(impl_->io, [this] {
     beast::error_code ec;
     if (impl_->acceptor) impl_->acceptor->close(ec);

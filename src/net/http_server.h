@@ -4,6 +4,10 @@
 // binds (port 0 picks a free port) and returns once it accepts; stop() closes the listener and
 // joins the threads. Keep-alive, chunked request bodies, a body size cap (413) and a
 // whole-request timeout (408) are handled here; everything else is the handlers' business.
+// A response with a `stream` (HttpResponse::stream, e.g. server-sent events) is sent chunked:
+// the server hands the connection to a thread of its own that runs the stream (at most
+// max_streams at once); stop() tells every stream to end (its write() returns false) and waits
+// for their threads.
 // Thread-safety: start/stop from one thread; the Router must not change after start().
 #pragma once
 
@@ -28,6 +32,8 @@ struct HttpServerOptions {
   std::function<HttpResponse(int status, std::string message)> error_response;
   // Headers added to every response (e.g. X-DataKit).
   KeyValues extra_headers;
+  // Streaming responses (HttpResponse::stream) running at once; past it the answer is 503.
+  int max_streams = 64;
 };
 
 // Splits "host:port" / "[v6]:port" / ":port"; an empty host means all interfaces.
@@ -47,6 +53,7 @@ class HttpServer {
   uint16_t port() const;
 
  private:
+  void stopIo();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

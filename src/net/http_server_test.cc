@@ -1,7 +1,13 @@
 #include "net/http_server.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <thread>
 
 #include "net/testing/raw_http.h"
@@ -154,6 +160,109 @@ TEST(SplitHostPortTest, Forms) {
   EXPECT_FALSE(splitHostPort("9529", &host, &port).isOk());
   EXPECT_FALSE(splitHostPort("a:99999", &host, &port).isOk());
   EXPECT_FALSE(splitHostPort("a:12x", &host, &port).isOk());
+}
+
+// A client connection kept open: sends a request and reads what arrives until `want` is in
+// the bytes read or the time is up.
+class OpenConnection {
+ public:
+  OpenConnection(uint16_t port, const std::string& request) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return;
+    (void)!::send(fd_, request.data(), request.size(), MSG_NOSIGNAL);
+  }
+  ~OpenConnection() { close(); }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  std::string readUntil(std::string_view want, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (data_.find(want) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      char buf[4096];
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      data_.append(buf, static_cast<std::size_t>(n));
+    }
+    return data_;
+  }
+
+ private:
+  int fd_ = -1;
+  std::string data_;
+};
+
+TEST(HttpServerStreamTest, SendsChunksThenEndsTheBody) {
+  Router router;
+  router.add("GET", "/s", [](HttpRequest&) {
+    HttpResponse r;
+    r.content_type = "text/event-stream";
+    r.stream = [](const HttpResponse::StreamWrite& write) {
+      return write("a") && write("") && write("bc");
+    };
+    return r;
+  });
+  HttpServerOptions o;
+  o.listen = "127.0.0.1:0";
+  HttpServer server(o, std::move(router));
+  ASSERT_TRUE(server.start().isOk());
+  std::string r = testing::simpleRequest(server.port(), "GET", "/s");
+  EXPECT_EQ(testing::statusOf(r), 200);
+  EXPECT_NE(r.find("Transfer-Encoding: chunked"), std::string::npos) << r;
+  EXPECT_NE(r.find("Content-Type: text/event-stream"), std::string::npos) << r;
+  std::size_t body = r.find("\r\n\r\n");
+  ASSERT_NE(body, std::string::npos);
+  EXPECT_EQ(r.substr(body + 4), "1\r\na\r\n2\r\nbc\r\n0\r\n\r\n");
+}
+
+TEST(HttpServerStreamTest, EndsWhenTheClientLeavesBoundsStreamsAndStops) {
+  std::atomic<int> ended{0};
+  Router router;
+  router.add("GET", "/s", [&ended](HttpRequest&) {
+    HttpResponse r;
+    r.content_type = "text/plain";
+    r.stream = [&ended](const HttpResponse::StreamWrite& write) {
+      bool ok = write("hello");
+      while (ok) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        ok = write("");
+      }
+      ++ended;
+      return false;
+    };
+    return r;
+  });
+  router.add("GET", "/ping", [](HttpRequest&) { return HttpResponse::text(200, "pong"); });
+  HttpServerOptions o;
+  o.listen = "127.0.0.1:0";
+  o.max_streams = 1;
+  HttpServer server(o, std::move(router));
+  ASSERT_TRUE(server.start().isOk());
+  const std::string req = "GET /s HTTP/1.1\r\nHost: x\r\n\r\n";
+  {
+    OpenConnection a(server.port(), req);
+    EXPECT_NE(a.readUntil("hello", std::chrono::seconds(5)).find("5\r\nhello\r\n"),
+              std::string::npos);
+    // The one stream slot is taken; ordinary routes still answer (the I/O thread is free).
+    EXPECT_EQ(testing::statusOf(testing::simpleRequest(server.port(), "GET", "/s")), 503);
+    EXPECT_EQ(testing::bodyOf(testing::simpleRequest(server.port(), "GET", "/ping")), "pong");
+    a.close();
+    for (int i = 0; i < 500 && ended.load() == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(ended.load(), 1);
+  }
+  // The slot is free again; stop() ends the open stream and waits for it.
+  OpenConnection b(server.port(), req);
+  EXPECT_NE(b.readUntil("hello", std::chrono::seconds(5)).find("hello"), std::string::npos);
+  server.stop();
+  EXPECT_EQ(ended.load(), 2);
 }
 
 TEST(ParseQueryTest, DecodesAndKeepsFlags) {

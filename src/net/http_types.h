@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,6 +38,18 @@ struct HttpResponse {
   std::string content_type;  // empty: no Content-Type header
   std::string body;
   KeyValues headers;
+  // Streaming answer (e.g. server-sent events). When set, the server sends the status and
+  // headers with Transfer-Encoding: chunked (body is ignored), then runs stream on a thread of
+  // its own (not an I/O thread: it may block and sleep). Each write(chunk) sends one chunk and
+  // returns false once the client is gone, the write timed out (HttpServerOptions::timeout) or
+  // the server is stopping; stream should then return promptly. write("") sends nothing: it
+  // only probes whether the client is still there (for streams that are idle for a while).
+  // The server ends the body when stream returns, and closes the connection (no keep-alive).
+  // The return value is informational (false: the stream ended early). HttpServerOptions::
+  // max_streams bounds the streams running at once (503 past it). Handlers called without a
+  // server (tests, the in-process client) may run stream themselves.
+  using StreamWrite = std::function<bool(std::string_view chunk)>;
+  std::function<bool(const StreamWrite& write)> stream;
 
   static HttpResponse text(int status, std::string body);
   static HttpResponse json(int status, std::string body);

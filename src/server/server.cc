@@ -19,10 +19,13 @@
 #include "core/version.h"
 #include "net/http_server.h"
 #include "net/rate_limiter.h"
+#include "server/ci_api/ci_api.h"
 #include "server/election/election_api.h"
 #include "server/election/election_service.h"
+#include "server/log_api/log_api.h"
 #include "server/prom_api.h"
 #include "server/query_raw_api.h"
+#include "server/rum_api/rum_api.h"
 #include "server/trace_api/trace_api.h"
 #include "server/workspace/workspace_api.h"
 #include "server/workspace/workspace_store.h"
@@ -385,6 +388,14 @@ struct Server::Impl {
     registerPromApi(r, *engine, *workspaces, options.query_limits);
     registerQueryRawApi(r, *engine, *workspaces, options.query_limits);
     registerTraceApi(r, *engine, *workspaces);
+    LogApiOptions logs;
+    logs.max_rows_scanned = options.query_limits.max_rows;
+    logs.timeout = options.query_limits.timeout;
+    registerLogApi(r, *engine, *workspaces, std::move(logs));
+    registerCiApi(r, *engine, *workspaces);
+    RumApiOptions rum;
+    rum.data_dir = options.data_dir;
+    registerRumApi(r, *engine, *workspaces, std::move(rum));
     election::registerElectionRoutes(
         r, elections, [store = workspaces.get()](std::string_view token) {
           std::optional<workspace::Workspace> w = store->byToken(token);

@@ -1,8 +1,11 @@
 // The one explicit list of every input Sextant has (no static-initialisation registration).
 // Add a new input's register<Name>Input() call here.
+#include "agent/inputs/gitlab/gitlab_input.h"
 #include "agent/inputs/host_plugins.h"
+#include "agent/inputs/logging/logging_input.h"
 #include "agent/inputs/opentelemetry/otel_input.h"
 #include "agent/inputs/prom/prom_input.h"
+#include "agent/inputs/rum/rum_input.h"
 #include "agent/inputs/zipkin/zipkin_input.h"
 #include "agent/runtime/input.h"
 
@@ -23,6 +26,9 @@ const std::vector<InputFactory>& inputRegistry() {
     inputs::prom::registerPromInput(list);
     inputs::zipkin::registerZipkinInput(list);
     inputs::opentelemetry::registerOpenTelemetryInput(list);
+    inputs::logging::registerLoggingInput(list);
+    inputs::gitlab::registerGitlabInput(list);
+    inputs::rum::registerRumInput(list);
     return all;
   }();
   return registry;

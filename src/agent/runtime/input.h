@@ -34,6 +34,7 @@
 #include "core/status.h"
 #include "model/category.h"
 #include "model/point.h"
+#include "net/http_client.h"
 #include "net/router.h"
 
 namespace sextant::agent {
@@ -43,6 +44,9 @@ struct FeedOptions {
   bool election = false;  // an election input: gets election tags instead of host tags
   bool durable = false;   // return only once the points are durable (HTTP-push inputs)
   bool ignore_global_tags = false;
+  // The pipeline script for these points ("nginx.p": an input's `pipeline` option, /v1/write's
+  // ?source=x gives "x.p"); empty: the point path picks the script by the data (src/pipeline).
+  std::string pipeline;
 };
 
 // The agent's point path; implemented by the agent (global tags, pipeline, time correction,
@@ -85,6 +89,14 @@ struct InputEnv {
   bool container_mode = false;
   // The agent's install dir (relative paths in input options, e.g. a disk buffer, are under it).
   std::string install_dir;
+  // The first DataWay URL (with its ?token=), "" when none, and the client the agent uses for it
+  // (in-process in `sextant standalone`): for inputs that forward data the point path does not
+  // carry (RUM session replays). Borrowed; outlives the input.
+  std::string dataway_url;
+  net::HttpClient* dataway_client = nullptr;
+  // datakit.conf [http_api] rum_origin_ip_header and rum_app_id_white_list.
+  std::string rum_origin_ip_header = "X-Forwarded-For";
+  std::vector<std::string> rum_app_id_white_list;
   // This input's ENV_INPUT_<INPUT>_<KEY> values keyed by KEY ("PERCPU", "INTERVAL"), container
   // mode only (empty otherwise).
   std::map<std::string, std::string> env;

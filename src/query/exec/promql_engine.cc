@@ -912,9 +912,12 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
   bool open = c_.o.left_open_ranges;
   std::vector<char> any(f == RangeFn::kAbsent ? n_ : 0, 0);
   std::vector<double> buf;
+  std::vector<double> reset_sum;  // rate / increase: per series, so each window is O(1)
+  const bool counter_fn = f == RangeFn::kRate || f == RangeFn::kIncrease;
   for (Series& in : ra->series) {
     SEXTANT_RETURN_IF_ERROR(c_.check());
     Series s;
+    if (counter_fn) fn::resetSums(in.v.data(), in.v.size(), &reset_sum);
     size_t lo = 0, hi = 0;
     for (size_t k = 0; k < n_; ++k) {
       int64_t ts_k = ts(k);
@@ -925,7 +928,8 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
       while (lo < hi && (open ? in.t[lo] <= mint : in.t[lo] < mint)) ++lo;
       // The window moves forward only; with @ it is the same every step.
       if (lo == hi) continue;
-      fn::Window w{in.t.data() + lo, in.v.data() + lo, hi - lo};
+      fn::Window w{in.t.data() + lo, in.v.data() + lo, hi - lo,
+                   counter_fn ? reset_sum.data() + lo : nullptr};
       std::optional<double> r;
       switch (f) {
         case RangeFn::kRate:

@@ -58,7 +58,9 @@ std::optional<double> extrapolatedRate(Window w, int64_t range_start_ms, int64_t
                                        int64_t range_ms, bool is_counter, bool is_rate) {
   if (w.n < 2) return std::nullopt;
   double result = w.v[w.n - 1] - w.v[0];
-  if (is_counter) {
+  if (is_counter && w.reset_sum != nullptr) {
+    result += w.reset_sum[w.n - 1] - w.reset_sum[0];
+  } else if (is_counter) {
     double prev = w.v[0];
     for (size_t i = 1; i < w.n; ++i) {
       if (w.v[i] < prev) result += prev;
@@ -80,6 +82,15 @@ std::optional<double> extrapolatedRate(Window w, int64_t range_start_ms, int64_t
   double factor = extrapolate_to / sampled;
   if (is_rate) factor /= static_cast<double>(range_ms) / 1000;
   return result * factor;
+}
+
+void resetSums(const double* v, size_t n, std::vector<double>* out) {
+  out->resize(n);
+  double sum = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0 && v[i] < v[i - 1]) sum += v[i - 1];
+    (*out)[i] = sum;
+  }
 }
 
 std::optional<double> instantValue(Window w, bool is_rate) {

@@ -20,7 +20,14 @@ struct Window {
   const int64_t* t = nullptr;
   const double* v = nullptr;
   size_t n = 0;
+  // Optional, for rate/increase over many windows of one series: reset_sum[i] is the sum of
+  // v[j-1] over the counter resets (v[j] < v[j-1]) at j <= i, aligned with v (resetSums()). With
+  // it a window's reset correction is reset_sum[n-1] - reset_sum[0] instead of a loop.
+  const double* reset_sum = nullptr;
 };
+
+// The prefix sums of counter-reset corrections of a whole series for Window::reset_sum.
+void resetSums(const double* v, size_t n, std::vector<double>* out);
 
 // rate / increase / delta: Prometheus' extrapolatedRate. nullopt below two samples.
 std::optional<double> extrapolatedRate(Window w, int64_t range_start_ms, int64_t range_end_ms,

@@ -9,8 +9,8 @@
 
 #include "codec/point_json/json_writer.h"
 #include "core/clock.h"
+#include "server/api_common/api_common.h"
 #include "server/apm/sketch.h"
-#include "server/trace_api/api_common.h"
 #include "server/trace_api/trace_model.h"
 #include "server/trace_api/trace_reader.h"
 #include "server/trace_api/zipkin_api.h"
@@ -19,10 +19,12 @@ namespace sextant::server {
 
 namespace {
 
+using api::badRequest;
+using api::jsonError;
+using api::Params;
+using api::parseRange;
+using api::TimeRange;
 using codec::json::JsonWriter;
-using trace_api::badRequest;
-using trace_api::jsonError;
-using trace_api::Params;
 
 constexpr std::int64_t kNsPerMs = 1'000'000;
 constexpr std::int64_t kDefaultRangeMs = 15 * 60 * 1000;
@@ -35,44 +37,6 @@ constexpr std::size_t kMaxSearchSpans = 2'000'000;
 
 net::HttpResponse storageError(const Status& st) {
   return jsonError(500, "sextant.internal", st.toString());
-}
-
-// [start, end] in ms from ?start&end (defaults: end = now, start = end - default_range).
-struct TimeRange {
-  std::int64_t start_ms = 0;
-  std::int64_t end_ms = 0;
-  std::int64_t minNs() const { return start_ms * kNsPerMs; }
-  std::int64_t maxNs() const { return end_ms * kNsPerMs + (kNsPerMs - 1); }
-};
-
-std::optional<TimeRange> parseRange(const Params& p, std::int64_t now_ms, std::int64_t default_ms,
-                                    std::int64_t end_slack_ms, net::HttpResponse* err) {
-  TimeRange r;
-  r.end_ms = now_ms + end_slack_ms;
-  if (auto s = p.get("end")) {
-    std::optional<std::int64_t> t = trace_api::parseApmTimeMs(*s);
-    if (!t) {
-      *err = badRequest("invalid parameter \"end\": \"" + *s +
-                        "\" is neither Unix milliseconds nor RFC 3339");
-      return std::nullopt;
-    }
-    r.end_ms = *t;
-  }
-  r.start_ms = r.end_ms - default_ms;
-  if (auto s = p.get("start")) {
-    std::optional<std::int64_t> t = trace_api::parseApmTimeMs(*s);
-    if (!t) {
-      *err = badRequest("invalid parameter \"start\": \"" + *s +
-                        "\" is neither Unix milliseconds nor RFC 3339");
-      return std::nullopt;
-    }
-    r.start_ms = *t;
-  }
-  if (r.start_ms > r.end_ms) {
-    *err = badRequest("invalid time range: start is after end");
-    return std::nullopt;
-  }
-  return r;
 }
 
 // Counts and the merged sketch of a group of apm_service / apm_edge points.
@@ -126,8 +90,7 @@ void writeOptionalString(JsonWriter& w, std::string_view key, std::string_view v
 // The Sextant APM routes. One instance shared by the handlers (immutable after construction).
 class ApmApi {
  public:
-  ApmApi(storage::StorageEngine& engine, const workspace::WorkspaceStore& store,
-         trace_api::NowNs now)
+  ApmApi(storage::StorageEngine& engine, const workspace::WorkspaceStore& store, api::NowNs now)
       : engine_(engine), store_(store), now_(std::move(now)) {}
 
   using Handler = net::HttpResponse (ApmApi::*)(const std::string& ws, const Params& p,
@@ -135,7 +98,7 @@ class ApmApi {
 
   net::HttpResponse run(const net::HttpRequest& req, Handler h) {
     net::HttpResponse err;
-    std::optional<workspace::Workspace> ws = trace_api::tokenWorkspace(req, store_, &err);
+    std::optional<workspace::Workspace> ws = api::tokenWorkspace(req, store_, &err);
     if (!ws) return err;
     Params p(req);
     return (this->*h)(ws->id, p, req);
@@ -582,7 +545,7 @@ class ApmApi {
 
   storage::StorageEngine& engine_;
   const workspace::WorkspaceStore& store_;
-  trace_api::NowNs now_;
+  api::NowNs now_;
 };
 
 }  // namespace

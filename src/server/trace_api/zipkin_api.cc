@@ -15,6 +15,11 @@ namespace sextant::server::trace_api {
 
 namespace {
 
+using api::badRequest;
+using api::jsonError;
+using api::NowNs;
+using api::Params;
+using api::tokenOrDefaultWorkspace;
 using codec::json::JsonWriter;
 
 constexpr std::int64_t kNsPerMs = 1'000'000;

@@ -10,7 +10,7 @@
 
 #include "model/span.h"
 #include "net/router.h"
-#include "server/trace_api/api_common.h"
+#include "server/api_common/api_common.h"
 #include "server/trace_api/trace_model.h"
 #include "server/workspace/workspace_store.h"
 #include "storage/engine/storage_engine.h"
@@ -18,7 +18,7 @@
 namespace sextant::server::trace_api {
 
 void registerZipkinApi(net::Router& r, storage::StorageEngine& engine,
-                       const workspace::WorkspaceStore& store, NowNs now_ns);
+                       const workspace::WorkspaceStore& store, api::NowNs now_ns);
 
 // The span a stored row stands for. When `message` is one Zipkin v2 JSON span it is used as is
 // (full fidelity); otherwise the span is rebuilt from the row: service -> localEndpoint,

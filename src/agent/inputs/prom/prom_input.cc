@@ -83,6 +83,7 @@ Result<std::pair<std::string, std::string>> PromInput::fetch(const std::string& 
   req.url = url;
   req.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(config_.timeout);
   req.tls = config_.tls;
+  req.unix_socket = config_.uds_path;
   req.headers.emplace_back("Accept", std::string(kAccept));
   std::string token = config_.bearer_token;
   if (token.empty() && !config_.bearer_token_file.empty()) {

@@ -39,9 +39,11 @@ struct PromConfig {
   bool ignore_req_err = false;
   bool election = true;
   bool disable_instance_tag = false;
-  // TLS: tls_open + tls_ca/tls_cert/tls_key (deprecated, honoured) or ca_certs/cert/cert_key;
-  // tls_open with no CA skips verification (as DataKit).
+  // TLS: tls_open + tls_ca/tls_cert/tls_key (deprecated, honoured) or ca_certs (several
+  // files)/cert/cert_key and their *_base64 variants (inline PEM); tls_open with no CA skips
+  // verification (as DataKit).
   net::TlsOptions tls;
+  std::string uds_path;  // dial this Unix socket for every URL (the URL gives host and path)
   std::map<std::string, std::string> http_headers;
   std::string bearer_token;  // [inputs.prom.auth] type = "bearer_token", token
   std::string

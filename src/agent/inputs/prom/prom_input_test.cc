@@ -56,7 +56,7 @@ TEST(PromConfig, EtcdSeed) {
   EXPECT_EQ(c->convert.measurements[0].name, "etcd");
   // tls_open without tls_ca: verification skipped, the client certificate sent.
   EXPECT_TRUE(c->tls.insecure_skip_verify);
-  EXPECT_EQ(c->tls.ca_file, "");
+  EXPECT_TRUE(c->tls.ca_files.empty());
   EXPECT_EQ(c->tls.cert_file, "/etc/kubernetes/pki/etcd/peer.crt");
   EXPECT_EQ(c->tls.key_file, "/etc/kubernetes/pki/etcd/peer.key");
   EXPECT_EQ(c->bearer_token, "");  // [inputs.prom.auth] commented out
@@ -102,7 +102,7 @@ honor_timestamps = false
 disable_info_tag = true
 tags_ignore = ["x"]
 insecure_skip_verify = true
-ca_certs = ["/ca.pem"]
+ca_certs = ["/ca.pem", "/ca2.pem"]
 cert = "/c.pem"
 cert_key = "/k.pem"
 server_name = "etcd.local"
@@ -147,7 +147,7 @@ bearer_token_file = "/top"
   EXPECT_EQ(c->bearer_token, "tok");
   EXPECT_EQ(c->bearer_token_file, "/top");
   EXPECT_TRUE(c->tls.insecure_skip_verify);
-  EXPECT_EQ(c->tls.ca_file, "/ca.pem");
+  EXPECT_EQ(c->tls.ca_files, (std::vector<std::string>{"/ca.pem", "/ca2.pem"}));
   EXPECT_EQ(c->tls.cert_file, "/c.pem");
   EXPECT_EQ(c->tls.key_file, "/k.pem");
   EXPECT_EQ(c->tls.server_name, "etcd.local");
@@ -163,7 +163,20 @@ bearer_token_file = "/top"
       parseConf("[[inputs.prom]]\nurls = [\"https://a/\"]\ntls_open = true\ntls_ca = \"/ca\"\n");
   ASSERT_TRUE(ca.isOk());
   EXPECT_FALSE(ca->tls.insecure_skip_verify);
-  EXPECT_EQ(ca->tls.ca_file, "/ca");
+  EXPECT_EQ(ca->tls.ca_files, std::vector<std::string>{"/ca"});
+  // uds_path: every URL is dialled on the socket.
+  auto uds = parseConf("[[inputs.prom]]\nurls = [\"http://a/\"]\nuds_path = \"/s\"\n");
+  ASSERT_TRUE(uds.isOk()) << uds.status().message();
+  EXPECT_EQ(uds->uds_path, "/s");
+  // The *_base64 variants decode to inline PEM (base64 of "CA-PEM", "CERT", "KEY"; newlines in
+  // the base64 are ignored).
+  auto b64 = parseConf(
+      "[[inputs.prom]]\nurls = [\"https://a/\"]\nca_certs_base64 = [\"Q0Et\\nUEVN\"]\n"
+      "cert_base64 = \"Q0VSVA==\"\ncert_key_base64 = \"S0VZ\"\n");
+  ASSERT_TRUE(b64.isOk()) << b64.status().message();
+  EXPECT_EQ(b64->tls.ca_pem, "CA-PEM\n");
+  EXPECT_EQ(b64->tls.cert_pem, "CERT");
+  EXPECT_EQ(b64->tls.key_pem, "KEY");
 }
 
 TEST(PromConfig, Errors) {
@@ -177,8 +190,11 @@ TEST(PromConfig, Errors) {
   auto none = parseConf("[[inputs.prom]]\nsource = \"x\"\n");
   ASSERT_FALSE(none.isOk());
   EXPECT_NE(none.status().message().find("no URL"), std::string::npos);
-  auto uds = parseConf("[[inputs.prom]]\nurls = [\"http://a/\"]\nuds_path = \"/s\"\n");
-  EXPECT_FALSE(uds.isOk());
+  auto bad64 =
+      parseConf("[[inputs.prom]]\nurls = [\"http://a/\"]\ncert_base64 = \"!!\"\n", "t.conf");
+  ASSERT_FALSE(bad64.isOk());
+  EXPECT_NE(bad64.status().message().find("t.conf:3: [inputs.prom] cert_base64"), std::string::npos)
+      << bad64.status().message();
   auto type = parseConf("[[inputs.prom]]\nurls = \"http://a/\"\n");
   EXPECT_FALSE(type.isOk());
 }
@@ -317,6 +333,20 @@ TEST(PromInput, ScrapesWithHeadersTokenFileAndInstanceTag) {
   ASSERT_TRUE(in2.collect(kNow, &out).isOk());
   EXPECT_EQ(out[0].findTag("instance"), nullptr);
   EXPECT_EQ(ex.header("Authorization"), "Bearer inline");
+}
+
+// uds_path: the URL's host is not dialled (it does not resolve); the socket is, and its absence
+// is the error (the transport itself: net's HttpClientUnixSocketTest).
+TEST(PromInput, UdsPathDialsTheSocketNotTheHost) {
+  PromConfig c;
+  c.urls = {"http://no-such-host.invalid/metrics"};
+  c.uds_path = "/nonexistent-dir/exporter.sock";
+  PromInput in(c);
+  std::vector<model::Point> out;
+  Status st = in.collect(kNow, &out);
+  ASSERT_FALSE(st.isOk());
+  EXPECT_EQ(st.message().find("resolve"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("connect"), std::string::npos) << st.message();
 }
 
 TEST(PromInput, FailuresAreReportedPerTargetAndOthersStillScraped) {

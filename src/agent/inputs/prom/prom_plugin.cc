@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "agent/inputs/prom/prom_input.h"
+#include "codec/point_json/base64.h"
 
 namespace sextant::agent::inputs::prom {
 
@@ -17,6 +18,20 @@ Status regexes(const config::ConfigTable& t, std::string_view key,
   if (!compiled.isOk()) return invalidArgument(t.where(key) + ": " + compiled.status().message());
   *out = std::move(*compiled);
   return Status::ok();
+}
+
+// The PEM text of a *_base64 option (whitespace in the base64 is ignored).
+Result<std::string> pemFromBase64(const config::ConfigTable& t, std::string_view key,
+                                  std::string_view b64) {
+  std::string compact;
+  for (char ch : b64) {
+    if (!std::isspace(static_cast<unsigned char>(ch))) compact += ch;
+  }
+  std::string pem;
+  if (!codec::json::base64Decode(compact, &pem)) {
+    return invalidArgument(t.where(key) + ": not valid base64");
+  }
+  return pem;
 }
 
 }  // namespace
@@ -38,9 +53,7 @@ Result<PromConfig> parsePromConfig(const config::ConfigTable& t, const PromConfi
   SEXTANT_RETURN_IF_ERROR(t.get("ignore_req_err", &c.ignore_req_err));
   SEXTANT_RETURN_IF_ERROR(t.get("election", &c.election));
   SEXTANT_RETURN_IF_ERROR(t.get("disable_instance_tag", &c.disable_instance_tag));
-  std::string uds;
-  SEXTANT_RETURN_IF_ERROR(t.get("uds_path", &uds));
-  if (!uds.empty()) return invalidArgument(t.where("uds_path") + ": not supported by Sextant");
+  SEXTANT_RETURN_IF_ERROR(t.get("uds_path", &c.uds_path));
 
   // What is kept and how it is named.
   SEXTANT_RETURN_IF_ERROR(t.get("metric_types", &o.metric_types));
@@ -96,18 +109,33 @@ Result<PromConfig> parsePromConfig(const config::ConfigTable& t, const PromConfi
   SEXTANT_RETURN_IF_ERROR(t.get("insecure_skip_verify", &c.tls.insecure_skip_verify));
   SEXTANT_RETURN_IF_ERROR(t.get("server_name", &c.tls.server_name));
   if (tls_open) {
-    SEXTANT_RETURN_IF_ERROR(t.get("tls_ca", &c.tls.ca_file));
+    std::string ca;
+    SEXTANT_RETURN_IF_ERROR(t.get("tls_ca", &ca));
+    if (!ca.empty()) c.tls.ca_files = {ca};
     SEXTANT_RETURN_IF_ERROR(t.get("tls_cert", &c.tls.cert_file));
     SEXTANT_RETURN_IF_ERROR(t.get("tls_key", &c.tls.key_file));
-    if (c.tls.ca_file.empty()) c.tls.insecure_skip_verify = true;
+    if (c.tls.ca_files.empty()) c.tls.insecure_skip_verify = true;
   } else {
-    std::vector<std::string> cas;
-    SEXTANT_RETURN_IF_ERROR(t.get("ca_certs", &cas));
-    if (cas.size() > 1)
-      return invalidArgument(t.where("ca_certs") + ": Sextant takes one CA bundle file");
-    if (!cas.empty()) c.tls.ca_file = cas.front();
+    SEXTANT_RETURN_IF_ERROR(t.get("ca_certs", &c.tls.ca_files));
     SEXTANT_RETURN_IF_ERROR(t.get("cert", &c.tls.cert_file));
     SEXTANT_RETURN_IF_ERROR(t.get("cert_key", &c.tls.key_file));
+    // The *_base64 variants: PEM text, base64-encoded (whitespace ignored).
+    std::vector<std::string> cas64;
+    SEXTANT_RETURN_IF_ERROR(t.get("ca_certs_base64", &cas64));
+    for (const std::string& ca : cas64) {
+      auto pem = pemFromBase64(t, "ca_certs_base64", ca);
+      if (!pem.isOk()) return pem.status();
+      c.tls.ca_pem += *pem + "\n";
+    }
+    for (auto [key, out] : {std::pair{"cert_base64", &c.tls.cert_pem},
+                            std::pair{"cert_key_base64", &c.tls.key_pem}}) {
+      std::string b64;
+      SEXTANT_RETURN_IF_ERROR(t.get(key, &b64));
+      if (b64.empty()) continue;
+      auto pem = pemFromBase64(t, key, b64);
+      if (!pem.isOk()) return pem.status();
+      *out = std::move(pem).value();
+    }
   }
 
   // Request headers and authentication.

@@ -406,7 +406,7 @@ TEST(PromRealServers, EtcdWithClientCertificatesAndTheSeedConf) {
   // And verifying the server with the CA works too (tls_ca set).
   PromConfig verified = *cfg;
   verified.tls.insecure_skip_verify = false;
-  verified.tls.ca_file = d + "/ca.pem";
+  verified.tls.ca_files = {d + "/ca.pem"};
   PromInput with_ca(verified);
   std::vector<model::Point> ok;
   EXPECT_TRUE(with_ca.collect(1, &ok).isOk());

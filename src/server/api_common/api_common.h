@@ -1,6 +1,6 @@
-// Request plumbing shared by the Sextant APM routes (trace_api.cc) and the Zipkin v2 query routes
-// (zipkin_api.cc): query parameters with form semantics, the JSON error shape, and the two ways
-// a request finds its workspace. Internal to this folder.
+// Request plumbing shared by the server's query APIs (APM and Zipkin in trace_api/, logs in
+// log_api/, CI in ci_api/, RUM in rum_api/): query parameters with form semantics, the JSON error
+// shape, the two ways a request finds its workspace, and the ?start&end time range.
 //
 // Thread-safety: pure functions; the WorkspaceStore is itself thread-safe.
 #pragma once
@@ -15,7 +15,7 @@
 #include "net/http_types.h"
 #include "server/workspace/workspace_store.h"
 
-namespace sextant::server::trace_api {
+namespace sextant::server::api {
 
 // Query parameters of a request, decoded with form semantics ('+' is a space, as browsers'
 // URLSearchParams and the Zipkin UI encode them; a literal '+' arrives as %2B). Read from the
@@ -54,4 +54,21 @@ std::optional<workspace::Workspace> tokenOrDefaultWorkspace(const net::HttpReque
 // The clock of the routes (wall clock unless a test sets one).
 using NowNs = std::function<std::int64_t()>;
 
-}  // namespace sextant::server::trace_api
+// [start, end] in ms, both inclusive.
+struct TimeRange {
+  std::int64_t start_ms = 0;
+  std::int64_t end_ms = 0;
+  std::int64_t minNs() const { return start_ms * 1'000'000; }
+  std::int64_t maxNs() const { return end_ms * 1'000'000 + 999'999; }
+};
+
+// ?start and ?end (Unix ms or RFC 3339). Defaults: end = now_ms + end_slack_ms, start = end -
+// default_ms. On a bad value or start after end: nullopt and a 400 in *err.
+std::optional<TimeRange> parseRange(const Params& p, std::int64_t now_ms, std::int64_t default_ms,
+                                    std::int64_t end_slack_ms, net::HttpResponse* err);
+// One time parameter (Unix ms or RFC 3339): nullopt when absent, or when malformed with a 400 in
+// *err (callers check err->status).
+std::optional<std::int64_t> parseTimeParam(const Params& p, std::string_view key,
+                                           net::HttpResponse* err);
+
+}  // namespace sextant::server::api

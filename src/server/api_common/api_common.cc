@@ -1,9 +1,10 @@
-#include "server/trace_api/api_common.h"
+#include "server/api_common/api_common.h"
 
 #include "codec/point_json/json_writer.h"
+#include "server/trace_api/trace_model.h"
 #include "server/workspace/workspace_api.h"
 
-namespace sextant::server::trace_api {
+namespace sextant::server::api {
 
 namespace {
 
@@ -96,4 +97,38 @@ std::optional<workspace::Workspace> tokenOrDefaultWorkspace(const net::HttpReque
   return tokenWorkspace(req, store, error);
 }
 
-}  // namespace sextant::server::trace_api
+std::optional<std::int64_t> parseTimeParam(const Params& p, std::string_view key,
+                                           net::HttpResponse* err) {
+  std::optional<std::string> s = p.get(key);
+  if (!s) return std::nullopt;
+  std::optional<std::int64_t> t = trace_api::parseApmTimeMs(*s);
+  if (!t) {
+    *err = badRequest("invalid parameter \"" + std::string(key) + "\": \"" + *s +
+                      "\" is neither Unix milliseconds nor RFC 3339");
+  }
+  return t;
+}
+
+std::optional<TimeRange> parseRange(const Params& p, std::int64_t now_ms, std::int64_t default_ms,
+                                    std::int64_t end_slack_ms, net::HttpResponse* err) {
+  TimeRange r;
+  r.end_ms = now_ms + end_slack_ms;
+  if (std::optional<std::int64_t> t = parseTimeParam(p, "end", err)) {
+    r.end_ms = *t;
+  } else if (err->status >= 400) {
+    return std::nullopt;
+  }
+  r.start_ms = r.end_ms - default_ms;
+  if (std::optional<std::int64_t> t = parseTimeParam(p, "start", err)) {
+    r.start_ms = *t;
+  } else if (err->status >= 400) {
+    return std::nullopt;
+  }
+  if (r.start_ms > r.end_ms) {
+    *err = badRequest("invalid time range: start is after end");
+    return std::nullopt;
+  }
+  return r;
+}
+
+}  // namespace sextant::server::api
