@@ -19,6 +19,10 @@
 //    ../shared/fixtures/tracing (Zipkin v2 JSON to /api/v2/spans, OTLP protobuf to
 //    /otel/v1/traces) until --points spans were sent; spans per agent CPU-second, uploads
 //    included (issue 6's goal: >= 100 k spans/s per core).
+// 4. Logs (--logs plain|grok, instead of 1 and 2): --points nginx access lines (~150 bytes) are
+//    written to a file first; the agent's logging input tails it from the start and ships to the
+//    null DataWay, with (grok) or without (plain) a Pipeline script extracting 9 fields and the
+//    time; tail + ship MB of log per agent CPU-second (issue 7's goals: >= 100 plain, >= 20 grok).
 // Prints one line per result; never asserts on speed.
 #include <signal.h>
 #include <sys/wait.h>
@@ -132,10 +136,12 @@ int main(int argc, char** argv) {
   int clients = 2, idle_seconds = 15;
   bool no_dataway = false;
   std::string spans;  // "", "zipkin" or "otlp"
+  std::string logs;   // "", "plain" or "grok"
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     long v = std::atol(argv[i + 1]);
     if (flag == "--spans") spans = argv[i + 1];
+    if (flag == "--logs") logs = argv[i + 1];
     if (flag == "--points") points = static_cast<size_t>(v);
     if (flag == "--batch") batch = static_cast<size_t>(v);
     if (flag == "--clients") clients = static_cast<int>(v);
@@ -161,6 +167,59 @@ int main(int argc, char** argv) {
   char tmpl[] = "/tmp/sextant-agent-ingest-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) return 1;
   const std::string dir = tmpl;
+
+  // 4. Logs.
+  if (!logs.empty()) {
+    std::filesystem::create_directories(dir + "/logs");
+    std::filesystem::create_directories(dir + "/pipeline");
+    size_t log_bytes = 0;
+    {
+      std::ofstream out(dir + "/logs/access.log");
+      char line[256];
+      for (size_t i = 0; i < points; ++i) {
+        int n = std::snprintf(
+            line, sizeof(line),
+            "10.%zu.%zu.%zu - - [22/Nov/2026:04:%02zu:%02zu +0000] \"GET /api/v1/items/%zu "
+            "HTTP/1.1\" %d %zu \"-\" \"Mozilla/5.0 (X11; Linux x86_64) curl/7.88\"\n",
+            i % 200, i / 200 % 250, i % 250, i / 60 % 60, i % 60, i, i % 50 == 0 ? 500 : 200,
+            500 + i % 3000);
+        out.write(line, n);
+        log_bytes += static_cast<size_t>(n);
+      }
+    }
+    if (logs == "grok") {
+      std::ofstream(dir + "/pipeline/nginx.p")
+          << "grok(_, \"%{IPORHOST:client_ip} %{NOTSPACE} %{NOTSPACE} \\\\[%{HTTPDATE:time}\\\\] "
+             "\\\"%{WORD:method} %{NOTSPACE:path} HTTP/%{NUMBER:http_version}\\\" "
+             "%{INT:status_code:int} %{INT:bytes:int} \\\"%{NOTSPACE:referrer}\\\" "
+             "\\\"%{GREEDYDATA:agent}\\\"\")\n"
+             "default_time(time)\n";
+    }
+    writeConf(dir, "default_enabled_inputs = []\n[dataway]\n  urls = [\"" + dataway + "\"]\n");
+    std::ofstream(dir + "/conf.d/logging.conf")
+        << "[[inputs.logging]]\n  logfiles = [\"" << dir << "/logs/*.log\"]\n"
+        << "  source = \"nginx\"\n  from_beginning = true\n";
+    Child agent = startAgent(binary, dir);
+    if (agent.port == 0) return 1;
+    const auto t0 = std::chrono::steady_clock::now();
+    while (sunk_points.load() < points && std::chrono::steady_clock::now() - t0 < 600s) {
+      std::this_thread::sleep_for(10ms);
+    }
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double cpu = cpuSeconds(agent.pid);
+    stopAgent(agent);
+    std::filesystem::remove_all(dir);
+    std::printf(
+        "logs (%s): %zu lines, %.1f MB tailed and shipped: agent CPU %.2f s -> %.1f MB per "
+        "CPU-second, %.0f lines per CPU-second; wall %.2f s; uploaded %llu points in %.1f MB\n",
+        logs == "grok" ? "grok pipeline" : "no pipeline", points,
+        static_cast<double>(log_bytes) / 1e6, cpu, static_cast<double>(log_bytes) / 1e6 / cpu,
+        static_cast<double>(points) / cpu, wall,
+        static_cast<unsigned long long>(sunk_points.load()),
+        static_cast<double>(sunk_bytes.load()) / 1e6);
+    return sunk_points.load() >= points ? 0 : 1;
+  }
 
   // 1. Idle RSS with the default inputs.
   if (idle_seconds > 0 && spans.empty()) {
