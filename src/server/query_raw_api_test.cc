@@ -5,6 +5,7 @@
 
 #include "codec/point_pb/point_pb.h"
 #include "core/testing/temp_dir.h"
+#include "net/testing/route_call.h"
 
 namespace sextant::server {
 namespace {
@@ -41,17 +42,10 @@ class QueryRawApiTest : public ::testing::Test {
   }
 
   net::HttpResponse post(const std::string& target, std::string body) {
-    net::HttpRequest req;
-    req.method = "POST";
-    req.target = target;
-    std::size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string::npos) req.query = net::parseQuery(target.substr(q + 1));
-    req.body = std::move(body);
-    const net::Handler* h = router_.match(req);
-    EXPECT_NE(h, nullptr);
-    if (h == nullptr) return {};
-    return (*h)(req);
+    net::HttpRequest req = net::testing::makeRequest("POST", target, {}, std::move(body));
+    std::optional<net::HttpResponse> r = net::testing::callRoute(router_, req);
+    EXPECT_TRUE(r.has_value());
+    return r.value_or(net::HttpResponse{});
   }
 
   sextant::testing::TempDir dir_;

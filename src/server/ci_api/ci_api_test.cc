@@ -12,6 +12,7 @@
 
 #include "codec/gitlab/gitlab_webhook.h"
 #include "core/testing/temp_dir.h"
+#include "net/testing/route_call.h"
 #include "storage/engine/testing/test_engine.h"
 
 namespace sextant::server {
@@ -164,16 +165,10 @@ class CiApiTest : public ::testing::Test {
   }
 
   net::HttpResponse get(const std::string& target) {
-    net::HttpRequest req;
-    req.method = "GET";
-    req.target = target;
-    std::size_t q = target.find('?');
-    req.path = net::percentDecode(target.substr(0, q));
-    if (q != std::string::npos) req.query = net::parseQuery(target.substr(q + 1));
-    const net::Handler* h = router_.match(req);
-    EXPECT_NE(h, nullptr) << target;
-    if (h == nullptr) return {};
-    return (*h)(req);
+    net::HttpRequest req = net::testing::makeRequest("GET", target);
+    std::optional<net::HttpResponse> r = net::testing::callRoute(router_, req);
+    EXPECT_TRUE(r.has_value()) << target;
+    return r.value_or(net::HttpResponse{});
   }
   element getJson(const std::string& target, const std::string& token = "") {
     net::HttpResponse r = get(target + (target.find('?') == std::string::npos ? "?" : "&") +

@@ -8,9 +8,11 @@
 
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/testing/temp_dir.h"
+#include "net/testing/route_call.h"
 #include "server/log_api/log_api.h"
 #include "storage/engine/testing/test_engine.h"
 
@@ -70,14 +72,12 @@ struct Fixture {
   }
 
   net::HttpResponse get(const std::string& target) {
-    net::HttpRequest req;
-    req.method = "GET";
-    req.target = target + "&token=" + ws.token + "&start=" + std::to_string(kT0Ms) +
-                 "&end=" + std::to_string(kT0Ms + kSpanMs);
-    std::size_t q = req.target.find('?');
-    req.path = req.target.substr(0, q);
-    req.query = net::parseQuery(req.target.substr(q + 1));
-    return (*router.match(req))(req);
+    net::HttpRequest req = net::testing::makeRequest(
+        "GET", target + "&token=" + ws.token + "&start=" + std::to_string(kT0Ms) +
+                   "&end=" + std::to_string(kT0Ms + kSpanMs));
+    std::optional<net::HttpResponse> r = net::testing::callRoute(router, req);
+    if (!r) std::abort();
+    return std::move(*r);
   }
 
   sextant::testing::TempDir dir;

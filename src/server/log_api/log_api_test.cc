@@ -13,12 +13,14 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
 #include "core/clock.h"
 #include "core/testing/temp_dir.h"
 #include "net/http_server.h"
+#include "net/testing/route_call.h"
 #include "storage/engine/testing/test_engine.h"
 
 namespace sextant::server {
@@ -129,20 +131,13 @@ class LogApiTest : public ::testing::Test {
   }
 
   net::HttpResponse get(const std::string& target, bool with_token = true) {
-    net::HttpRequest req;
-    req.method = "GET";
-    req.target = target;
-    if (with_token) {
-      req.target += (target.find('?') == std::string::npos ? "?" : "&");
-      req.target += "token=" + ws_.token;
-    }
-    std::size_t q = req.target.find('?');
-    req.path = net::percentDecode(req.target.substr(0, q));
-    if (q != std::string::npos) req.query = net::parseQuery(req.target.substr(q + 1));
-    const net::Handler* h = router_.match(req);
-    EXPECT_NE(h, nullptr) << target;
-    if (h == nullptr) return {};
-    return (*h)(req);
+    std::string full = target;
+    if (with_token)
+      full += (target.find('?') == std::string::npos ? "?" : "&") + ("token=" + ws_.token);
+    net::HttpRequest req = net::testing::makeRequest("GET", full);
+    std::optional<net::HttpResponse> r = net::testing::callRoute(router_, req);
+    EXPECT_TRUE(r.has_value()) << target;
+    return r.value_or(net::HttpResponse{});
   }
   element getJson(const std::string& target) {
     net::HttpResponse r = get(target);

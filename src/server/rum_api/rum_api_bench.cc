@@ -6,8 +6,10 @@
 
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
 #include "core/testing/temp_dir.h"
+#include "net/testing/route_call.h"
 #include "server/rum_api/rum_api.h"
 #include "storage/engine/testing/test_engine.h"
 
@@ -95,16 +97,11 @@ struct Fixture {
   }
 
   net::HttpResponse get(const std::string& target) {
-    net::HttpRequest req;
-    req.method = "GET";
-    req.target = target;
-    std::size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string::npos) req.query = net::parseQuery(target.substr(q + 1));
-    req.headers.emplace_back("Authorization", "Bearer " + ws.token);
-    const net::Handler* h = router.match(req);
-    if (h == nullptr) std::abort();
-    return (*h)(req);
+    net::HttpRequest req =
+        net::testing::makeRequest("GET", target, {{"Authorization", "Bearer " + ws.token}});
+    std::optional<net::HttpResponse> r = net::testing::callRoute(router, req);
+    if (!r) std::abort();
+    return std::move(*r);
   }
 
   sextant::testing::TempDir dir;

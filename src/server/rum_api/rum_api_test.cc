@@ -12,6 +12,7 @@
 
 #include "codec/line_protocol/line_protocol.h"
 #include "core/testing/temp_dir.h"
+#include "net/testing/route_call.h"
 #include "storage/engine/testing/test_engine.h"
 
 namespace sextant::server {
@@ -228,18 +229,13 @@ class RumApiTest : public ::testing::Test {
 
   net::HttpResponse request(const std::string& method, const std::string& target,
                             std::string body = "", std::string content_type = "") {
-    net::HttpRequest req;
-    req.method = method;
-    req.target = target;
-    std::size_t q = target.find('?');
-    req.path = net::percentDecode(target.substr(0, q));
-    if (q != std::string::npos) req.query = net::parseQuery(target.substr(q + 1));
-    req.body = std::move(body);
-    if (!content_type.empty()) req.headers.emplace_back("Content-Type", content_type);
-    const net::Handler* h = router_.match(req);
-    EXPECT_NE(h, nullptr) << target;
-    if (h == nullptr) return {};
-    return (*h)(req);
+    net::KeyValues headers;
+    if (!content_type.empty()) headers.emplace_back("Content-Type", content_type);
+    net::HttpRequest req =
+        net::testing::makeRequest(method, target, std::move(headers), std::move(body));
+    std::optional<net::HttpResponse> r = net::testing::callRoute(router_, req);
+    EXPECT_TRUE(r.has_value()) << target;
+    return r.value_or(net::HttpResponse{});
   }
   net::HttpResponse get(const std::string& target) {
     return request(

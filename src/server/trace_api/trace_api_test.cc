@@ -10,10 +10,12 @@
 #include <cinttypes>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "codec/zipkin/zipkin.h"
 #include "core/testing/temp_dir.h"
+#include "net/testing/route_call.h"
 #include "server/apm/sketch.h"
 #include "storage/engine/testing/test_engine.h"
 
@@ -251,17 +253,12 @@ class TraceApiTest : public ::testing::Test {
   }
 
   net::HttpResponse get(const std::string& target, const std::string& bearer = "") {
-    net::HttpRequest req;
-    req.method = "GET";
-    req.target = target;
-    std::size_t q = target.find('?');
-    req.path = net::percentDecode(target.substr(0, q));
-    if (q != std::string::npos) req.query = net::parseQuery(target.substr(q + 1));
-    if (!bearer.empty()) req.headers.emplace_back("Authorization", "Bearer " + bearer);
-    const net::Handler* h = router_.match(req);
-    EXPECT_NE(h, nullptr) << target;
-    if (h == nullptr) return {};
-    return (*h)(req);
+    net::KeyValues headers;
+    if (!bearer.empty()) headers.emplace_back("Authorization", "Bearer " + bearer);
+    net::HttpRequest req = net::testing::makeRequest("GET", target, std::move(headers));
+    std::optional<net::HttpResponse> r = net::testing::callRoute(router_, req);
+    EXPECT_TRUE(r.has_value()) << target;
+    return r.value_or(net::HttpResponse{});
   }
   // GET with the workspace token; the body parsed (the test fails on a non-200 answer).
   element getJson(const std::string& target) {
