@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make run   install what is missing, build release, start `sextant standalone`
 #   make test  install what is missing, build the test and fuzz trees, run every test
-# Other targets: build, format, format-check, bench, fuzz, clean.
+# Other targets: build, ui, format, format-check, bench, fuzz, clean.
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 RUN_ARGS ?=
@@ -10,19 +10,23 @@ SEXTANT_HOME ?= $(CURDIR)/build/run-home
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: deps build run test test-build format format-check bench fuzz clean
+.PHONY: deps build ui run test test-build format format-check bench fuzz clean
 
 deps:
 	@scripts/install-deps.sh
 
-build: deps
+build: deps ui
 	cmake --preset release >/dev/null
 	cmake --build build/release -j $(JOBS)
+
+# The web UI (ui/: type check, then Vite) into build/ui, which the server serves with --ui-dir.
+ui: deps
+	cd ui && npm run --silent build
 
 run: build
 	@scripts/run.sh $(RUN_ARGS)
 
-test-build: deps
+test-build: deps ui
 	cmake --preset fuzz >/dev/null
 	cmake --build build/fuzz -j $(JOBS)
 	cmake --preset test >/dev/null

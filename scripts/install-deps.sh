@@ -25,13 +25,14 @@ else
   $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# npm packages of deps/npm/package.json (exact versions, package-lock.json), when missing or
-# older than the lock file.
-npm_dir="$here/deps/npm"
-stamp="$npm_dir/node_modules/.package-lock.json"
-if [ ! -f "$stamp" ] || [ "$npm_dir/package-lock.json" -nt "$stamp" ]; then
-  echo "deps: npm ci in deps/npm"
-  (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error)
-else
-  echo "deps: npm packages present"
-fi
+# npm packages (exact versions, package-lock.json) of deps/npm (the tests' real clients) and ui/
+# (the web UI's build and browser-test tools), when missing or older than the lock file.
+for npm_dir in "$here/deps/npm" "$here/ui"; do
+  stamp="$npm_dir/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ "$npm_dir/package-lock.json" -nt "$stamp" ]; then
+    echo "deps: npm ci in ${npm_dir#"$here"/}"
+    (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  else
+    echo "deps: npm packages of ${npm_dir#"$here"/} present"
+  fi
+done

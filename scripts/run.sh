@@ -44,4 +44,4 @@ CONF
 fi
 server_listen=${SEXTANT_SERVER_LISTEN:-127.0.0.1:9528}
 exec "$here/build/release/apps/sextant/sextant" standalone --install-dir "$home" \
-  --server-listen "$server_listen" "$@"
+  --server-listen "$server_listen" --ui-dir "$here/build/ui" "$@"

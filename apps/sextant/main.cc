@@ -63,6 +63,19 @@ void waitForStop(const char* who, const std::function<sextant::Status()>& reload
   }
 }
 
+// "web UI: http://127.0.0.1:9528/#/signin?token=tkn_..." (the sign-in page takes the token from
+// the link), or how to get the UI when the server runs without one.
+void printUiAddress(const sextant::server::Server& server,
+                    const sextant::server::ServerOptions& options) {
+  if (options.ui_dir.empty()) {
+    std::printf(
+        "web UI: not served (build it with `make ui`, then start with --ui-dir build/ui)\n");
+    return;
+  }
+  std::printf("web UI: http://%s/#/signin?token=%s\n", server.listenAddress().c_str(),
+              server.defaultToken().c_str());
+}
+
 int runServer(const sextant::server::ServerOptions& options) {
   blockControlSignals();
   sextant::server::Server server(options);
@@ -76,6 +89,7 @@ int runServer(const sextant::server::ServerOptions& options) {
       "'default' in %s/default.token)\n",
       sextant::kVersion, server.listenAddress().c_str(), options.data_dir.c_str(),
       options.data_dir.c_str());
+  printUiAddress(server, options);
   std::fflush(stdout);
   waitForStop("sextant server", [&] { return server.reload(); });
   server.stop();
@@ -127,6 +141,7 @@ int runStandalone(sextant::agent::AgentOptions agent_options,
       "(data dir %s)\n",
       sextant::kVersion, agent.listenAddress().c_str(), agent_options.install_dir.c_str(),
       server.listenAddress().c_str(), server_options.data_dir.c_str());
+  printUiAddress(server, server_options);
   std::fflush(stdout);
   waitForStop("sextant standalone", [&] {
     sextant::Status a = agent.reload();
@@ -194,6 +209,9 @@ int main(int argc, char** argv) {
   size_t head_limit_mb = server_opts.head_bytes_limit >> 20;
   std::string query_timeout = "2m";
   for (CLI::App* sub : {server, standalone}) {
+    sub->add_option("--ui-dir", server_opts.ui_dir,
+                    "The web UI's built bundle (ui/ built with `make ui`: build/ui), served at /")
+        ->check(CLI::ExistingDirectory);
     sub->add_option("--flush-interval", flush_interval,
                     "Storage: write the in-memory head to parts at least this often (e.g. 5m, "
                     "30s); merges are checked at most 10s apart")

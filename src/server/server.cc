@@ -27,6 +27,7 @@
 #include "server/query_raw_api.h"
 #include "server/rum_api/rum_api.h"
 #include "server/trace_api/trace_api.h"
+#include "server/ui_assets/ui_assets.h"
 #include "server/workspace/workspace_api.h"
 #include "server/workspace/workspace_store.h"
 
@@ -55,6 +56,7 @@ struct Server::Impl {
   std::unique_ptr<net::HttpServer> http;
   std::unique_ptr<net::Router> router;  // handle()'s: the same routes as http's
   std::unique_ptr<net::RateLimiter> limiter;
+  std::shared_ptr<const UiAssets> ui_assets;  // null: no --ui-dir
   // APM: the deriver and the thread that ticks it.
   std::unique_ptr<apm::ApmDeriver> apm;
   std::thread apm_thread;
@@ -401,6 +403,7 @@ struct Server::Impl {
           std::optional<workspace::Workspace> w = store->byToken(token);
           return w ? std::optional<std::string>(w->id) : std::nullopt;
         });
+    registerUiRoutes(r, ui_assets);  // last: "/*" must not shadow an API route
     return r;
   }
 };
@@ -430,6 +433,11 @@ Status Server::start() {
   rl.rate = s.options.write_rate_limit;
   rl.burst = 2 * s.options.write_rate_limit;
   s.limiter = std::make_unique<net::RateLimiter>(rl);
+  if (!s.options.ui_dir.empty()) {
+    auto ui = UiAssets::load(s.options.ui_dir);
+    if (!ui.isOk()) return ui.status();
+    s.ui_assets = std::move(ui).value();
+  }
 
   net::HttpServerOptions http;
   http.listen = s.options.listen;

@@ -53,6 +53,10 @@ struct ServerOptions {
   apm::DeriverOptions apm;
   // Per-query limits of the query APIs.
   QueryLimits query_limits;
+  // The web UI's built bundle (ui/ built by Vite: index.html + assets/), served at "/"
+  // (server/ui_assets/ui_assets.h). Empty: "/" says how to build it. A dir without index.html
+  // fails start().
+  std::string ui_dir;
 };
 
 struct ServerStats {

@@ -1,0 +1,56 @@
+// The time range picker in every page's toolbar: presets, a custom from/to (relative like
+// `now-2h` or absolute like `2026-11-21 10:00`), auto refresh, and a refresh button. The range
+// and the refresh interval live in the URL (?from=&to=&refresh=), read with useTimeRange().
+import { useState } from 'preact/hooks';
+import { refreshNow, useTimeRange } from '../lib/hooks';
+import { setQuery, useLocation } from '../lib/router';
+import { describeRange, isValidRange, PRESETS } from '../lib/time';
+
+const REFRESH = ['', '5s', '10s', '30s', '1m', '5m'];
+
+export function TimePicker() {
+  const [range, setRange] = useTimeRange();
+  const loc = useLocation();
+  const [open, setOpen] = useState(false);
+  const [from, setFrom] = useState(range.from);
+  const [to, setTo] = useState(range.to);
+  const valid = isValidRange({ from, to });
+  const apply = () => {
+    if (!valid) return;
+    setRange({ from, to });
+    setOpen(false);
+  };
+  return (
+    <div class="timepicker" data-testid="timepicker">
+      <button class="btn" onClick={() => { setFrom(range.from); setTo(range.to); setOpen(!open); }}
+              data-testid="timepicker-toggle">
+        🕒 {describeRange(range)}
+      </button>
+      <select value={loc.query.get('refresh') ?? ''} title="Auto refresh" data-testid="refresh-select"
+              onChange={(e) => setQuery({ refresh: (e.target as HTMLSelectElement).value })}>
+        {REFRESH.map((r) => <option key={r} value={r}>{r ? `every ${r}` : 'no refresh'}</option>)}
+      </select>
+      <button class="btn" title="Refresh now" onClick={refreshNow}>⟳</button>
+      {open && (
+        <div class="popover" data-testid="timepicker-popover">
+          <div class="presets">
+            {PRESETS.map((p) => (
+              <button key={p.from} class={`link ${range.from === p.from && range.to === 'now' ? 'active' : ''}`}
+                      onClick={() => { setRange({ from: p.from, to: 'now' }); setOpen(false); }}>
+                {p.label}
+              </button>
+            ))}
+          </div>
+          <div class="custom">
+            <label>From <input value={from} onInput={(e) => setFrom((e.target as HTMLInputElement).value)}
+                               data-testid="time-from" /></label>
+            <label>To <input value={to} onInput={(e) => setTo((e.target as HTMLInputElement).value)}
+                             data-testid="time-to" /></label>
+            {!valid && <div class="hint error">Use now-15m, now, 2026-11-21 10:00 or RFC 3339.</div>}
+            <button class="btn primary" disabled={!valid} onClick={apply}>Apply</button>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
