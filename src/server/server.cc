@@ -27,6 +27,7 @@
 #include "server/query_raw_api.h"
 #include "server/rum_api/rum_api.h"
 #include "server/trace_api/trace_api.h"
+#include "server/dashboard_api/dashboard_api.h"
 #include "server/ui_assets/ui_assets.h"
 #include "server/workspace/workspace_api.h"
 #include "server/workspace/workspace_store.h"
@@ -403,6 +404,7 @@ struct Server::Impl {
           std::optional<workspace::Workspace> w = store->byToken(token);
           return w ? std::optional<std::string>(w->id) : std::nullopt;
         });
+    registerDashboardApi(r, *workspaces, options.data_dir);
     registerUiRoutes(r, ui_assets);  // last: "/*" must not shadow an API route
     return r;
   }
