@@ -16,6 +16,7 @@ std::string_view statusCodeName(StatusCode code) {
     case StatusCode::kDataLoss: return "DataLoss";
     case StatusCode::kInternal: return "Internal";
     case StatusCode::kUnimplemented: return "Unimplemented";
+    case StatusCode::kCancelled: return "Cancelled";
   }
   return "Unknown";
 }

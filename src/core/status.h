@@ -26,6 +26,7 @@ enum class StatusCode : int {
   kDataLoss,           // checksum mismatch, truncated record
   kInternal,
   kUnimplemented,
+  kCancelled,  // the caller gave up (e.g. the HTTP client closed the connection)
 };
 
 std::string_view statusCodeName(StatusCode code);

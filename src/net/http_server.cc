@@ -92,7 +92,8 @@ struct HttpServer::Impl {
     return out;
   }
 
-  HttpResponse dispatch(http::request<http::string_body>& breq, const tcp::endpoint& remote) {
+  HttpResponse dispatch(http::request<http::string_body>& breq, const tcp::endpoint& remote,
+                        int fd) {
     HttpRequest req;
     req.method = std::string(breq.method_string());
     req.target = std::string(breq.target());
@@ -106,6 +107,14 @@ struct HttpServer::Impl {
     auto addr = remote.address();
     req.remote_is_loopback = addr.is_loopback() || (addr.is_v6() && addr.to_v6().is_v4_mapped() &&
                                                     addr.to_v6().to_v4().is_loopback());
+    req.client_gone = [fd, last = std::chrono::steady_clock::time_point(), gone = false]() mutable {
+      auto now = std::chrono::steady_clock::now();
+      if (!gone && now - last >= std::chrono::milliseconds(20)) {
+        last = now;
+        gone = peerGone(fd);
+      }
+      return gone;
+    };
     const Handler* handler = router.match(req);
     if (handler == nullptr) return options.error_response(404, "no route for " + req.path);
     return (*handler)(req);
@@ -238,7 +247,7 @@ struct HttpServer::Impl {
       auto& breq = parser.get();
       bool keep_alive = breq.keep_alive();
       unsigned version = breq.version();
-      HttpResponse resp = dispatch(breq, remote);
+      HttpResponse resp = dispatch(breq, remote, stream.socket().native_handle());
       if (resp.stream && !streamSlotFree()) {
         resp = options.error_response(503, "too many streaming responses; try again later");
       }

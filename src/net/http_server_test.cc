@@ -265,6 +265,48 @@ TEST(HttpServerStreamTest, EndsWhenTheClientLeavesBoundsStreamsAndStops) {
   EXPECT_EQ(ended.load(), 2);
 }
 
+// A handler that works until its client leaves (a long query) sees client_gone() turn true once
+// the client closes; a client that waits for the answer is never reported gone.
+TEST(HttpServerCancelTest, ClientGoneTurnsTrueOnlyWhenTheClientCloses) {
+  std::atomic<int> gone_seen{0};
+  std::atomic<int> finished{0};
+  Router router;
+  router.add("GET", "/long", [&](HttpRequest& req) {
+    EXPECT_TRUE(static_cast<bool>(req.client_gone));
+    for (int i = 0; i < 1000; ++i) {  // at most ~10 s
+      if (req.client_gone()) {
+        ++gone_seen;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ++finished;
+    return HttpResponse::text(499, "gone");
+  });
+  router.add("GET", "/short", [](HttpRequest& req) {
+    for (int i = 0; i < 10; ++i) {  // ~100 ms of work, polling as a query does
+      if (req.client_gone()) return HttpResponse::text(500, "reported gone");
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return HttpResponse::text(200, "done");
+  });
+  HttpServerOptions o;
+  o.listen = "127.0.0.1:0";
+  HttpServer server(o, std::move(router));
+  ASSERT_TRUE(server.start().isOk());
+  EXPECT_EQ(testing::bodyOf(testing::simpleRequest(server.port(), "GET", "/short")), "done");
+  {
+    OpenConnection c(server.port(), "GET /long HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    c.close();
+  }
+  for (int i = 0; i < 1200 && finished.load() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(finished.load(), 1);
+  EXPECT_EQ(gone_seen.load(), 1);
+}
+
 TEST(ParseQueryTest, DecodesAndKeepsFlags) {
   KeyValues q = parseQuery("a=1&dry&b=%20x+y&&c=");
   ASSERT_EQ(q.size(), 4u);

@@ -24,6 +24,12 @@ struct HttpRequest {
   std::string body;
   std::string remote_ip;
   bool remote_is_loopback = false;
+  // Set by net::HttpServer (null elsewhere): true once the client has closed the connection
+  // (Go's net/http cancels a request's context the same way; a client that half-closes after
+  // sending counts as gone). Polls the socket without blocking, at most every 20 ms (calls in
+  // between return the last answer), so long handlers may call it in their loops. Call it only
+  // from the handler's thread.
+  std::function<bool()> client_gone;
 
   // First query value for key; `present` tells "?dry" (present, empty) from absence.
   std::string_view queryValue(std::string_view key, bool* present = nullptr) const;

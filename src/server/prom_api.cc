@@ -217,7 +217,8 @@ class PromApi {
     return (this->*h)(ws->id, params(req), req);
   }
 
-  net::HttpResponse query(const std::string& ws, const net::KeyValues& p, const net::HttpRequest&) {
+  net::HttpResponse query(const std::string& ws, const net::KeyValues& p,
+                          const net::HttpRequest& req) {
     std::optional<std::string> q = param(p, "query");
     if (!q) return badData("invalid parameter \"query\": missing");
     std::int64_t t = wallNowNs() / 1'000'000;
@@ -231,13 +232,13 @@ class PromApi {
     Result<promql::ExprPtr> e = promql::parse(*q);
     if (!e.isOk()) return badData("invalid parameter \"query\": " + e.status().message());
     auto queryable = promql::storageQueryable(engine_, ws);
-    Result<promql::QueryResult> r = promql::evalInstant(*queryable, **e, t, options(p));
+    Result<promql::QueryResult> r = promql::evalInstant(*queryable, **e, t, options(p, req));
     if (!r.isOk()) return execError(r.status());
     return net::HttpResponse::json(200, success([&](JsonWriter& w) { writeResult(w, *r); }));
   }
 
   net::HttpResponse queryRange(const std::string& ws, const net::KeyValues& p,
-                               const net::HttpRequest&) {
+                               const net::HttpRequest& req) {
     std::optional<std::string> q = param(p, "query");
     if (!q) return badData("invalid parameter \"query\": missing");
     std::optional<std::int64_t> start, end, step;
@@ -262,7 +263,7 @@ class PromApi {
     if (!e.isOk()) return badData("invalid parameter \"query\": " + e.status().message());
     auto queryable = promql::storageQueryable(engine_, ws);
     Result<promql::QueryResult> r =
-        promql::evalRange(*queryable, **e, *start, *end, *step, options(p));
+        promql::evalRange(*queryable, **e, *start, *end, *step, options(p, req));
     if (!r.isOk()) return execError(r.status());
     return net::HttpResponse::json(200, success([&](JsonWriter& w) { writeResult(w, *r); }));
   }
@@ -336,9 +337,11 @@ class PromApi {
   }
 
  private:
-  // The server's limits; a request's `timeout` may only shorten the server's.
-  promql::EngineOptions options(const net::KeyValues& p) const {
+  // The server's limits; a request's `timeout` may only shorten the server's. The query ends
+  // early when the client goes away.
+  promql::EngineOptions options(const net::KeyValues& p, const net::HttpRequest& req) const {
     promql::EngineOptions o = base_;
+    o.cancelled = req.client_gone;
     if (auto t = param(p, "timeout")) {
       if (std::optional<std::int64_t> ms = parsePromDuration(*t); ms && *ms > 0) {
         o.timeout = std::min(o.timeout, std::chrono::milliseconds(*ms));
@@ -349,6 +352,8 @@ class PromApi {
 
   static net::HttpResponse execError(const Status& st) {
     if (st.code() == StatusCode::kDeadlineExceeded) return error(503, "timeout", st.message());
+    // Nobody reads it: the client is gone (nginx's 499 "client closed request", for logs).
+    if (st.code() == StatusCode::kCancelled) return error(499, "canceled", st.message());
     if (st.code() == StatusCode::kInvalidArgument) return badData(st.message());
     return error(422, "execution", st.message());
   }

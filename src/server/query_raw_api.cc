@@ -37,8 +37,11 @@ void registerQueryRawApi(net::Router& r, storage::StorageEngine& engine,
             ws = std::move(*w);
           }
           if (!ws.isOk()) return workspace::authFailure(ws.status());
+          query::dql_exec::QueryRawOptions o = options;
+          o.dql.cancelled = req.client_gone;  // a query of a client gone ends at its next check
+          o.promql.cancelled = req.client_gone;
           query::dql_exec::QueryRawResponse resp =
-              query::dql_exec::handleQueryRaw(req.body, ws->id, engine, options);
+              query::dql_exec::handleQueryRaw(req.body, ws->id, engine, o);
           return net::HttpResponse::json(resp.status, std::move(resp.body));
         });
 }

@@ -133,6 +133,10 @@ Result<Window> resolveWindow(const Ctx& c, const std::optional<dql::TimeRange>& 
     w.rollup = tr->rollup;
   }
   if (w.start_ns > w.end_ns) return invalidArgument("the time range starts after it ends");
+  if (w.interval_ns == 0 && !(tr && tr->interval_auto) && c.opt.interval_ms &&
+      *c.opt.interval_ms > 0) {
+    w.interval_ns = satMul(*c.opt.interval_ms, kNsPerMs);
+  }
   if (tr && tr->interval_auto) {
     // About 360 buckets, in whole seconds.
     std::int64_t span = w.end_ns - w.start_ns;
@@ -668,6 +672,9 @@ Status checkDeadline(const Ctx& c) {
                                                      std::to_string(c.opt.timeout.count()) +
                                                      " ms; narrow the time range or the filter");
   }
+  if (c.opt.cancelled && c.opt.cancelled()) {
+    return Status(StatusCode::kCancelled, "the query was cancelled: the client went away");
+  }
   return Status::ok();
 }
 
@@ -953,6 +960,7 @@ Status loadMetrics(Ctx& c, const Plan& p, const std::vector<std::string>& measur
     sel.limits.max_series = c.opt.max_series - std::min(c.opt.max_series, c.series);
     sel.limits.max_samples = c.opt.max_rows - std::min(c.opt.max_rows, c.rows_read);
     sel.limits.deadline = c.deadline;
+    sel.limits.cancelled = c.opt.cancelled;
     Result<std::vector<FieldSeries>> fs = fetchFieldSeries(c.engine, sel);
     if (!fs.isOk()) {
       const Status& st = fs.status();
@@ -962,7 +970,9 @@ Status loadMetrics(Ctx& c, const Plan& p, const std::vector<std::string>& measur
       if (st.code() == StatusCode::kOutOfRange && st.message() == kFetchTooManySamples) {
         return rowsError(c);
       }
-      if (st.code() == StatusCode::kDeadlineExceeded) return checkDeadline(c);
+      if (st.code() == StatusCode::kDeadlineExceeded || st.code() == StatusCode::kCancelled) {
+        return checkDeadline(c);
+      }
       return st;
     }
     SEXTANT_RETURN_IF_ERROR(countSeries(c, fs->size()));

@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,6 +63,9 @@ struct EvalOptions {
   std::optional<std::int64_t> start_ms;
   std::optional<std::int64_t> end_ms;
   std::int64_t default_range_ms = 15 * 60 * 1000;
+  // The request's bucket width (Guance's query entry "interval", ms): used when the query's time
+  // clause gives none, so a dashboard's `M::cpu:(avg(usage))` draws as a series.
+  std::optional<std::int64_t> interval_ms;
   // Request-level paging; the query's own LIMIT/OFFSET/SLIMIT/SOFFSET win.
   std::optional<std::int64_t> limit;
   std::optional<std::int64_t> offset;
@@ -85,6 +89,9 @@ struct EvalOptions {
   // Checked between storage batches and every few thousand rows. Over: DeadlineExceeded
   // "the query timed out after N ms; ...".
   std::chrono::milliseconds timeout{std::chrono::minutes(2)};
+  // Checked with the timeout: true ends the query with Cancelled "the query was cancelled: ..."
+  // (the HTTP API passes net::HttpRequest::client_gone). Null: never.
+  std::function<bool()> cancelled;
 };
 
 // Parses (dql::parse), substitutes the variables and evaluates. Errors: InvalidArgument for

@@ -598,6 +598,15 @@ TEST_F(DqlEvalTest, PerQueryLimits) {
   }
   o.timeout = std::chrono::seconds(60);
   EXPECT_EQ(run(by_host, o).series, all.series);
+
+  // Cancellation: checked with the timeout.
+  o.cancelled = [] { return true; };
+  for (const char* q : {"M::cpu:(avg(usage)) BY host", "L::nginx:(count(*))"}) {
+    EXPECT_EQ(runError(q, o),
+              Status(StatusCode::kCancelled, "the query was cancelled: the client went away"));
+  }
+  o.cancelled = [] { return false; };
+  EXPECT_EQ(run(by_host, o).series, all.series);
 }
 
 }  // namespace

@@ -143,6 +143,7 @@ std::optional<Failure> parseEntry(element e, const QueryRawOptions& ro, std::int
   o.max_series = ro.dql.max_series;
   o.max_buckets = ro.dql.max_buckets;
   o.timeout = ro.dql.timeout;
+  o.cancelled = ro.dql.cancelled;
   element v;
   if (!fields["time_range"].get(v)) {
     simdjson::dom::array a;
@@ -171,6 +172,12 @@ std::optional<Failure> parseEntry(element e, const QueryRawOptions& ro, std::int
                            std::pair{"slimit", &o.slimit}, std::pair{"soffset", &o.soffset},
                            std::pair{"interval", &out->interval_s}}) {
     if (!intField(name, dst)) return bad(std::string(name) + " must be a number");
+  }
+  if (out->interval_s) {
+    if (*out->interval_s < 0 || *out->interval_s > std::int64_t{1} << 40) {
+      return bad("interval must be a number of seconds >= 0");
+    }
+    if (*out->interval_s > 0) o.interval_ms = *out->interval_s * 1000;
   }
   bool disable_slimit = false;
   if (!fields["disable_slimit"].get(disable_slimit) && disable_slimit) o.slimit.reset();
@@ -211,6 +218,8 @@ Failure evalFailure(const Status& st, std::string_view prefix) {
       return Failure{422, std::string(prefix) + ".QueryLimitExceeded", st.message()};
     case StatusCode::kDeadlineExceeded:
       return Failure{503, std::string(prefix) + ".QueryTimeout", st.message()};
+    case StatusCode::kCancelled:  // the client is gone; nginx's "client closed request"
+      return Failure{499, std::string(prefix) + ".QueryCancelled", st.message()};
     default: return Failure{500, "dql.InternalError", st.message()};
   }
 }

@@ -10,7 +10,8 @@
 //     {"qtype":"promql","query":{"q":"sum(rate(cpu_usage[5m]))","time_range":[..],"interval":60}}]}
 // `variables` (a Sextant extension): name -> string or array of strings, substituted as
 // dashboard variables (__all__ drops the condition). PromQL entries are range queries with step
-// `interval` seconds (default: the range / 360, at least 1 s).
+// `interval` seconds (default: the range / 360, at least 1 s). DQL entries use `interval` as the
+// bucket width when the query's time clause has none ([start:end] or no clause).
 // Response (200): {"content":[{"series":[{"name","tags":{},"columns":["time",...],
 //   "values":[[...]]}],"cost":"1.2ms","total_hits":N,"query_type":"guancedb",
 //   "search_after":[...] (when there may be more rows),"raw_query":"..." (echo_explain)}]}
@@ -36,8 +37,8 @@ namespace sextant::query::dql_exec {
 
 struct QueryRawOptions {
   std::int64_t now_ms = 0;  // 0: the wall clock
-  // Per-query limits. DQL entries take max_rows, max_series, max_buckets and timeout from `dql`
-  // (its other fields come from the request); PromQL entries use `promql` as is.
+  // Per-query limits. DQL entries take max_rows, max_series, max_buckets, timeout and cancelled
+  // from `dql` (its other fields come from the request); PromQL entries use `promql` as is.
   EvalOptions dql;
   promql::EngineOptions promql;
 };

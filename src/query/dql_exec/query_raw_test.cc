@@ -62,6 +62,35 @@ TEST_F(QueryRawTest, ResponseShape) {
   EXPECT_EQ(values.at(1).at(1).get_double().value(), 15.0);
 }
 
+// A DQL entry's "interval" (seconds) buckets a query whose time clause has no interval, as
+// [::1m] would; the query's own interval wins; without either, one bucket.
+TEST_F(QueryRawTest, DqlIntervalBucketsQueriesWithoutOne) {
+  seedCpu();
+  auto values = [&](const std::string& q, const std::string& interval) {
+    QueryRawResponse r = post(R"({"queries":[{"qtype":"dql","query":{"q":")" + q +
+                              R"(","time_range":)" + range() + interval + "}}]}");
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::vector<std::pair<std::int64_t, double>> out;
+    if (r.status != 200) return out;
+    simdjson::dom::element doc = parse(r.body);
+    simdjson::dom::element s = doc["content"].at(0)["series"].at(0).value();
+    EXPECT_EQ(s["tags"]["host"].get_string().value(), "a");
+    simdjson::dom::array rows = s["values"].get_array().value();
+    for (simdjson::dom::element row : rows) {
+      out.emplace_back(row.at(0).get_int64().value(), row.at(1).get_double().value());
+    }
+    return out;
+  };
+  using Rows = std::vector<std::pair<std::int64_t, double>>;
+  // host a: 10 and 20 in [0, 60 s), 30 and 40 in [60 s, 120 s) (test_util.h seedCpu).
+  const Rows by_minute = {{kT0 + 60'000, 35.0}, {kT0, 15.0}};
+  EXPECT_EQ(values("M::cpu:(avg(usage)) BY host", R"(,"interval":60)"), by_minute);
+  EXPECT_EQ(values("M::cpu:(avg(usage)) [::1m] BY host", R"(,"interval":3600)"), by_minute);
+  EXPECT_EQ(values("M::cpu:(avg(usage)) BY host", ""), (Rows{{kT0, 25.0}}));
+  EXPECT_EQ(post(R"({"queries":[{"qtype":"dql","query":{"q":"M::cpu","interval":-5}}]})").status,
+            400);
+}
+
 TEST_F(QueryRawTest, FlatEntriesSeveralQueriesVariablesAndEcho) {
   seedCpu();
   seedLogs();
@@ -197,6 +226,15 @@ TEST_F(QueryRawTest, LimitsAnswer422AndTimeouts503) {
   expect(send(o, "promql", "cpu_usage"), 503, "promql.QueryTimeout",
          "query timed out in query execution");
   EXPECT_EQ(send(QueryRawOptions{}, "promql", "cpu_usage").status, 200);
+  // A client that went away: 499 (nobody reads it; for the logs).
+  o = {};
+  o.dql.cancelled = [] { return true; };
+  expect(send(o, "dql", "M::cpu:(avg(usage))"), 499, "dql.QueryCancelled",
+         "the query was cancelled: the client went away");
+  o = {};
+  o.promql.cancelled = [] { return true; };
+  expect(send(o, "promql", "cpu_usage"), 499, "promql.QueryCancelled",
+         "query cancelled in query execution: the client went away");
 }
 
 }  // namespace

@@ -479,6 +479,9 @@ struct Ctx {
     if (std::chrono::steady_clock::now() > deadline) {
       return Status(StatusCode::kDeadlineExceeded, std::string(kTimeoutError));
     }
+    if (o.cancelled && o.cancelled()) {
+      return Status(StatusCode::kCancelled, std::string(kCancelledError));
+    }
     return Status::ok();
   }
   Status addSamples(size_t n) {
@@ -504,6 +507,7 @@ struct Ctx {
     l.max_series = o.max_series - std::min(o.max_series, series);
     l.max_samples = o.max_samples - std::min(o.max_samples, samples);
     l.deadline = deadline;
+    l.cancelled = o.cancelled;
     return l;
   }
   // The Queryable's limit errors in the evaluator's words.
@@ -516,6 +520,9 @@ struct Ctx {
     }
     if (st.code() == StatusCode::kDeadlineExceeded) {
       return Status(StatusCode::kDeadlineExceeded, std::string(kTimeoutError));
+    }
+    if (st.code() == StatusCode::kCancelled) {
+      return Status(StatusCode::kCancelled, std::string(kCancelledError));
     }
     return st;
   }

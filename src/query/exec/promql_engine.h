@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -76,6 +77,8 @@ bool isStaleNaN(double v);
 inline constexpr std::string_view kTooManySamplesError =
     "query processing would load too many samples into memory in query execution";
 inline constexpr std::string_view kTimeoutError = "query timed out in query execution";
+inline constexpr std::string_view kCancelledError =
+    "query cancelled in query execution: the client went away";
 
 struct EngineOptions {
   int64_t lookback_ms = 5 * 60 * 1000;  // staleness: the lookback delta
@@ -90,6 +93,9 @@ struct EngineOptions {
   // Prometheus' --query.timeout: checked between fetch batches, series and steps. Over it:
   // DeadlineExceeded kTimeoutError.
   std::chrono::milliseconds timeout{std::chrono::minutes(2)};
+  // Checked with the timeout: true ends the query with Cancelled kCancelledError (the HTTP API
+  // passes net::HttpRequest::client_gone). Null: never.
+  std::function<bool()> cancelled;
   // The step of a subquery written without one (`x[1h:]`): Prometheus' global
   // evaluation_interval, 1m by default.
   int64_t default_subquery_step_ms = 60 * 1000;

@@ -250,6 +250,23 @@ TEST(PromqlEngineTest, TimeoutIsCheckedAfterEachFetch) {
             Status(StatusCode::kDeadlineExceeded, "query timed out in query execution"));
 }
 
+// Cancellation (the client went away) is checked where the timeout is: a query whose probe turns
+// true after a few checks stops with Cancelled; a probe that stays false changes nothing.
+TEST(PromqlEngineTest, CancelledProbeEndsTheQuery) {
+  SlowQueryable q(limitSeries());
+  auto e = mustParse("sum(a) + b");
+  int calls = 0;
+  EngineOptions o{.timeout = std::chrono::seconds(60)};
+  o.cancelled = [&calls] { return ++calls > 1; };
+  auto r = evalRange(q, *e, 0, 600'000, 60'000, o);
+  ASSERT_FALSE(r.isOk());
+  EXPECT_EQ(r.status(), Status(StatusCode::kCancelled,
+                               "query cancelled in query execution: the client went away"));
+  EXPECT_EQ(calls, 2);
+  o.cancelled = [] { return false; };
+  EXPECT_TRUE(evalRange(q, *e, 0, 600'000, 60'000, o).isOk());
+}
+
 TEST(PromqlEngineTest, InstantVectorKeepsPrometheusOrder) {
   MemoryQueryable q;
   for (int i = 0; i < 4; ++i) {

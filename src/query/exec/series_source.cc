@@ -77,6 +77,9 @@ Result<std::vector<FieldSeries>> fetchFieldSeries(storage::StorageEngine& engine
     if (timed && std::chrono::steady_clock::now() > lim.deadline) {
       return Status(StatusCode::kDeadlineExceeded, std::string(kFetchTimedOut));
     }
+    if (lim.cancelled && lim.cancelled()) {
+      return Status(StatusCode::kCancelled, std::string(kFetchCancelled));
+    }
     for (const storage::Column& c : b.columns) {
       if (c.kind != storage::ColumnKind::kField || !isNumeric(c.type)) continue;
       auto [it, fresh] = acc.try_emplace({c.name, b.series_id});

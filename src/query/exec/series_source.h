@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,10 +33,13 @@ struct FetchLimits {
   std::size_t max_series = SIZE_MAX;   // series x field pairs
   std::size_t max_samples = SIZE_MAX;  // samples kept
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // Checked per storage batch with the deadline: true ends the fetch (the client went away).
+  std::function<bool()> cancelled;
 };
 inline constexpr std::string_view kFetchTooManySeries = "fetch: too many series";
 inline constexpr std::string_view kFetchTooManySamples = "fetch: too many samples";
 inline constexpr std::string_view kFetchTimedOut = "fetch: deadline exceeded";
+inline constexpr std::string_view kFetchCancelled = "fetch: cancelled";
 
 struct FieldSeries {
   std::string measurement;

@@ -142,6 +142,13 @@ TEST_F(SeriesSourceTest, FetchLimitsStopTheScan) {
   // A deadline already past.
   r = fetch("cpu_usage", {.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1)});
   EXPECT_EQ(r.status(), Status(StatusCode::kDeadlineExceeded, std::string(kFetchTimedOut)));
+  // A client gone.
+  FetchLimits gone;
+  gone.cancelled = [] { return true; };
+  r = fetch("cpu_usage", gone);
+  EXPECT_EQ(r.status(), Status(StatusCode::kCancelled, std::string(kFetchCancelled)));
+  gone.cancelled = [] { return false; };
+  EXPECT_TRUE(fetch("cpu_usage", gone).isOk());
   // fetchFieldSeries takes the same caps from its selector.
   FieldSelector sel;
   sel.workspace_id = "ws";

@@ -140,6 +140,7 @@ Result<std::vector<PipelineRow>> Api::latestPipelines(const std::string& ws, con
   std::vector<PipelineRow> latest = ci::latestPipelines(std::move(rows));
   std::erase_if(latest, [&](const PipelineRow& r) {
     if (!q.project.empty() && r.pipeline_name != q.project && r.resource != q.project) return true;
+    if (!q.source.empty() && r.pipeline_source != q.source) return true;
     return filter_status && !q.status.empty() && r.ci_status != q.status;
   });
   return latest;
@@ -359,27 +360,41 @@ net::HttpResponse Api::jobs(const net::HttpRequest& req) {
     CiQuery pq = q;
     pq.project.clear();
     pq.author.clear();
+    pq.source.clear();
     auto p = latestPipelines(ws.id, pq, /*filter_status=*/false);
     if (!p.isOk()) return storageError(p.status());
     ref_ids.emplace();
     for (const PipelineRow& r : *p) ref_ids->insert(r.pipeline_id);
   }
+  // GitLab's Job Hook names the project by its display name ("Acme / Shop") where pipelines
+  // carry its path ("acme/shop"): a job matches `project` by either, the path through the
+  // pipelines of that project in the range.
+  std::set<std::string> project_ids;
+  if (!q.project.empty()) {
+    CiQuery pq = q;
+    pq.ref.clear();
+    pq.author.clear();
+    pq.source.clear();
+    auto p = latestPipelines(ws.id, pq, /*filter_status=*/false);
+    if (!p.isOk()) return storageError(p.status());
+    for (const PipelineRow& r : *p) project_ids.insert(r.pipeline_id);
+  }
   std::vector<storage::FieldPredicate> fields;
   if (!q.pipeline_id.empty())
     fields.push_back({"pipeline_id", storage::FieldPredicate::kEq, {q.pipeline_id}});
   std::vector<JobRow> rows;
-  Status st = scan(ws.id, "gitlab_job", q,
-                   eq({{"project_name", q.project},
-                       {"user_email", q.author},
-                       {"build_stage", q.stage},
-                       {"build_name", q.name}}),
-                   fields, kJobColumns,
-                   [&](const model::Point& p) { rows.push_back(ci::jobFromPoint(p)); });
+  Status st =
+      scan(ws.id, "gitlab_job", q,
+           eq({{"user_email", q.author}, {"build_stage", q.stage}, {"build_name", q.name}}), fields,
+           kJobColumns, [&](const model::Point& p) { rows.push_back(ci::jobFromPoint(p)); });
   if (!st.isOk()) return storageError(st);
   std::vector<JobRow> latest = ci::latestJobs(std::move(rows));
   std::erase_if(latest, [&](const JobRow& r) {
     if (!q.status.empty() && r.build_status != q.status) return true;
     if (!q.pipeline_id.empty() && r.pipeline_id != q.pipeline_id) return true;
+    if (!q.runner.empty() && r.runner_id != q.runner) return true;
+    if (!q.project.empty() && r.project_name != q.project && project_ids.count(r.pipeline_id) == 0)
+      return true;
     return ref_ids && ref_ids->count(r.pipeline_id) == 0;
   });
   std::sort(latest.begin(), latest.end(), [](const JobRow& a, const JobRow& b) {
@@ -410,6 +425,8 @@ void writeStats(JsonWriter& w, const ci::RunStats& s) {
   w.integer(s.p50_us);
   w.key("duration_p90_us");
   w.integer(s.p90_us);
+  w.key("duration_p95_us");
+  w.integer(s.p95_us);
 }
 
 void writeDays(JsonWriter& w, const std::vector<const PipelineRow*>& rows) {

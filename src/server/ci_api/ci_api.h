@@ -3,13 +3,13 @@
 // or RFC 3339; the range [start, end] is on the time the agent received the events (default: the
 // last 7 days; 30 days for one pipeline).
 //
-//   GET /v1/ci/pipelines      project ref status author start end limit offset
+//   GET /v1/ci/pipelines      project ref status author source start end limit offset
 //   GET /v1/ci/pipelines/:id  start end: the pipeline with its stages (in the pipeline's order)
 //                             and jobs (latest state per build_id)
-//   GET /v1/ci/jobs           project ref status author stage name pipeline_id start end limit
-//                             offset
+//   GET /v1/ci/jobs           project (its display name, or its path through its pipelines) ref
+//                             status author stage name pipeline_id runner start end limit offset
 //   GET /v1/ci/overview       project ref author start end: runs, success rate and duration
-//                             p50/p90 of the finished pipelines, overall, per UTC day and per
+//                             p50/p90/p95 of the finished pipelines, overall, per UTC day and per
 //                             project
 //
 // With the agent's ci_all_statuses several events exist per pipeline / job: every answer uses

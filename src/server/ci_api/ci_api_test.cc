@@ -146,8 +146,9 @@ class CiApiTest : public ::testing::Test {
     replaceFirst(&b, "\"build_status\": \"success\"", "\"build_status\": \"" + status + "\"");
     replaceFirst(&b, "\"pipeline_id\": 743121198",
                  "\"pipeline_id\": " + std::to_string(pipeline_id));
+    // GitLab's Job Hook names the project by its display name, not its path.
     replaceFirst(&b, "\"project_name\": \"John Smith / release-tools-fake\"",
-                 "\"project_name\": \"" + p.path + "\"");
+                 "\"project_name\": \"" + p.name + "\"");
     replaceFirst(&b, "\"build_created_at\": \"2023-01-10 13:50:02 UTC\"",
                  "\"build_created_at\": " + timeOrNull(created));
     replaceFirst(&b, "\"build_started_at\": \"2023-01-10 13:50:05 UTC\"",
@@ -230,6 +231,10 @@ TEST_F(CiApiTest, PipelinesLatestStateNewestFirstWithFilters) {
   EXPECT_EQ(ids(getJson("/v1/ci/pipelines?ref=feature&" + range())["pipelines"], "pipeline_id"),
             (V{"102"}));
   EXPECT_EQ(num(getJson("/v1/ci/pipelines?author=dev@acme.io&" + range())["total"]), 5);
+  // source: every fixture pipeline came from a merge request.
+  EXPECT_EQ(num(getJson("/v1/ci/pipelines?source=merge_request_event&" + range())["total"]),
+            num(getJson("/v1/ci/pipelines?" + range())["total"]));
+  EXPECT_EQ(num(getJson("/v1/ci/pipelines?source=push&" + range())["total"]), 0);
   element page =
       getJson("/v1/ci/pipelines?project=gitlab-org/gitlab-test&limit=2&offset=2&" + range());
   EXPECT_EQ(num(page["total"]), 6);
@@ -285,6 +290,14 @@ TEST_F(CiApiTest, JobsWithFilters) {
   EXPECT_EQ(num(getJson("/v1/ci/jobs?ref=main&" + range())["total"]), 1);    // 203's
   EXPECT_EQ(num(getJson("/v1/ci/jobs?ref=feature&" + range())["total"]), 0);
   EXPECT_EQ(num(getJson("/v1/ci/jobs?pipeline_id=203&" + range())["total"]), 1);
+  // project: the display name the jobs carry, or the path through the project's pipelines.
+  EXPECT_EQ(num(getJson("/v1/ci/jobs?project=Shop&" + range())["total"]), 1);
+  EXPECT_EQ(num(getJson("/v1/ci/jobs?project=acme/shop&" + range())["total"]), 1);
+  EXPECT_EQ(num(getJson("/v1/ci/jobs?project=Gitlab%20Test&" + range())["total"]), 4);
+  EXPECT_EQ(num(getJson("/v1/ci/jobs?project=nobody/none&" + range())["total"]), 0);
+  // runner: the fixture's runner id.
+  EXPECT_EQ(num(getJson("/v1/ci/jobs?runner=12270837&" + range())["total"]), 5);
+  EXPECT_EQ(num(getJson("/v1/ci/jobs?runner=1&" + range())["total"]), 0);
 }
 
 TEST_F(CiApiTest, OverviewByHand) {
@@ -299,6 +312,7 @@ TEST_F(CiApiTest, OverviewByHand) {
   EXPECT_DOUBLE_EQ(o["success_rate"].get_double().value(), 0.7);
   EXPECT_EQ(num(o["duration_p50_us"]), 60'000'000);
   EXPECT_EQ(num(o["duration_p90_us"]), 200'000'000);
+  EXPECT_EQ(num(o["duration_p95_us"]), 300'000'000);  // rank ceil(9.5) = 10
   // Day 0: 101 102 103 201 202: 3 of 5; 30 50 60 120 200 -> p50 rank 3 = 60, p90 rank 5 = 200.
   // Day 1: 105 106 203 204 205: 4 of 5; 10 45 90 100 300 -> p50 = 90, p90 = 300.
   element days = o["days"];

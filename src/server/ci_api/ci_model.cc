@@ -192,6 +192,8 @@ Result<CiQuery> parseCiQuery(const ParamGetter& get, std::int64_t now_ms,
   SEXTANT_RETURN_IF_ERROR(text("stage", &q.stage));
   SEXTANT_RETURN_IF_ERROR(text("name", &q.name));
   SEXTANT_RETURN_IF_ERROR(text("pipeline_id", &q.pipeline_id));
+  SEXTANT_RETURN_IF_ERROR(text("source", &q.source));
+  SEXTANT_RETURN_IF_ERROR(text("runner", &q.runner));
   SEXTANT_RETURN_IF_ERROR(number("limit", &q.limit));
   if (q.limit < 1 || q.limit > 1000) return invalidArgument("limit: must be within 1..1000");
   SEXTANT_RETURN_IF_ERROR(number("offset", &q.offset));
@@ -282,8 +284,10 @@ RunStats runStats(const std::vector<const PipelineRow*>& rows) {
     durations.push_back(r->duration_us);
   }
   std::vector<std::int64_t> copy = durations;
+  std::vector<std::int64_t> copy95 = durations;
   s.p50_us = nearestRank(&durations, 50);
   s.p90_us = nearestRank(&copy, 90);
+  s.p95_us = nearestRank(&copy95, 95);
   return s;
 }
 

@@ -72,6 +72,8 @@ struct CiQuery {
   std::string author;                     // author_email (jobs: user_email)
   std::string stage, name;                // jobs only: build_stage, build_name
   std::string pipeline_id;                // jobs only
+  std::string source;                     // pipelines only: pipeline_source (push, web, ...)
+  std::string runner;                     // jobs only: runner_id
   std::int64_t limit = 50;                // 1..1000
   std::int64_t offset = 0;                // >= 0
 };
@@ -109,7 +111,7 @@ std::int64_t nearestRank(std::vector<std::int64_t>* values, int p);
 // Finished runs over a set of pipelines (latest states).
 struct RunStats {
   std::int64_t runs = 0, success = 0, failed = 0, canceled = 0;
-  std::int64_t p50_us = 0, p90_us = 0;  // of duration_us
+  std::int64_t p50_us = 0, p90_us = 0, p95_us = 0;  // of duration_us
   double successRate() const { return runs == 0 ? 0.0 : static_cast<double>(success) / runs; }
 };
 RunStats runStats(const std::vector<const PipelineRow*>& rows);

@@ -694,8 +694,12 @@ class RumApi {
         str("resource_type");
         str("resource_method");
         str("resource_url");
-        num("resource_status");
-        str("resource_status");
+        // A number when it reads as one (the SDK sends it as a field), else the text: once.
+        if (Col(b, "resource_status").num(row)) {
+          num("resource_status");
+        } else {
+          str("resource_status");
+        }
         ms("duration", "duration_ms");
         num("resource_size");
         break;
@@ -1021,12 +1025,13 @@ class RumApi {
       return badRequest("invalid session or app id");
     }
     auto r = replay_->list(ws, app, session);
-    if (!r.isOk()) {
-      if (r.status().code() == StatusCode::kNotFound) {
-        return jsonError(404, "sextant.notFound", r.status().message());
-      }
-      return storageError(r.status());
+    if (!r.isOk() && r.status().code() == StatusCode::kNotFound) {
+      // A session without a replay (most of them): an empty list, not an error, so the UI
+      // can ask for every session it shows.
+      r = rum_api::ReplayStore::SessionReplay{};
+      r->app_id = app;
     }
+    if (!r.isOk()) return storageError(r.status());
     std::string body;
     JsonWriter w(&body);
     w.beginObject();

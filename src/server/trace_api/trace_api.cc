@@ -183,6 +183,8 @@ class ApmApi {
       a.writeQuantile(w, 0.75);
       w.key("p90_us");
       a.writeQuantile(w, 0.90);
+      w.key("p95_us");
+      a.writeQuantile(w, 0.95);
       w.key("p99_us");
       a.writeQuantile(w, 0.99);
       w.key("max_us");
@@ -199,14 +201,34 @@ class ApmApi {
     net::HttpResponse err;
     std::optional<TimeRange> range = parseRange(p, nowMs(), kDefaultRangeMs, 0, &err);
     if (!range) return err;
-    bool split = false;
+    // split: true (or 1) = env and version; env, version or env,version; false/0/"" = none.
+    bool split_env = false, split_version = false;
     if (auto s = p.get("split")) {
       if (*s == "true" || *s == "1") {
-        split = true;
+        split_env = split_version = true;
       } else if (*s != "false" && *s != "0" && !s->empty()) {
-        return badRequest("invalid parameter \"split\": \"" + *s + "\" (use true or false)");
+        for (const std::string& d : trace_api::splitList(*s)) {
+          if (d == "env") {
+            split_env = true;
+          } else if (d == "version") {
+            split_version = true;
+          } else {
+            return badRequest("invalid parameter \"split\": \"" + *s +
+                              "\" (use env, version, env,version, true or false)");
+          }
+        }
       }
     }
+    const bool split = split_env || split_version;
+    // "service" unsplit, else "service:env:version" with the dimensions not split left empty.
+    auto nodeId = [&](std::string_view service, std::string_view env, std::string_view version) {
+      std::string id(service);
+      if (split) {
+        id += ":" + std::string(split_env ? env : "") + ":" +
+              std::string(split_version ? version : "");
+      }
+      return id;
+    };
     struct Node {
       std::string service, env, version;
       Agg agg;
@@ -214,15 +236,11 @@ class ApmApi {
     std::map<std::string, Node> nodes;
     auto nodeFor = [&](std::string_view service, std::string_view env,
                        std::string_view version) -> Node& {
-      std::string id(service);
-      if (split) id += ":" + std::string(env) + ":" + std::string(version);
-      Node& n = nodes[id];
+      Node& n = nodes[nodeId(service, env, version)];
       if (n.service.empty()) {
         n.service = std::string(service);
-        if (split) {
-          n.env = std::string(env);
-          n.version = std::string(version);
-        }
+        if (split_env) n.env = std::string(env);
+        if (split_version) n.version = std::string(version);
       }
       return n;
     };
@@ -244,23 +262,20 @@ class ApmApi {
       edge_matchers.push_back({"target_version", storage::TagMatcher::kEq, {*v}});
     }
     std::map<std::pair<std::string, std::string>, Agg> edges;
-    st = trace_api::scanApm(engine_, ws, "apm_edge", "calls", range->minNs(), range->maxNs(),
-                            edge_matchers, [&](const trace_api::ApmRow& r) {
-                              const auto& t = *r.tags;
-                              std::string src(trace_api::tagValue(t, "source_service"));
-                              std::string dst(trace_api::tagValue(t, "target_service"));
-                              nodeFor(src, trace_api::tagValue(t, "source_env"),
-                                      trace_api::tagValue(t, "source_version"));
-                              nodeFor(dst, trace_api::tagValue(t, "target_env"),
-                                      trace_api::tagValue(t, "target_version"));
-                              if (split) {
-                                src += ":" + std::string(trace_api::tagValue(t, "source_env")) +
-                                       ":" + std::string(trace_api::tagValue(t, "source_version"));
-                                dst += ":" + std::string(trace_api::tagValue(t, "target_env")) +
-                                       ":" + std::string(trace_api::tagValue(t, "target_version"));
-                              }
-                              edges[{src, dst}].add(r);
-                            });
+    st = trace_api::scanApm(
+        engine_, ws, "apm_edge", "calls", range->minNs(), range->maxNs(), edge_matchers,
+        [&](const trace_api::ApmRow& r) {
+          const auto& t = *r.tags;
+          std::string_view src = trace_api::tagValue(t, "source_service");
+          std::string_view dst = trace_api::tagValue(t, "target_service");
+          std::string_view src_env = trace_api::tagValue(t, "source_env");
+          std::string_view src_ver = trace_api::tagValue(t, "source_version");
+          std::string_view dst_env = trace_api::tagValue(t, "target_env");
+          std::string_view dst_ver = trace_api::tagValue(t, "target_version");
+          nodeFor(src, src_env, src_ver);
+          nodeFor(dst, dst_env, dst_ver);
+          edges[{nodeId(src, src_env, src_ver), nodeId(dst, dst_env, dst_ver)}].add(r);
+        });
     if (!st.isOk()) return storageError(st);
 
     std::string body;

@@ -394,6 +394,29 @@ TEST_F(TraceApiTest, ServiceMapSplitAndMerged) {
   simdjson::dom::array nodes = doc["nodes"].get_array().value();
   EXPECT_EQ(nodes.size(), 4u);
   for (element n : nodes) EXPECT_EQ(str(n["id"]), str(n["service"]));
+
+  // Split on version only: env stays merged (its place in the id empty), canaries still apart.
+  doc = getJson("/v1/apm/service_map?" + range() + "&split=version");
+  std::map<std::pair<std::string, std::string>, std::int64_t> by_version;
+  for (element e : arr(doc["edges"])) {
+    by_version[{str(e["source"]), str(e["target"])}] = e["calls"].get_int64().value();
+  }
+  EXPECT_EQ(by_version, (std::map<std::pair<std::string, std::string>, std::int64_t>{
+                            {{"productpage::v1", "details::v1"}, 100},
+                            {{"productpage::v1", "reviews::v1"}, 90},
+                            {{"productpage::v1", "reviews::v2"}, 10},
+                            {{"reviews::v2", "ratings::v1"}, 10}}));
+  for (element n : arr(doc["nodes"])) {
+    EXPECT_EQ(n["env"].error(), simdjson::NO_SUCH_FIELD) << str(n["id"]);
+    EXPECT_EQ(n["version"].error(), simdjson::SUCCESS) << str(n["id"]);
+  }
+  // Split on env only: one node per service here (every span is prod).
+  doc = getJson("/v1/apm/service_map?" + range() + "&split=env");
+  std::set<std::string> env_ids;
+  for (element n : arr(doc["nodes"])) env_ids.insert(str(n["id"]));
+  EXPECT_EQ(env_ids, (std::set<std::string>{
+                         "details:prod:", "productpage:prod:", "ratings:prod:", "reviews:prod:"}));
+  EXPECT_EQ(get("/v1/apm/service_map?split=region&token=" + ws_.token).status, 400);
 }
 
 TEST_F(TraceApiTest, TraceByIdInTreeOrderWithSelfTimes) {

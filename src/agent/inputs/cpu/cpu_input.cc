@@ -1,5 +1,6 @@
 #include "agent/inputs/cpu/cpu_input.h"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -69,7 +70,9 @@ CpuUsage cpuUsage(const CpuTimes& before, const CpuTimes& after, double total_de
   u.guest_nice = usageOf(after.guest_nice, before.guest_nice, total_delta);
   u.total =
       u.user + u.system + u.nice + u.iowait + u.irq + u.softirq + u.steal + u.guest + u.guest_nice;
-  if (u.total < 0 || u.total > 100) u.total = 0;
+  // The parts of a busy CPU can add up to a hair over 100 (rounding of the tick deltas): that is
+  // 100, not 0 (which drew a 0/100 sawtooth for loaded hosts).
+  u.total = std::clamp(u.total, 0.0, 100.0);
   return u;
 }
 

@@ -158,6 +158,15 @@ TEST(CpuInput, UsageClampsLikeDataKit) {
   CpuUsage bad = cpuUsage(b, a, 100);  // negative deltas read as 0
   EXPECT_DOUBLE_EQ(bad.user, 0.0);
   EXPECT_DOUBLE_EQ(bad.total, 0.0);
+  // A fully busy CPU whose parts add up to a hair over 100 (tick rounding) is 100% busy.
+  CpuTimes busy;
+  busy.user = 86.7;
+  busy.system = 9.93;
+  busy.nice = 2.0;
+  busy.softirq = 1.38;
+  CpuUsage full = cpuUsage(a, busy, 100);
+  EXPECT_GT(full.user + full.system + full.nice + full.softirq, 100.0);
+  EXPECT_DOUBLE_EQ(full.total, 100.0);
 }
 
 TEST(CpuInput, IntervalIsClamped) {
