@@ -918,17 +918,21 @@ Status runGrok(Interp& in, const Expr& call, Value* out) {
     SEXTANT_RETURN_IF_ERROR(in.eval(*call.args[1], &p));
     if (!p.isStr()) return in.error(*call.args[1], "grok() pattern must be a str");
     SEXTANT_RETURN_IF_ERROR(in.charge(call, kCompileCost));
+    // Compiled for this one match: without the pieces (they pay off over many lines).
     Result<funcs::GrokPattern> g =
-        funcs::GrokPattern::compile(p.asStr(), in.script().grokLibrary());
+        funcs::GrokPattern::compile(p.asStr(), in.script().grokLibrary(), /*pieces=*/false);
     if (!g.isOk()) return in.error(*call.args[1], "grok(): " + g.status().message());
     local = std::move(g).value();
     pat = &*local;
   }
-  thread_local std::vector<funcs::GrokCapture> caps;
-  if (!pat->match(v.asStr(), &caps)) return Status::ok();
+  // Views into the input's text (v holds it until the loop ends): no copy before the Value.
+  thread_local std::vector<std::string_view> values;
+  if (!pat->matchViews(v.asStr(), &values)) return Status::ok();
+  const std::vector<funcs::GrokCapture>& fields = pat->fields();
   bool trim = boolArg(call, 2, true);
-  for (funcs::GrokCapture& c : caps) {
-    std::string_view val = c.value;
+  for (size_t k = 0; k < fields.size(); ++k) {
+    const funcs::GrokCapture& c = fields[k];
+    std::string_view val = values[k];
     if (trim) {
       size_t b = val.find_first_not_of(" \t\n\r\v\f");
       val = b == std::string_view::npos

@@ -7,7 +7,9 @@
 // expanded recursively (cycle detection, depth limit 64, expanded-size limit 256 KiB), Oniguruma
 // `(?<name>...)` groups in user text become RE2 `(?P<name>...)`, and the result compiles to RE2.
 // match() is an unanchored search, as DataKit's grok(); only named captures are returned, and
-// for a capture name used twice the first non-empty value wins.
+// for a capture name used twice the first non-empty value wins. Captures are extracted piece by
+// piece (the pattern is also compiled cut at its top-level capturing groups; see grok.cc), with
+// RE2's single capture pass as the fallback: the result is always RE2's own.
 //
 // Thread-safety: GrokLibrary is a plain value (builtin() is initialised once, thread-safe, and
 // immutable). GrokPattern::match is const and safe to call from many threads (RE2 is).
@@ -24,7 +26,7 @@
 
 namespace re2 {
 class RE2;
-}
+}  // namespace re2
 
 namespace sextant::pipeline::funcs {
 
@@ -66,11 +68,24 @@ class GrokPattern {
   static constexpr int kMaxDepth = 64;
   static constexpr size_t kMaxExpandedSize = 256 * 1024;
 
-  static Result<GrokPattern> compile(std::string_view pattern, const GrokLibrary& library);
+  // `pieces` false skips compiling the pieces (about as long again as the whole pattern): for a
+  // pattern used for one match only; match() then takes RE2's single capture pass.
+  static Result<GrokPattern> compile(std::string_view pattern, const GrokLibrary& library,
+                                     bool pieces = true);
 
   // Unanchored search. On a match, *out (when non-null) is replaced by the named captures in
   // first-appearance order (unmatched optional groups give an empty value) and true is returned.
   bool match(std::string_view text, std::vector<GrokCapture>* out) const;
+  // The same match without copies: on a match, (*values)[i] is the value of fields()[i], a view
+  // into `text` (empty when unmatched).
+  bool matchViews(std::string_view text, std::vector<std::string_view>* values) const;
+  // The names and types match() returns, in its order (values empty).
+  const std::vector<GrokCapture>& fields() const;
+
+  // match() with RE2's single capture pass only (the reference for tests and the fuzz target).
+  bool matchWithoutPieces(std::string_view text, std::vector<GrokCapture>* out) const;
+  // How many pieces captures are extracted by (0: the pattern is not cut).
+  size_t pieces() const;
 
   // The expanded RE2 text (for diagnostics and tests).
   const std::string& expanded() const;
@@ -78,6 +93,8 @@ class GrokPattern {
  private:
   struct Compiled;
   explicit GrokPattern(std::shared_ptr<const Compiled> c) : c_(std::move(c)) {}
+  bool viewsImpl(std::string_view text, std::vector<std::string_view>* values, bool split) const;
+  bool matchImpl(std::string_view text, std::vector<GrokCapture>* out, bool split) const;
   std::shared_ptr<const Compiled> c_;  // immutable after compile; shared by copies
 };
 

@@ -1,6 +1,7 @@
 // libFuzzer target: grok pattern expansion, RE2 compilation and matching over untrusted script
 // text. Input: "NAME pattern\n<pattern to compile>\n<text to match>"; the first line is added to a
-// copy of the builtin library (add_pattern), errors are fine, crashes are not.
+// copy of the builtin library (add_pattern), errors are fine, crashes are not, and match() must
+// give what matchWithoutPieces() gives.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -27,10 +28,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto p = GrokPattern::compile(pattern, lib);
   if (!p.isOk()) return 0;
   std::vector<GrokCapture> caps;
-  if (p->match(text, &caps)) {
+  const bool matched = p->match(text, &caps);
+  if (matched) {
     for (const GrokCapture& c : caps) {
       // Every capture is named and its value is a piece of the text.
       if (c.name.empty() || c.value.size() > text.size()) __builtin_trap();
+    }
+  }
+  // Extraction by pieces gives RE2's own answer (one capture pass over the whole pattern).
+  std::vector<GrokCapture> ref;
+  if (p->matchWithoutPieces(text, &ref) != matched) __builtin_trap();
+  if (matched) {
+    if (ref.size() != caps.size()) __builtin_trap();
+    for (size_t i = 0; i < ref.size(); ++i) {
+      if (ref[i].name != caps[i].name || ref[i].value != caps[i].value) __builtin_trap();
     }
   }
   return 0;

@@ -333,5 +333,186 @@ TEST(Grok, ConcurrentMatch) {
   EXPECT_EQ(ok.load(), 800);
 }
 
+// ---- capture extraction by pieces (grok.cc): always RE2's own answer ----
+
+constexpr std::string_view kAgentPattern =
+    "%{IPORHOST:client_ip} %{NOTSPACE} %{NOTSPACE} \\[%{HTTPDATE:time}\\] \"%{WORD:method} "
+    "%{NOTSPACE:path} HTTP/%{NUMBER:http_version}\" %{INT:status_code:int} %{INT:bytes:int} "
+    "\"%{NOTSPACE:referrer}\" \"%{GREEDYDATA:agent}\"";
+
+size_t piecesOf(std::string_view pattern) {
+  auto p = GrokPattern::compile(pattern, GrokLibrary::builtin());
+  EXPECT_TRUE(p.isOk()) << pattern;
+  return p.isOk() ? p->pieces() : 0;
+}
+
+TEST(GrokPieces, LogPatternsAreCutAndOthersAreNot) {
+  EXPECT_GT(piecesOf("%{NGINXACCESS}"), 1u);
+  EXPECT_GT(piecesOf("%{COMBINEDAPACHELOG}"), 1u);
+  EXPECT_GT(piecesOf(kAgentPattern), 1u);
+  EXPECT_EQ(piecesOf("%{INT:a}|%{WORD:b}"), 0u);                 // top-level alternation
+  EXPECT_EQ(piecesOf("(?i)%{WORD:a} x %{INT:b}"), 0u);           // a flag applies to what follows
+  EXPECT_EQ(piecesOf("\\Q(\\E%{WORD:a} %{INT:b}"), 0u);          // quoted text
+  EXPECT_EQ(piecesOf("%{WORD:a} (?P<b>\\Q)\\E) %{INT:c}"), 0u);  // ')' quoted in a group
+  EXPECT_EQ(piecesOf("%{WORD:a}"), 0u);                          // one group: nothing to cut
+  EXPECT_EQ(piecesOf("%{INT}-%{INT}"), 0u);                      // no capture
+  auto once = GrokPattern::compile("%{NGINXACCESS}", GrokLibrary::builtin(), /*pieces=*/false);
+  ASSERT_TRUE(once.isOk());
+  EXPECT_EQ(once->pieces(), 0u);
+}
+
+// Hand-checked values on the paths the pieces take: the optional tail present and absent, a
+// piece that must give back text (fallback), a match that does not start the line, unicode.
+TEST(GrokPieces, NginxWithAndWithoutOptionalTail) {
+  auto p = GrokPattern::compile("%{NGINXACCESS}", GrokLibrary::builtin());
+  ASSERT_TRUE(p.isOk());
+  std::vector<GrokCapture> caps;
+  auto field = [&](std::string_view name) {
+    for (const auto& c : caps) {
+      if (c.name == name) return c.value;
+    }
+    return std::string("<absent>");
+  };
+  ASSERT_TRUE(
+      p->match(R"(1.2.3.4 - bob [06/Jan/2023:08:01:13 +0000] "GET /x HTTP/1.0" 200 -)", &caps));
+  EXPECT_EQ(field("client_ip"), "1.2.3.4");
+  EXPECT_EQ(field("http_auth"), "bob");
+  EXPECT_EQ(field("http_url"), "/x");
+  EXPECT_EQ(field("bytes"), "");
+  EXPECT_EQ(field("referrer"), "");
+  EXPECT_EQ(field("agent"), "");
+  // The tail is there but its second quote is missing: the optional group matches nothing.
+  ASSERT_TRUE(p->match(
+      R"(1.2.3.4 - - [06/Jan/2023:08:01:13 +0000] "GET /x HTTP/1.0" 200 5 "-" "curl)", &caps));
+  EXPECT_EQ(field("bytes"), "5");
+  EXPECT_EQ(field("referrer"), "");
+  EXPECT_EQ(field("agent"), "");
+  // A request that is not "VERB url HTTP/v" takes the other alternative.
+  ASSERT_TRUE(p->match(
+      "h.example - - [06/Jan/2023:08:01:13 +0000] \"\x16\x03\" 400 0 \"a b\" \"c\"", &caps));
+  EXPECT_EQ(field("client_ip"), "h.example");
+  EXPECT_EQ(field("http_method"), "");
+  EXPECT_EQ(field("http_request"), "\x16\x03");
+  EXPECT_EQ(field("referrer"), "a b");
+  EXPECT_EQ(field("agent"), "c");
+  EXPECT_FALSE(p->match("1.2.3.4 - - [06/Jan/2023:08:01:13 +0000] GET", &caps));
+}
+
+TEST(GrokPieces, PieceThatMustGiveBackTextFallsBack) {
+  // "%{DATA:a}," first stops at the first comma, then INT fails on "y": RE2's answer is kept.
+  Fields f = matchFields("%{DATA:a},%{INT:b}", "x,y,5");
+  EXPECT_EQ(f["a"], "x,y");
+  EXPECT_EQ(f["b"], "5");
+  // GREEDYDATA then a literal and a group: the greedy piece ends at the last space.
+  Fields g = matchFields("%{GREEDYDATA:a} %{INT:b}", "a 1 b 2");
+  EXPECT_EQ(g["a"], "a 1 b");
+  EXPECT_EQ(g["b"], "2");
+}
+
+TEST(GrokPieces, MatchAfterTheStartAndUnicode) {
+  Fields f = matchFields("\\[%{DATA:x}\\] %{WORD:y}", "日本 [値] zz");
+  EXPECT_EQ(f["x"], "値");
+  EXPECT_EQ(f["y"], "zz");
+  Fields g = matchFields("%{NOTSPACE:a} %{GREEDYDATA:b}", "naïve 日本語 text");
+  EXPECT_EQ(g["a"], "naïve");
+  EXPECT_EQ(g["b"], "日本語 text");
+  // \w is ASCII: WORD cannot start at "é", the match starts after it.
+  Fields h = matchFields("%{WORD:w} %{GREEDYDATA:rest}", "héllo wörld");
+  EXPECT_EQ(h["w"], "llo");
+  EXPECT_EQ(h["rest"], "wörld");
+  EXPECT_EQ(matchFields("%{INT:a} %{INT:b}", "один два").count("<no match>"), 1u);
+}
+
+// Every pattern x line (real lines and mutations of them): the same answer as RE2's single
+// capture pass (an independent implementation: RE2's NFA/BitState over the whole pattern).
+TEST(GrokPieces, SameAsOneCapturePass) {
+  const std::vector<std::string> patterns = {
+      "%{NGINXACCESS}",
+      "%{COMBINEDAPACHELOG}",
+      "%{COMMONAPACHELOG}",
+      "%{NGINXERROR}",
+      "%{SYSLOGLINE}",
+      "%{REDISLOG}",
+      "%{MYSQLERROR}",
+      std::string(kAgentPattern),
+      "%{DATA:a},%{INT:b}",
+      "%{GREEDYDATA:a} %{INT:b}",
+      "%{WORD:a}(?: %{INT:b})? %{GREEDYDATA:c}",
+      "(?:%{INT:a} )?%{WORD:b}",
+      "%{DATA:a}(?: %{DATA:b})?$",
+      "^%{WORD:a} %{WORD:b}",
+      "%{WORD:a}\\b%{DATA:b}\\.",
+      "(?:(?P<x>a)|b)+ %{WORD:y} (z)?%{INT:n}",
+      "%{NOTSPACE:a}(?: \"%{DATA:q}\")? %{NOTSPACE:a}",
+      "(?<k>[a-z]+)=(?<v>[^ ]*)(?: (?<k2>[a-z]+)=(?<v2>[^ ]*))?",
+      "%{INT:a}(?:,%{INT:b}(?:,%{INT:c})?)?",
+      "%{QS:q} %{DATA:d}?x",
+  };
+  std::vector<std::string> lines = {
+      R"L(172.17.0.1 - - [06/Jan/2023:08:01:13 +0000] "GET /api/v1/users?id=3 HTTP/1.1" 404 153 "-" "Mozilla/5.0 (X11)")L",
+      R"L(::1 - bob [10/Oct/2000:13:55:36 -0700] "POST /a HTTP/2.0" 200 - "http://r/" "ua \"q\"")L",
+      "2021/04/29 16:24:38 [error] 1234#1234: *1 open() failed",
+      "Jan  2 03:04:05 host prog[12]: message here",
+      "1:M 29 Apr 2021 16:24:38.123 * Ready to accept connections",
+      "2021-04-29T08:24:38.123456Z 0 [Note] [MY-010311] [Server] msg",
+      R"L(garbage before: 10.0.0.1 - - [06/Jan/2023:08:01:13 +0000] "GET / HTTP/1.1" 200 1 "-" "c")L",
+      "x,y,5",
+      "a 1 b 2",
+      "k=v kk=vv tail",
+      "aab word z7",
+      "1,2,3",
+      "word. more words.",
+      "日本 [値] zz naïve",
+      "",
+  };
+  uint64_t rng = 42;
+  auto next = [&] {
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<size_t>(rng >> 33);
+  };
+  const std::string alphabet = " \"[]-:/,.=0123456789azAZ\xc3\xa9\xff";
+  const size_t base = lines.size();
+  for (size_t i = 0; i < 60 * base; ++i) {
+    std::string l = lines[i % base];
+    for (size_t m = 0, n = 1 + next() % 3; m < n && !l.empty(); ++m) {
+      size_t at = next() % l.size();
+      char c = alphabet[next() % alphabet.size()];
+      switch (next() % 3) {
+        case 0: l.erase(at, 1); break;
+        case 1: l.insert(at, 1, c); break;
+        default: l[at] = c;
+      }
+    }
+    lines.push_back(l);
+  }
+  size_t compared = 0, matched = 0;
+  for (const std::string& pat : patterns) {
+    auto p = GrokPattern::compile(pat, GrokLibrary::builtin());
+    ASSERT_TRUE(p.isOk()) << pat << ": " << p.status().toString();
+    for (const std::string& line : lines) {
+      std::vector<GrokCapture> a, b;
+      bool ma = p->match(line, &a);
+      bool mb = p->matchWithoutPieces(line, &b);
+      ASSERT_EQ(ma, mb) << pat << " | " << line;
+      ASSERT_EQ(a.size(), b.size());
+      for (size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].name, b[i].name);
+        EXPECT_EQ(a[i].value, b[i].value) << pat << " | " << line << " | " << a[i].name;
+        EXPECT_EQ(a[i].type, b[i].type);
+      }
+      ASSERT_EQ(p->match(line, nullptr), ma);
+      std::vector<std::string_view> views;
+      ASSERT_EQ(p->matchViews(line, &views), ma);
+      if (ma) {
+        ASSERT_EQ(views.size(), a.size());
+        for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(views[i], a[i].value);
+      }
+      ++compared;
+      matched += ma ? 1 : 0;
+    }
+  }
+  EXPECT_GT(matched, compared / 10);  // the comparison is not all misses
+}
+
 }  // namespace
 }  // namespace sextant::pipeline::funcs

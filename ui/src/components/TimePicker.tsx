@@ -24,13 +24,22 @@ export function TimePicker() {
     <div class="timepicker" data-testid="timepicker">
       <button class="btn" onClick={() => { setFrom(range.from); setTo(range.to); setOpen(!open); }}
               data-testid="timepicker-toggle">
-        🕒 {describeRange(range)}
+        <svg class="icon" viewBox="0 0 16 16" aria-hidden="true">
+          <circle cx="8" cy="8" r="6.5" fill="none" stroke="currentColor" stroke-width="1.5" />
+          <path d="M8 4v4l2.5 2" fill="none" stroke="currentColor" stroke-width="1.5" />
+        </svg>
+        {describeRange(range)}
       </button>
       <select value={loc.query.get('refresh') ?? ''} title="Auto refresh" data-testid="refresh-select"
               onChange={(e) => setQuery({ refresh: (e.target as HTMLSelectElement).value })}>
         {REFRESH.map((r) => <option key={r} value={r}>{r ? `every ${r}` : 'no refresh'}</option>)}
       </select>
-      <button class="btn" title="Refresh now" onClick={refreshNow}>⟳</button>
+      <button class="btn" title="Refresh now" aria-label="Refresh now" onClick={refreshNow}>
+        <svg class="icon" style={{ marginRight: 0 }} viewBox="0 0 16 16" aria-hidden="true">
+          <path d="M13 8a5 5 0 1 1-1.5-3.5M13 2.5V5h-2.5" fill="none" stroke="currentColor"
+                stroke-width="1.5" />
+        </svg>
+      </button>
       {open && (
         <div class="popover" data-testid="timepicker-popover">
           <div class="presets">

@@ -46,7 +46,7 @@ export function TimeSeriesChart({ series, kind = 'line', height = 240, unit = ''
       grid: { left: 56, right: 16, top: 24, bottom: ts.length > 1 ? 56 : 28 },
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${formatNumber(v)}${unit}` },
       legend: ts.length > 1 ? { type: 'scroll', bottom: 0 } : undefined,
-      xAxis: { type: 'time' },
+      xAxis: { type: 'time', axisLabel: { hideOverlap: true } },
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => `${formatNumber(v)}${unit}` } },
       series: ts.map((s) => ({
         name: s.name,

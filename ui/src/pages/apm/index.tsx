@@ -1,14 +1,17 @@
-// The apm area: its routes (see src/routes.ts). Placeholder until the area is built.
-import { Page } from '../../components/Page';
-import { Empty } from '../../components/States';
+// The APM area: services (RED with sparklines), one service, the service map (env/version split),
+// the trace explorer and one trace (flame graph, waterfall, span list, attributes).
 import type { PageRoute } from '../../routes';
+import './apm.css';
+import { MapPage } from './MapPage';
+import { ServicePage } from './ServicePage';
+import { ServicesPage } from './ServicesPage';
+import { TracePage } from './TracePage';
+import { TracesPage } from './TracesPage';
 
-function Placeholder() {
-  return (
-    <Page title="apm">
-      <Empty title="Not built yet" />
-    </Page>
-  );
-}
-
-export const routes: PageRoute[] = [{ pattern: '/apm', component: Placeholder }];
+export const routes: PageRoute[] = [
+  { pattern: '/apm', component: ServicesPage },
+  { pattern: '/apm/services/:service', component: ServicePage },
+  { pattern: '/apm/map', component: MapPage },
+  { pattern: '/apm/traces', component: TracesPage },
+  { pattern: '/apm/traces/:id', component: TracePage },
+];

@@ -1,14 +1,15 @@
-// The ci area: its routes (see src/routes.ts). Placeholder until the area is built.
-import { Page } from '../../components/Page';
-import { Empty } from '../../components/States';
+// The CI area (GitLab pipelines and jobs from webhooks; docs/ui/ci.md): overview, pipeline list,
+// pipeline detail, job list. Routes: see src/routes.ts.
 import type { PageRoute } from '../../routes';
+import './ci.css';
+import { Jobs } from './Jobs';
+import { Overview } from './Overview';
+import { PipelineDetail } from './PipelineDetail';
+import { Pipelines } from './Pipelines';
 
-function Placeholder() {
-  return (
-    <Page title="ci">
-      <Empty title="Not built yet" />
-    </Page>
-  );
-}
-
-export const routes: PageRoute[] = [{ pattern: '/ci', component: Placeholder }];
+export const routes: PageRoute[] = [
+  { pattern: '/ci', component: Overview },
+  { pattern: '/ci/pipelines', component: Pipelines },
+  { pattern: '/ci/pipelines/:id', component: PipelineDetail },
+  { pattern: '/ci/jobs', component: Jobs },
+];

@@ -1,14 +1,11 @@
-// The dashboards area: its routes (see src/routes.ts). Placeholder until the area is built.
-import { Page } from '../../components/Page';
-import { Empty } from '../../components/States';
+// The dashboards area: the list (built-in and saved, create, import) and one dashboard (view,
+// edit, save, export). The model is in model.ts and docs/dashboards.md.
 import type { PageRoute } from '../../routes';
+import { ListPage } from './ListPage';
+import { ViewPage } from './ViewPage';
+import './dashboards.css';
 
-function Placeholder() {
-  return (
-    <Page title="dashboards">
-      <Empty title="Not built yet" />
-    </Page>
-  );
-}
-
-export const routes: PageRoute[] = [{ pattern: '/dashboards', component: Placeholder }];
+export const routes: PageRoute[] = [
+  { pattern: '/dashboards', component: ListPage },
+  { pattern: '/dashboards/:id', component: ViewPage },
+];

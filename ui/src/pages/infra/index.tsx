@@ -1,14 +1,11 @@
-// The infra area: its routes (see src/routes.ts). Placeholder until the area is built.
-import { Page } from '../../components/Page';
-import { Empty } from '../../components/States';
+// The Infrastructure area: the host list (/infra) and a host's detail (/infra/hosts/:host), from
+// the HOST objects of the agents' hostobject input and the host metric inputs.
 import type { PageRoute } from '../../routes';
+import { HostDetail } from './HostDetail';
+import { HostList } from './HostList';
+import './infra.css';
 
-function Placeholder() {
-  return (
-    <Page title="infra">
-      <Empty title="Not built yet" />
-    </Page>
-  );
-}
-
-export const routes: PageRoute[] = [{ pattern: '/infra', component: Placeholder }];
+export const routes: PageRoute[] = [
+  { pattern: '/infra', component: HostList },
+  { pattern: '/infra/hosts/:host', component: HostDetail },
+];

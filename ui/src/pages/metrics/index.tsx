@@ -1,14 +1,7 @@
-// The metrics area: its routes (see src/routes.ts). Placeholder until the area is built.
-import { Page } from '../../components/Page';
-import { Empty } from '../../components/States';
+// The Metrics area: the explorer at /metrics (pickers, DQL/PromQL editor with completion, several
+// queries, chart or table; everything in the URL).
 import type { PageRoute } from '../../routes';
+import { Explorer } from './Explorer';
+import './metrics.css';
 
-function Placeholder() {
-  return (
-    <Page title="metrics">
-      <Empty title="Not built yet" />
-    </Page>
-  );
-}
-
-export const routes: PageRoute[] = [{ pattern: '/metrics', component: Placeholder }];
+export const routes: PageRoute[] = [{ pattern: '/metrics', component: Explorer }];

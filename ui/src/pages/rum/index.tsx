@@ -1,14 +1,19 @@
-// The rum area: its routes (see src/routes.ts). Placeholder until the area is built.
-import { Page } from '../../components/Page';
-import { Empty } from '../../components/States';
+// The RUM area (issue 9): overview, Web Vitals by page, resources, errors, sessions and a
+// session's timeline, over the /v1/rum/* API (docs/api/rum.md; docs/ui/rum.md).
 import type { PageRoute } from '../../routes';
+import './rum.css';
+import { ErrorsPage } from './errors';
+import { OverviewPage } from './overview';
+import { PerformancePage } from './performance';
+import { ResourcesPage } from './resources';
+import { SessionPage } from './session';
+import { SessionsPage } from './sessions';
 
-function Placeholder() {
-  return (
-    <Page title="rum">
-      <Empty title="Not built yet" />
-    </Page>
-  );
-}
-
-export const routes: PageRoute[] = [{ pattern: '/rum', component: Placeholder }];
+export const routes: PageRoute[] = [
+  { pattern: '/rum', component: OverviewPage },
+  { pattern: '/rum/performance', component: PerformancePage },
+  { pattern: '/rum/resources', component: ResourcesPage },
+  { pattern: '/rum/errors', component: ErrorsPage },
+  { pattern: '/rum/sessions', component: SessionsPage },
+  { pattern: '/rum/sessions/:id', component: SessionPage },
+];
