@@ -81,6 +81,31 @@ bool validTraceId(std::string_view id) {
   return true;
 }
 
+// The `split` parameter of the services and the map: env, version or env,version; true or 1 for
+// both; false, 0 or empty for none. nullopt (with *err set) for anything else.
+struct Split {
+  bool env = false;
+  bool version = false;
+};
+std::optional<Split> parseSplit(const Params& p, net::HttpResponse* err) {
+  Split split;
+  std::optional<std::string> s = p.get("split");
+  if (!s || s->empty() || *s == "false" || *s == "0") return split;
+  if (*s == "true" || *s == "1") return Split{true, true};
+  for (const std::string& d : trace_api::splitList(*s)) {
+    if (d == "env") {
+      split.env = true;
+    } else if (d == "version") {
+      split.version = true;
+    } else {
+      *err = badRequest("invalid parameter \"split\": \"" + *s +
+                        "\" (use env, version, env,version, true or false)");
+      return std::nullopt;
+    }
+  }
+  return split;
+}
+
 void writeOptionalString(JsonWriter& w, std::string_view key, std::string_view v) {
   if (v.empty()) return;
   w.key(key);
@@ -110,19 +135,9 @@ class ApmApi {
     net::HttpResponse err;
     std::optional<TimeRange> range = parseRange(p, nowMs(), kDefaultRangeMs, 0, &err);
     if (!range) return err;
-    bool split_env = false, split_version = false;
-    if (auto s = p.get("split")) {
-      for (const std::string& d : trace_api::splitList(*s)) {
-        if (d == "env") {
-          split_env = true;
-        } else if (d == "version") {
-          split_version = true;
-        } else {
-          return badRequest("invalid parameter \"split\": \"" + d +
-                            "\" (use env, version or env,version)");
-        }
-      }
-    }
+    std::optional<Split> split = parseSplit(p, &err);
+    if (!split) return err;
+    const bool split_env = split->env, split_version = split->version;
     std::vector<storage::TagMatcher> matchers = filterMatchers(p, {"service", "env", "version"});
     if (per_resource) {
       if (auto r = p.get("resource"))
@@ -201,24 +216,9 @@ class ApmApi {
     net::HttpResponse err;
     std::optional<TimeRange> range = parseRange(p, nowMs(), kDefaultRangeMs, 0, &err);
     if (!range) return err;
-    // split: true (or 1) = env and version; env, version or env,version; false/0/"" = none.
-    bool split_env = false, split_version = false;
-    if (auto s = p.get("split")) {
-      if (*s == "true" || *s == "1") {
-        split_env = split_version = true;
-      } else if (*s != "false" && *s != "0" && !s->empty()) {
-        for (const std::string& d : trace_api::splitList(*s)) {
-          if (d == "env") {
-            split_env = true;
-          } else if (d == "version") {
-            split_version = true;
-          } else {
-            return badRequest("invalid parameter \"split\": \"" + *s +
-                              "\" (use env, version, env,version, true or false)");
-          }
-        }
-      }
-    }
+    std::optional<Split> parsed = parseSplit(p, &err);
+    if (!parsed) return err;
+    const bool split_env = parsed->env, split_version = parsed->version;
     const bool split = split_env || split_version;
     // "service" unsplit, else "service:env:version" with the dimensions not split left empty.
     auto nodeId = [&](std::string_view service, std::string_view env, std::string_view version) {

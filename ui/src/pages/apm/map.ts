@@ -2,7 +2,7 @@
 // (the server splits by none, env, version or both: node ids "service:env:version" with the
 // dimension not split left empty), node and edge labels, and a left-to-right layered layout.
 import { formatDurationUs, formatNumber, formatPercent } from '../../lib/format';
-import type { MapNodeRaw, ServiceMapResponse } from './types';
+import type { MapEdgeRaw, MapNodeRaw, ServiceMapResponse } from './types';
 
 export type SplitMode = 'none' | 'env' | 'version' | 'env,version';
 export const SPLIT_MODES: { value: SplitMode; label: string }[] = [
@@ -34,14 +34,7 @@ export interface MapNode {
   p99_us: number | null;
 }
 
-export interface MapEdge {
-  source: string;
-  target: string;
-  calls: number;
-  errors: number;
-  error_rate: number;
-  avg_us: number;
-  p99_us: number | null;
+export interface MapEdge extends MapEdgeRaw {
   label: string; // "10 calls · 10% err · p99 2.5 ms"
 }
 
