@@ -767,9 +767,14 @@ std::string fullTextOf(const std::optional<Expr>& filter) {
         e->args[0].kind == ExprKind::kString) {
       t = &e->args[0].text;
     } else if (e->kind == ExprKind::kBinary && e->op == Op::kEq &&
-               e->args[0].kind == ExprKind::kIdent && e->args[0].text == "message" &&
-               e->args[1].kind == ExprKind::kString) {
-      t = &e->args[1].text;
+               e->args[0].kind == ExprKind::kIdent && e->args[0].text == "message") {
+      const Expr& rhs = e->args[1];
+      if (rhs.kind == ExprKind::kString) {
+        t = &rhs.text;
+      } else if (rhs.kind == ExprKind::kCall && rhs.text == "match" && rhs.args.size() == 1 &&
+                 rhs.args[0].kind == ExprKind::kString) {
+        t = &rhs.args[0].text;  // message = match('...'): the same full-text condition
+      }
     }
     if (t != nullptr) text += (text.empty() ? "" : " ") + *t;
   }

@@ -370,6 +370,9 @@ TEST_F(DqlEvalTest, LogFullTextAndProjection) {
             (Rows{{I(kT0 + 4'000), S("web-1"), I(30)}, {I(kT0 + 2'000), S("web-2"), I(10)}}));
   r = run("L::nginx:(status) {match('Timeout')}");
   EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 2'000), S("500")}}));
+  // The same condition written on the field (pushed down to storage's full-text scan too).
+  r = run("L::nginx:(status) {message = match('Timeout')}");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 2'000), S("500")}}));
   r = run("L::nginx:(status) {message != 'error', host = 'web-1'}");
   EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 3'000), S("404")}, {I(kT0 + 1'000), S("200")}}));
   r = run("L::nginx:(bytes) {status = wildcard('5*') OR bytes > 60} ORDER BY bytes ASC");

@@ -155,11 +155,15 @@ void BM_DqlCountByStatusPerMinute(benchmark::State& s) {
   dql(s, "L::re('.*'):(count(*)) [::1m] BY status");
 }
 void BM_DqlFullTextMatch(benchmark::State& s) {
+  dql(s, "L::re('.*'):(count(*)) {match('zebrafish')}");
+}
+void BM_DqlFullTextMessageEqMatch(benchmark::State& s) {
   dql(s, "L::re('.*'):(count(*)) {message = match('zebrafish')}");
 }
 
 BENCHMARK(BM_DqlCountByStatusPerMinute)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DqlFullTextMatch)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DqlFullTextMessageEqMatch)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SearchRareTerm)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SearchCommonTerm)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SearchPhrase)->Unit(benchmark::kMillisecond);
