@@ -26,6 +26,10 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
       Route{std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
 }
 
+void Router::wrap(const std::function<Handler(const std::string& pattern, Handler)>& wrap) {
+  for (Route& r : routes_) r.handler = wrap(r.pattern, std::move(r.handler));
+}
+
 const Handler* Router::match(HttpRequest& req, std::string_view* pattern) const {
   std::vector<std::string> parts = splitPath(req.path);
   for (const Route& r : routes_) {

@@ -27,6 +27,9 @@ class Router {
   // Patterns registered for any method, in order (for access-control whitelists, docs).
   std::vector<std::string> patterns() const;
 
+  // Replaces every handler h by wrap(pattern, h): per-route metrics, limits.
+  void wrap(const std::function<Handler(const std::string& pattern, Handler)>& wrap);
+
  private:
   struct Route {
     std::string method;

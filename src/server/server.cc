@@ -17,6 +17,7 @@
 #include "core/file_system.h"
 #include "core/metrics_text.h"
 #include "core/version.h"
+#include "net/api_counters.h"
 #include "net/http_server.h"
 #include "net/rate_limiter.h"
 #include "server/ci_api/ci_api.h"
@@ -69,6 +70,7 @@ struct Server::Impl {
       rate_limited{0}, rejected_points{0}, http_write_requests{0}, in_process_write_requests{0};
   std::mutex counters_mu;
   std::map<std::pair<std::string, model::Category>, uint64_t> points_by_workspace;
+  net::ApiCounters api_counters;  // every route, both transports
 
   static constexpr size_t kMaxRejectionMessages = 10;
 
@@ -249,6 +251,7 @@ struct Server::Impl {
     m.sample("sextant_wal_appends_total", {}, static_cast<double>(ws.appends));
     m.family("sextant_wal_syncs_total", "counter", "WAL fdatasyncs (group commits share one)");
     m.sample("sextant_wal_syncs_total", {}, static_cast<double>(ws.syncs));
+    api_counters.render("sextant_http_api", &m);
     storageMetrics(m);
     apmMetrics(m);
     election::ElectionStats es = elections.stats();
@@ -406,6 +409,16 @@ struct Server::Impl {
         });
     registerDashboardApi(r, *workspaces, options.data_dir);
     registerUiRoutes(r, ui_assets);  // last: "/*" must not shadow an API route
+    r.wrap([this](const std::string& pattern, net::Handler h) -> net::Handler {
+      return [this, pattern, h = std::move(h)](net::HttpRequest& req) {
+        const auto t0 = std::chrono::steady_clock::now();
+        net::HttpResponse resp = h(req);
+        api_counters.count(
+            pattern, req.method, resp.status,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        return resp;
+      };
+    });
     return r;
   }
 };

@@ -161,6 +161,27 @@ TEST_F(ServerTest, RoutesARealDataKitCalls) {
   EXPECT_NE(bodyOf(r).find("sextant_election_seats 1"), std::string::npos) << r;
 }
 
+// Every API route counts its requests by status: a bad query to the log API and a missing
+// dashboard show up in /metrics under their route patterns.
+TEST_F(ServerTest, MetricsCountApiRequestsByRouteAndStatus) {
+  std::string r = simpleRequest(port_, "POST", "/v1/logs/search?limit=0&token=" + token_);
+  ASSERT_EQ(statusOf(r), 400) << r;
+  r = simpleRequest(port_, "GET", "/v1/dashboards/nope?token=" + token_);
+  ASSERT_EQ(statusOf(r), 404) << r;
+  r = simpleRequest(port_, "GET", "/v1/dashboards/nope?token=" + token_);
+  std::string metrics = bodyOf(simpleRequest(port_, "GET", "/metrics"));
+  EXPECT_NE(metrics.find("sextant_http_api_total{api=\"/v1/logs/search\",method=\"POST\","
+                         "status=\"400\"} 1\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("sextant_http_api_total{api=\"/v1/dashboards/:id\",method=\"GET\","
+                         "status=\"404\"} 2\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("sextant_http_api_elapsed_seconds_count{api=\"/v1/logs/search\","),
+            std::string::npos);
+}
+
 // Every captured DataKit 1.84.1 upload, replayed with its own headers (gzip + protobuf, X-Points,
 // X-Pkg-Id, ...), is accepted and reads back through the storage engine's scan API exactly as the
 // capture decodes.

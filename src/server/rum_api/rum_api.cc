@@ -343,8 +343,16 @@ class RumApi {
                            }
                            std::uint32_t vi = views.id(v);
                            if (vi >= view_info.size()) view_info.resize(vi + 1);
-                           if (b.time_ns[i] < view_info[vi].first_ns)
-                             view_info[vi] = {b.time_ns[i], user};
+                           ViewInfo& info = view_info[vi];
+                           // The user: a real userid from any report of the view beats the
+                           // session stand-in (the SDK may learn the user after the view
+                           // starts), so the result does not depend on the scan order.
+                           const bool stand_in = (user & 0x80000000u) != 0;
+                           const bool info_stand_in =
+                               info.first_ns == INT64_MAX || (info.user & 0x80000000u) != 0;
+                           if (info_stand_in && !stand_in) info.user = user;
+                           if (info.first_ns == INT64_MAX) info.user = user;
+                           info.first_ns = std::min(info.first_ns, b.time_ns[i]);
                          }
                        }
                      });

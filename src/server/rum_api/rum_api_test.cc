@@ -519,6 +519,26 @@ TEST_F(RumApiTest, RowLimitTruncates) {
   EXPECT_FALSE(getJson("/v1/rum/overview?" + range())["truncated"].get_bool().value());
 }
 
+// A view reported before and after the SDK learned its user, both at the same time: the view
+// belongs to that user whatever order the reports come back in, so UV is 1 (uX's other view).
+TEST_F(RumApiTest, ViewUserIndependentOfReportOrder) {
+  std::vector<model::Point> pts;
+  for (const char* app : {"late1", "late2"}) {
+    std::vector<Ev> ev = {
+        {"view", 2 * kMin, app, "sA", "", "Chrome", "Linux", "CN", "vA", "/a", {}, {}},
+        {"view", 2 * kMin, app, "sA", "uX", "Chrome", "Linux", "CN", "vA", "/a", {}, {}},
+        {"view", 3 * kMin, app, "sB", "uX", "Chrome", "Linux", "CN", "vB", "/b", {}, {}}};
+    if (std::string_view(app) == "late2") std::swap(ev[0], ev[1]);
+    for (const Ev& e : ev) pts.push_back(toPoint(e));
+  }
+  ASSERT_TRUE(storage::testing::writePoints(*engine_, ws_.id, model::Category::kRum, pts).isOk());
+  for (const char* app : {"late1", "late2"}) {
+    element d = getJson("/v1/rum/overview?" + range() + "&app_id=" + app);
+    EXPECT_EQ(i64(d["pv"]), 2) << app;
+    EXPECT_EQ(i64(d["uv"]), 1) << app;
+  }
+}
+
 // The browser SDK's captured batches, decoded as the ingest path does (line protocol, ms).
 TEST_F(RumApiTest, FixtureBatches) {
   const std::string dir = std::string(SEXTANT_SHARED_DIR) + "/fixtures/rum/";
