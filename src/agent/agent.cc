@@ -525,20 +525,7 @@ net::HttpResponse Agent::Impl::metrics() {
   m.family("datakit_open_files", "gauge", "Agent open file descriptors");
   m.sample("datakit_open_files", {}, u.open_files);
 
-  m.family("datakit_http_api_total", "counter", "API requests by route, method and status");
-  std::vector<ApiCounter> api = front->stats();
-  for (const ApiCounter& c : api) {
-    std::string status = std::to_string(c.status);
-    m.sample("datakit_http_api_total", {{"api", c.api}, {"method", c.method}, {"status", status}},
-             static_cast<double>(c.count));
-  }
-  m.family("datakit_http_api_elapsed_seconds", "summary", "API latency");
-  for (const ApiCounter& c : api) {
-    std::string status = std::to_string(c.status);
-    MetricsText::Labels l = {{"api", c.api}, {"method", c.method}, {"status", status}};
-    m.sample("datakit_http_api_elapsed_seconds_sum", l, c.elapsed_seconds);
-    m.sample("datakit_http_api_elapsed_seconds_count", l, static_cast<double>(c.count));
-  }
+  front->apiCounters().render("datakit_http_api", &m);
   m.family("datakit_http_api_rate_limited_total", "counter", "Requests answered 429");
   m.sample("datakit_http_api_rate_limited_total", {}, static_cast<double>(front->rateLimited()));
   m.family("datakit_http_api_access_denied_total", "counter",

@@ -131,28 +131,10 @@ net::HttpResponse HttpFront::handle(net::HttpRequest& req) {
     resp = (*h)(req);
   }
   addCors(req, &resp);
-  count(pattern, req.method, resp.status,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  counters_.count(
+      pattern, req.method, resp.status,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return resp;
-}
-
-void HttpFront::count(std::string_view api, std::string_view method, int status, double seconds) {
-  std::lock_guard lock(mu_);
-  ApiCounter& c = counters_[{std::string(api), std::string(method), status}];
-  if (c.count == 0) {
-    c.api = std::string(api);
-    c.method = std::string(method);
-    c.status = status;
-  }
-  ++c.count;
-  c.elapsed_seconds += seconds;
-}
-
-std::vector<ApiCounter> HttpFront::stats() const {
-  std::lock_guard lock(mu_);
-  std::vector<ApiCounter> out;
-  for (const auto& [k, c] : counters_) out.push_back(c);
-  return out;
 }
 
 uint64_t HttpFront::rateLimited() const {

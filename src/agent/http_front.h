@@ -18,9 +18,9 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <tuple>
 #include <vector>
 
+#include "net/api_counters.h"
 #include "net/rate_limiter.h"
 #include "net/router.h"
 
@@ -41,14 +41,6 @@ struct HttpFrontOptions {
   std::function<net::HttpResponse()> not_found;
 };
 
-struct ApiCounter {
-  std::string api;  // route pattern
-  std::string method;
-  int status = 0;
-  uint64_t count = 0;
-  double elapsed_seconds = 0;  // sum
-};
-
 class HttpFront {
  public:
   explicit HttpFront(HttpFrontOptions options);
@@ -60,7 +52,7 @@ class HttpFront {
   net::Router serverRouter();
   net::HttpResponse handle(net::HttpRequest& req);
 
-  std::vector<ApiCounter> stats() const;
+  const net::ApiCounters& apiCounters() const { return counters_; }
   uint64_t rateLimited() const;
   uint64_t accessDenied() const;
 
@@ -74,13 +66,12 @@ class HttpFront {
   };
   bool isPublic(const Table& t, std::string_view pattern, std::string_view path) const;
   void addCors(const net::HttpRequest& req, net::HttpResponse* resp) const;
-  void count(std::string_view api, std::string_view method, int status, double seconds);
 
   const HttpFrontOptions options_;
   net::RateLimiter limiter_;
   mutable std::mutex mu_;
   std::shared_ptr<const Table> table_;
-  std::map<std::tuple<std::string, std::string, int>, ApiCounter> counters_;
+  net::ApiCounters counters_;
   uint64_t rate_limited_ = 0;
   uint64_t access_denied_ = 0;
 };

@@ -138,7 +138,7 @@ TEST(HttpFrontTest, CountsRequestsPerRouteMethodAndStatus) {
   }
   auto r = request("GET", "/metrics", "10.0.0.1");
   (void)f->handle(r);
-  std::vector<ApiCounter> s = f->stats();
+  std::vector<net::ApiCounter> s = f->apiCounters().snapshot();
   ASSERT_EQ(s.size(), 2u);
   EXPECT_EQ(s[0].api, "/metrics");
   EXPECT_EQ(s[0].status, 403);
