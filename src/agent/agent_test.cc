@@ -94,6 +94,30 @@ TEST_F(AgentTest, CorsPreflightAndEchoedOrigin) {
   EXPECT_EQ(r.find("Access-Control-Allow-Origin"), std::string::npos) << r;
 }
 
+// An HTTP-push input's own counters reach the agent's /metrics: a RUM batch without app_id is a
+// bad request of the rum input.
+TEST_F(AgentTest, MetricsShowInputEventCounters) {
+  writeConf("[http_api]\n  listen = \"127.0.0.1:0\"\n");
+  std::filesystem::create_directories(dir_ / "conf.d" / "rum");
+  std::ofstream(dir_ / "conf.d" / "rum" / "rum.conf") << "[[inputs.rum]]\n";
+  Agent agent(AgentOptions{dir_.string(), "", false});
+  ASSERT_TRUE(agent.start().isOk());
+  uint16_t port = portOf(agent);
+  std::string r = simpleRequest(port, "POST", "/v1/write/rum?precision=ms",
+                                "view,sdk_name=x is_active=true 1700000000000\n");
+  EXPECT_EQ(statusOf(r), 400) << r;
+  std::string metrics = bodyOf(simpleRequest(port, "GET", "/metrics"));
+  EXPECT_NE(metrics.find("sextant_input_events_total{input=\"rum\",instance=\"0\","
+                         "event=\"requests\"} 1\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("sextant_input_events_total{input=\"rum\",instance=\"0\","
+                         "event=\"bad_requests\"} 1\n"),
+            std::string::npos)
+      << metrics;
+  agent.stop();
+}
+
 TEST_F(AgentTest, CorsOnlyForAllowedOrigins) {
   writeConf(
       "[http_api]\n  listen = \"127.0.0.1:0\"\n  allowed_cors_origins = [\"http://ok.example\"]\n");

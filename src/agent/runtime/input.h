@@ -74,6 +74,13 @@ struct TargetHealth {
   int64_t last_error_ns = 0;
 };
 
+// One of an input's own event counters ("bad_requests", "duplicates"), for the agent's /metrics
+// (appendInputMetrics: sextant_input_events_total{input,instance,event}).
+struct InputCounter {
+  std::string event;
+  uint64_t value = 0;
+};
+
 // A route an HTTP-push input serves on the agent's port (public, rate limited by the agent).
 struct InputRoute {
   std::string method;
@@ -121,6 +128,8 @@ class Input {
   // Pulling inputs: the health of each target, read by InputRunner::stats() from any thread
   // while collect() may run (must be thread-safe and must not block on a scrape).
   virtual std::vector<TargetHealth> targets() const { return {}; }
+  // The input's own event counters, read like targets() (thread-safe, never blocking).
+  virtual std::vector<InputCounter> counters() const { return {}; }
 };
 
 struct InputFactory {

@@ -112,6 +112,23 @@ void appendInputMetrics(const std::vector<InputStats>& stats, MetricsText* out,
               {{"id", labels.election_id}, {"namespace", labels.election_namespace}},
               static_cast<double>(resumes));
 
+  // Inputs' own event counters (rum, zipkin, gitlab...): Sextant's. Only rendered when some
+  // input has counters.
+  bool any_counters = false;
+  for (const InputStats& s : stats) any_counters = any_counters || !s.counters.empty();
+  if (any_counters) {
+    out->family("sextant_input_events_total", "counter",
+                "Events counted by an input (requests, bad requests, duplicates...)");
+    for (const InputStats& s : stats) {
+      const std::string instance = std::to_string(s.instance);
+      for (const InputCounter& c : s.counters) {
+        out->sample("sextant_input_events_total",
+                    {{"input", s.name}, {"instance", instance}, {"event", c.event}},
+                    static_cast<double>(c.value));
+      }
+    }
+  }
+
   // Per-target health of pulling inputs (prom): not DataKit's, hence the sextant_ prefix. Only
   // rendered when some input has targets.
   bool any_targets = false;

@@ -15,7 +15,8 @@
 // Summaries carry no quantiles (Prometheus allows that). Then, only when some instance has
 // targets (InputStats::targets, pulling inputs such as prom), Sextant's own per-target families
 // labelled {input,instance,target}: sextant_input_target_up, _scrape_duration_seconds, _samples,
-// _scrapes_total, _failures_total, and _last_error{error} (unix seconds).
+// _scrapes_total, _failures_total, and _last_error{error} (unix seconds); when some instance has
+// counters (Input::counters()), sextant_input_events_total{input,instance,event}.
 // Free function; thread-safe.
 #pragma once
 

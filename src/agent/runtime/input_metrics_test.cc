@@ -172,5 +172,29 @@ TEST(InputMetrics, RendersPerTargetHealth) {
   EXPECT_EQ(none.take().find("sextant_input_target"), std::string::npos);
 }
 
+TEST(InputMetrics, RendersInputEventCountersOnlyWhenSomeInputHasThem) {
+  std::vector<InputStats> stats(2);
+  stats[0].name = "cpu";
+  stats[1].name = "zipkin";
+  stats[1].instance = 2;
+  stats[1].counters = {{"requests", 7}, {"bad_requests", 1}};
+  MetricsText m;
+  appendInputMetrics(stats, &m);
+  std::string text = m.take();
+  EXPECT_NE(text.find("# TYPE sextant_input_events_total counter\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("sextant_input_events_total{input=\"zipkin\",instance=\"2\",event=\""
+                      "requests\"} 7\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("sextant_input_events_total{input=\"zipkin\",instance=\"2\",event=\""
+                      "bad_requests\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("sextant_input_events_total{input=\"cpu\""), std::string::npos);
+  MetricsText none;
+  appendInputMetrics({stats[0]}, &none);
+  EXPECT_EQ(none.take().find("sextant_input_events_total"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sextant::agent

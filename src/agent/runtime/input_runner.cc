@@ -145,6 +145,7 @@ std::vector<InputStats> InputRunner::stats() const {
   for (const auto& inst : instances_) {
     out.push_back(inst->stats);
     out.back().targets = inst->input->targets();  // the input's own lock; never a scrape
+    out.back().counters = inst->input->counters();
   }
   return out;
 }

@@ -57,10 +57,11 @@ struct InputStats {
   int64_t last_feed_ns = 0;                   // wall clock of the last feed() with points
   std::chrono::nanoseconds last_latency{0};   // duration of the last collect()
   std::chrono::nanoseconds total_latency{0};  // sum over all collections
-  bool paused = false;                // an election input while this agent is not the leader
-  int64_t pauses = 0;                 // leader -> follower transitions seen by this election input
-  int64_t resumes = 0;                // follower -> leader transitions
-  std::vector<TargetHealth> targets;  // Input::targets() at the time of the snapshot
+  bool paused = false;                 // an election input while this agent is not the leader
+  int64_t pauses = 0;                  // leader -> follower transitions seen by this election input
+  int64_t resumes = 0;                 // follower -> leader transitions
+  std::vector<TargetHealth> targets;   // Input::targets() at the time of the snapshot
+  std::vector<InputCounter> counters;  // Input::counters() at the time of the snapshot
 };
 
 struct InputRunnerOptions {

@@ -150,6 +150,21 @@ GitlabStats GitlabInput::stats() const {
   return stats_;
 }
 
+std::vector<InputCounter> GitlabInput::counters() const {
+  GitlabStats s = stats();
+  return {{"requests", s.requests},
+          {"unauthorized", s.unauthorized},
+          {"ignored_events", s.ignored},
+          {"duplicates", s.duplicates},
+          {"bad_requests", s.bad_requests},
+          {"filtered", s.filtered},
+          {"pipelines", s.pipelines},
+          {"jobs", s.jobs},
+          {"feed_failures", s.feed_failures},
+          {"scrapes", s.scrapes},
+          {"scrape_failures", s.scrape_failures}};
+}
+
 void GitlabInput::addTags(model::Point* p, bool ci) const {
   if (ci) {
     for (const auto& [k, v] : config_.ci_extra_tags)

@@ -114,6 +114,7 @@ class GitlabInput final : public Input {
   // One POST /v1/gitlab.
   net::HttpResponse handle(const net::HttpRequest& req);
   GitlabStats stats() const;
+  std::vector<InputCounter> counters() const override;
   const GitlabConfig& config() const { return config_; }
 
  private:

@@ -265,6 +265,23 @@ RumStats RumInput::stats() const {
   return stats_;
 }
 
+std::vector<InputCounter> RumInput::counters() const {
+  RumStats s = stats();
+  return {{"requests", s.requests},
+          {"points", s.points},
+          {"bad_requests", s.bad_requests},
+          {"not_allowed", s.not_allowed},
+          {"rate_limited", s.rate_limited},
+          {"too_large", s.too_large},
+          {"feed_failures", s.feed_failures},
+          {"replay_requests", s.replay_requests},
+          {"replay_bad_requests", s.replay_bad_requests},
+          {"replay_queued", s.replay_queued},
+          {"replay_forwarded", s.replay_forwarded},
+          {"replay_dropped", s.replay_dropped},
+          {"replay_retries", s.replay_retries}};
+}
+
 bool RumInput::appIdAllowed(std::string_view app_id) const {
   return white_list_.empty() || white_list_.find(app_id) != white_list_.end();
 }

@@ -132,6 +132,7 @@ class RumInput final : public Input {
   net::HttpResponse handleReplay(net::HttpRequest& req);
 
   RumStats stats() const;
+  std::vector<InputCounter> counters() const override;
 
  private:
   RumInput(RumConfig config, const InputEnv& env);

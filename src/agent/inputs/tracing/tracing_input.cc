@@ -444,4 +444,19 @@ TracingStats TracingInput::stats() const {
   return s;
 }
 
+std::vector<InputCounter> TracingInput::counters() const {
+  TracingStats s = stats();
+  return {{"requests", s.requests},
+          {"bad_requests", s.bad_requests},
+          {"spans", s.spans},
+          {"points_fed", s.points_fed},
+          {"feed_failures", s.feed_failures},
+          {"buffered_requests", s.buffered},
+          {"traces", s.filter.traces_in},
+          {"traces_closed", s.filter.closed},
+          {"traces_sampled_out", s.filter.sampled_out},
+          {"traces_kept_for_error", s.filter.kept_for_error},
+          {"traces_kept_as_rare", s.filter.kept_as_rare}};
+}
+
 }  // namespace sextant::agent::inputs::tracing

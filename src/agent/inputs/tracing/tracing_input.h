@@ -103,6 +103,7 @@ class TracingInput final : public Input {
   // One request to route `route` (an index into the routes given at construction).
   net::HttpResponse handle(size_t route, const net::HttpRequest& req);
   TracingStats stats() const;
+  std::vector<InputCounter> counters() const override;
   // The extra listener's bound address ("" without `listen` or before start()).
   std::string listenAddress() const;
 
