@@ -327,14 +327,35 @@ TEST(PrometheusProto, RealNodeExporterCapture) {
   }
 }
 
+// 1000 labels x 1000 buckets would be a million labels from ~20 KB: refused, not allocated.
+TEST(PrometheusProto, LabelBudgetBoundsMemory) {
+  pc::MetricFamily f;
+  f.set_name("h");
+  f.set_type(pc::HISTOGRAM);
+  pc::Metric* m = f.add_metric();
+  for (int i = 0; i < 1000; ++i) label(m, "l" + std::to_string(i), "v");
+  for (int i = 0; i < 1000; ++i) m->mutable_histogram()->add_bucket()->set_upper_bound(i);
+  pc::MetricFamily ok;
+  ok.set_name("g");
+  ok.set_type(pc::GAUGE);
+  ok.add_metric()->mutable_gauge()->set_value(2);
+  const std::string body = delimited({f, ok});
+  ASSERT_LT(body.size(), 30000u);
+  Result<Exposition> lenient = parseProtobuf(body, ErrorPolicy::kLenient);
+  ASSERT_TRUE(lenient.isOk());
+  EXPECT_EQ(lenient->errorCount(), 1u);
+  EXPECT_EQ(lenient->errors()[0].message,
+            "too many labels for the body size (label sets repeated per bucket)");
+  ASSERT_EQ(lenient->families().size(), 1u);
+  EXPECT_EQ(lenient->families()[0].name, "g");
+  EXPECT_FALSE(parseProtobuf(body).isOk());
+}
+
 TEST(PrometheusProto, ErrorsStrictAndLenient) {
   pc::MetricFamily good;
   good.set_name("a");
   good.set_type(pc::GAUGE);
   good.add_metric()->mutable_gauge()->set_value(1);
-  pc::MetricFamily bad_type = good;
-  bad_type.set_name("b");
-  bad_type.set_type(static_cast<pc::MetricType>(5));  // GAUGE_HISTOGRAM is known: use raw bytes
   std::string body = delimited({good});
   const size_t first = body.size();
   // Message 2: a family with an unknown type 9 (key 0x18 = field 3 varint).
