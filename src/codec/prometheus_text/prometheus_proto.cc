@@ -144,7 +144,7 @@ class ProtobufDecoder {
   // `le` / `quantile` as Go's text writer spells them (formatGoFloat). Cached per value (the same
   // bounds repeat in every series).
   std::string_view boundText(double v) {
-    uint64_t bits;
+    uint64_t bits = 0;
     std::memcpy(&bits, &v, sizeof(bits));
     auto it = bounds_.find(bits);
     if (it != bounds_.end()) return it->second;
@@ -299,7 +299,7 @@ class ProtobufDecoder {
         ok = r.readBytes(&m.value_msg);
         m.has_value_msg = true;
       } else if (field == 6 && wt == pb::kWireVarint) {
-        uint64_t ts;
+        uint64_t ts = 0;
         ok = r.readVarint(&ts);
         m.timestamp_ms = static_cast<int64_t>(ts);
       } else {
@@ -345,7 +345,7 @@ class ProtobufDecoder {
       uint32_t field, wt;
       if (!r.readKey(&field, &wt)) return false;
       if (field == 1 && wt == pb::kWireFixed64) {
-        uint64_t bits;
+        uint64_t bits = 0;
         if (!r.readFixed64(&bits)) return false;
         *v = asDouble(bits);
       } else if (!r.skip(field, wt)) {
@@ -384,7 +384,7 @@ class ProtobufDecoder {
       if (field == 1 && wt == pb::kWireVarint) {
         ok = r.readVarint(&count);
       } else if (field == 2 && wt == pb::kWireFixed64) {
-        uint64_t bits;
+        uint64_t bits = 0;
         ok = r.readFixed64(&bits);
         sum = asDouble(bits);
       } else if (field == 3 && wt == pb::kWireLen) {
@@ -414,7 +414,7 @@ class ProtobufDecoder {
       uint32_t field, wt;
       if (!r.readKey(&field, &wt)) return bad(problem, "malformed Histogram");
       bool ok = true;
-      uint64_t bits;
+      uint64_t bits = 0;
       if (field == 1 && wt == pb::kWireVarint) {
         ok = r.readVarint(&count);
       } else if (field == 4 && wt == pb::kWireFixed64) {
@@ -452,7 +452,7 @@ class ProtobufDecoder {
       uint32_t field, wt;
       if (!r.readKey(&field, &wt)) return false;
       bool ok;
-      uint64_t bits;
+      uint64_t bits = 0;
       if (field == 1 && wt == pb::kWireVarint) {
         ok = r.readVarint(&count);
       } else if (field == 4 && wt == pb::kWireFixed64) {
@@ -478,7 +478,7 @@ class ProtobufDecoder {
     while (!r.done()) {
       uint32_t field, wt;
       if (!r.readKey(&field, &wt)) return false;
-      uint64_t bits;
+      uint64_t bits = 0;
       if ((field == fa || field == fb) && wt == pb::kWireFixed64) {
         if (!r.readFixed64(&bits)) return false;
         *(field == fa ? a : b) = asDouble(bits);

@@ -49,21 +49,29 @@ inline uint64_t matchByte(uint64_t w, unsigned char c) {
 }
 constexpr bool kLittleEndian = std::endian::native == std::endian::little;
 
-// The number of bytes equal to c (exact: no borrow between bytes).
-size_t countByte(std::string_view s, unsigned char c) {
-  size_t n = 0, i = 0;
+// The number of bytes equal to a and to b, in one pass (exact: no borrow between bytes).
+std::pair<size_t, size_t> countBytes(std::string_view s, unsigned char a, unsigned char b) {
+  size_t na = 0, nb = 0, i = 0;
   if constexpr (kLittleEndian) {
     constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
-    for (; i + 8 <= s.size(); i += 8) {
-      uint64_t x = load64(s.data() + i) ^ (kOnes * c);
+    // One bit per matching byte at bit 0 of the byte; the multiply sums the bytes into the top
+    // one (no popcnt instruction in the baseline x86-64 ISA).
+    auto matches = [](uint64_t w, unsigned char c) {
+      uint64_t x = w ^ (kOnes * c);
       uint64_t nonzero = ((x & kLow7) + kLow7) | x;
-      // One bit per matching byte at bit 0 of the byte; the multiply sums the bytes into the top
-      // one (no popcnt instruction in the baseline x86-64 ISA).
-      n += static_cast<size_t>((((~nonzero & kHighs) >> 7) * kOnes) >> 56);
+      return static_cast<size_t>((((~nonzero & kHighs) >> 7) * kOnes) >> 56);
+    };
+    for (; i + 8 <= s.size(); i += 8) {
+      const uint64_t w = load64(s.data() + i);
+      na += matches(w, a);
+      nb += matches(w, b);
     }
   }
-  for (; i < s.size(); ++i) n += static_cast<unsigned char>(s[i]) == c;
-  return n;
+  for (; i < s.size(); ++i) {
+    na += static_cast<unsigned char>(s[i]) == a;
+    nb += static_cast<unsigned char>(s[i]) == b;
+  }
+  return {na, nb};
 }
 
 inline bool is(char c, uint8_t cls) { return (kClasses[static_cast<unsigned char>(c)] & cls) != 0; }
@@ -491,10 +499,10 @@ class TextParser {
   Result<Exposition> run() {
     // Every label has its own '=' in the body and takes at least 4 bytes (`a=""`): reserving that
     // many up front keeps the spans into labels_ valid while parsing.
-    size_t eq = countByte(body_, '=');
+    const auto [eq, hashes] = countBytes(body_, '=', '#');
     out_.labels_.reserve(std::min(eq, body_.size() / 4 + 1));
     // Most families have a HELP and a TYPE line.
-    const size_t families = countByte(body_, '#') / 2 + 1;
+    const size_t families = hashes / 2 + 1;
     out_.families_.reserve(families);
     by_name_ = NameIndex(families);
 
@@ -609,7 +617,7 @@ class TextParser {
     if (!typeFromName(rest, format_, &type)) {
       return error(rest_begin, "unknown metric type " + quote(rest));
     }
-    uint32_t found = by_name_.find(name);
+    uint32_t found = findFamily(name);
     if (found != NameIndex::kMissing) {
       if (typed_[found]) {
         return error(name_begin, "second TYPE line for metric name " + quote(name));
@@ -626,14 +634,8 @@ class TextParser {
   }
 
   std::string_view unescapedHelp(std::string_view text) {
-    bool escaped = false;
-    for (size_t i = 0; i + 1 < text.size(); ++i) {
-      if (text[i] == '\\') {
-        escaped = true;
-        break;
-      }
-    }
-    if (!escaped) return text;
+    // A backslash before the last byte means an escape may be there.
+    if (text.size() < 2 || std::memchr(text.data(), '\\', text.size() - 1) == nullptr) return text;
     return own(unescape(text, /*quote=*/om_));
   }
 
@@ -651,8 +653,14 @@ class TextParser {
     return index;
   }
 
+  // The family of that name: the current one (a TYPE line after its HELP line), else looked up.
+  uint32_t findFamily(std::string_view name) const {
+    if (current_ != kNone && out_.families_[current_].name == name) return current_;
+    return by_name_.find(name);
+  }
+
   uint32_t findOrCreateFamily(std::string_view name) {
-    uint32_t found = by_name_.find(name);
+    uint32_t found = findFamily(name);
     return found != NameIndex::kMissing ? found : createFamily(name);
   }
 
