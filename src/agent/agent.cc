@@ -252,8 +252,9 @@ struct Agent::Impl {
       pipelines.apply(c, feed, pts, wallNowNs());
     };
     if (uploader) {
-      o.sink = [up = uploader.get()](model::Category c, const std::vector<model::Point>& pts) {
-        return up->write(c, pts);
+      o.sink = [up = uploader.get()](model::Category c, const std::vector<model::Point>& pts,
+                                     const std::string& storage_index) {
+        return up->write(c, pts, storage_index);
       };
     }
     points = std::make_unique<PointPath>(std::move(o));
@@ -582,6 +583,8 @@ net::HttpResponse Agent::Impl::metrics() {
            static_cast<double>(ps.discarded_points));
   m.sample("datakit_io_dropped_point_total", {{"reason", "upload_queue"}},
            static_cast<double>(ps.failed_points));
+  m.sample("datakit_io_dropped_point_total", {{"reason", "ignore_status"}},
+           static_cast<double>(ps.ignored_status));
 
   {
     std::lock_guard lock(inputs_mu);

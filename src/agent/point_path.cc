@@ -1,5 +1,7 @@
 #include "agent/point_path.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 namespace sextant::agent {
@@ -43,15 +45,68 @@ void PointPath::flush() {
   for (model::Category c : model::kAllCategories) flushCategory(c);
 }
 
-void PointPath::flushCategory(model::Category category) {
-  std::vector<model::Point> points;
-  {
-    Batch& b = *batches_[static_cast<size_t>(category)];
-    std::lock_guard lock(b.mu);
-    points.swap(b.pending);
-  }
-  if (!points.empty()) (void)sinkBatch(category, std::move(points));
+PointPath::Batch& PointPath::batch(model::Category category, const std::string& storage_index) {
+  if (storage_index.empty()) return *batches_[static_cast<size_t>(category)];
+  std::lock_guard lock(indexed_mu_);
+  std::unique_ptr<Batch>& b = indexed_batches_[{category, storage_index}];
+  if (!b) b = std::make_unique<Batch>();
+  return *b;
 }
+
+void PointPath::flushCategory(model::Category category) {
+  std::vector<std::pair<std::string, Batch*>> list = {
+      {"", batches_[static_cast<size_t>(category)].get()}};
+  {
+    std::lock_guard lock(indexed_mu_);
+    for (const auto& [key, b] : indexed_batches_) {
+      if (key.first == category) list.emplace_back(key.second, b.get());
+    }
+  }
+  for (const auto& [index, b] : list) {
+    std::vector<model::Point> points;
+    {
+      std::lock_guard lock(b->mu);
+      points.swap(b->pending);
+    }
+    if (!points.empty()) (void)sinkBatch(category, index, std::move(points));
+  }
+}
+
+namespace {
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// FeedOptions::ignore_status and field_white_list; returns the points dropped by status.
+size_t applyLogFilters(const FeedOptions& options, std::vector<model::Point>* points) {
+  size_t before = points->size();
+  if (!options.ignore_status.empty()) {
+    std::erase_if(*points, [&](const model::Point& p) {
+      std::string_view status = "info";
+      if (const model::Field* f = p.findField("status"); f != nullptr) {
+        if (const auto* s = std::get_if<std::string>(&f->value)) status = *s;
+      }
+      return std::any_of(options.ignore_status.begin(), options.ignore_status.end(),
+                         [&](const std::string& i) { return equalsIgnoreCase(i, status); });
+    });
+  }
+  if (!options.field_white_list.empty()) {
+    const auto& keep = options.field_white_list;
+    for (model::Point& p : *points) {
+      std::erase_if(p.fields, [&](const model::Field& f) {
+        return f.key != "message" && f.key != "status" &&
+               std::find(keep.begin(), keep.end(), f.key) == keep.end();
+      });
+    }
+  }
+  return before - points->size();
+}
+
+}  // namespace
 
 void PointPath::addGlobalTags(const TagMap& tags, std::vector<model::Point>& points) const {
   for (model::Point& p : points) {
@@ -79,13 +134,14 @@ void PointPath::correctTimes(std::vector<model::Point>& points) {
   }
 }
 
-Status PointPath::sinkBatch(model::Category category, std::vector<model::Point>&& points) {
+Status PointPath::sinkBatch(model::Category category, const std::string& storage_index,
+                            std::vector<model::Point>&& points) {
   if (!options_.sink) {
     std::lock_guard lock(stats_mu_);
     discarded_points_ += points.size();
     return Status::ok();
   }
-  Status st = options_.sink(category, points);
+  Status st = options_.sink(category, points, storage_index);
   std::lock_guard lock(stats_mu_);
   ++flushes_;
   if (st.isOk()) {
@@ -115,6 +171,17 @@ Status PointPath::feed(model::Category category, std::vector<model::Point>&& poi
     options_.pipeline(category, options, &points);
     if (points.empty()) return Status::ok();
   }
+  if (!options.ignore_status.empty() || !options.field_white_list.empty()) {
+    if (size_t ignored = applyLogFilters(options, &points); ignored > 0) {
+      std::lock_guard lock(stats_mu_);
+      FeedStats& s = feed_stats_[{options.input, category}];
+      s.input = options.input;
+      s.category = category;
+      s.ignored_status += ignored;
+      ignored_status_ += ignored;
+    }
+    if (points.empty()) return Status::ok();
+  }
   if (options_.auto_timestamp_correction) correctTimes(points);
 
   {
@@ -127,11 +194,11 @@ Status PointPath::feed(model::Category category, std::vector<model::Point>&& poi
     s.last_feed_ns = options_.now_ns();
   }
 
-  if (options.durable) return sinkBatch(category, std::move(points));
+  if (options.durable) return sinkBatch(category, options.storage_index, std::move(points));
 
   std::vector<model::Point> ready;
   {
-    Batch& b = *batches_[static_cast<size_t>(category)];
+    Batch& b = batch(category, options.storage_index);
     std::lock_guard lock(b.mu);
     if (b.pending.empty()) {
       b.pending = std::move(points);
@@ -141,7 +208,7 @@ Status PointPath::feed(model::Category category, std::vector<model::Point>&& poi
     }
     if (b.pending.size() >= options_.max_cache_count) ready.swap(b.pending);
   }
-  if (!ready.empty()) (void)sinkBatch(category, std::move(ready));
+  if (!ready.empty()) (void)sinkBatch(category, options.storage_index, std::move(ready));
   return Status::ok();
 }
 
@@ -161,6 +228,7 @@ PointPathStats PointPath::stats() const {
     for (const auto& [key, s] : feed_stats_) out.feeds.push_back(s);
     for (const auto& [key, e] : errors_) out.errors.push_back(e);
     out.corrected_times = corrected_times_;
+    out.ignored_status = ignored_status_;
     out.flushes = flushes_;
     out.sunk_points = sunk_points_;
     out.sink_failures = sink_failures_;
@@ -169,6 +237,11 @@ PointPathStats PointPath::stats() const {
   }
   for (const auto& b : batches_) {
     std::lock_guard lock(b->mu);
+    out.pending_points += b->pending.size();
+  }
+  std::lock_guard lock(indexed_mu_);
+  for (const auto& [key, b] : indexed_batches_) {
+    std::lock_guard batch_lock(b->mu);
     out.pending_points += b->pending.size();
   }
   return out;

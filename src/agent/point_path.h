@@ -4,12 +4,15 @@
 //      (tag or field) is never overridden; `ignore_global_tags` skips this step;
 //   2. the pipeline hook (the agent runs Platypus scripts here: src/pipeline; empty = pass
 //   through);
+//   2b. logging filters of the feed (FeedOptions): points whose status is in ignore_status are
+//      dropped (counted per input), and only field_white_list's fields (plus message and status)
+//      are kept;
 //   3. time correction (DataKit's auto_timestamp_correction, on by default): a point more than
 //      2 h away from now gets time = now and an int field `__orig_time` with its old time;
-//   4. batching per category: points wait until max_cache_count are pending or flush_interval
-//      passed, then go to the sink (the uploader) together. A `durable` feed (HTTP-push inputs,
-//      /v1/write) skips the wait: feed() returns after the sink accepted its points, so an
-//      answered request survives an agent crash.
+//   4. batching per (category, storage index): points wait until max_cache_count are pending or
+//      flush_interval passed, then go to the sink (the uploader) together. A `durable` feed
+//      (HTTP-push inputs, /v1/write) skips the wait: feed() returns after the sink accepted its
+//      points, so an answered request survives an agent crash.
 // Points are not re-normalised here: /v1/write normalises what clients send, and inputs build
 // valid points (their tests check it).
 //
@@ -49,8 +52,11 @@ struct PointPathOptions {
   std::chrono::nanoseconds max_time_skew = std::chrono::hours(2);
   size_t max_cache_count = 1000;
   std::chrono::milliseconds flush_interval{10'000};
-  // Receives batches. Empty: points are discarded (no DataWay configured) and counted.
-  std::function<Status(model::Category, const std::vector<model::Point>&)> sink;
+  // Receives batches, all of one category and one storage index (FeedOptions::storage_index, ""
+  // for the default). Empty: points are discarded (no DataWay configured) and counted.
+  std::function<Status(model::Category, const std::vector<model::Point>&,
+                       const std::string& storage_index)>
+      sink;
 };
 
 struct FeedStats {
@@ -58,6 +64,7 @@ struct FeedStats {
   model::Category category = model::Category::kMetric;
   uint64_t feeds = 0;
   uint64_t points = 0;
+  uint64_t ignored_status = 0;  // points dropped by FeedOptions::ignore_status
   int64_t last_feed_ns = 0;
 };
 
@@ -72,6 +79,7 @@ struct PointPathStats {
   std::vector<FeedStats> feeds;  // per (input, category), sorted
   std::vector<InputError> errors;
   uint64_t corrected_times = 0;   // points re-timed by time correction
+  uint64_t ignored_status = 0;    // points dropped by FeedOptions::ignore_status
   uint64_t flushes = 0;           // sink calls
   uint64_t sunk_points = 0;       // points the sink accepted
   uint64_t sink_failures = 0;     // sink calls that failed
@@ -105,19 +113,25 @@ class PointPath : public Feeder {
     std::mutex mu;
     std::vector<model::Point> pending;
   };
+  // The batch of (category, storage index); created on first use, never removed.
+  Batch& batch(model::Category category, const std::string& storage_index);
   void addGlobalTags(const TagMap& tags, std::vector<model::Point>& points) const;
   void correctTimes(std::vector<model::Point>& points);
-  Status sinkBatch(model::Category category, std::vector<model::Point>&& points);
+  Status sinkBatch(model::Category category, const std::string& storage_index,
+                   std::vector<model::Point>&& points);
   void flushCategory(model::Category category);
   void timerLoop();
 
   const PointPathOptions options_;
-  std::vector<std::unique_ptr<Batch>> batches_;  // indexed by Category
+  std::vector<std::unique_ptr<Batch>> batches_;  // indexed by Category (default storage index)
+  mutable std::mutex indexed_mu_;                // guards indexed_batches_ (the map only)
+  std::map<std::pair<model::Category, std::string>, std::unique_ptr<Batch>> indexed_batches_;
 
   mutable std::mutex stats_mu_;
   std::map<std::pair<std::string, model::Category>, FeedStats> feed_stats_;
   std::map<std::string, InputError> errors_;
   uint64_t corrected_times_ = 0;
+  uint64_t ignored_status_ = 0;
   uint64_t flushes_ = 0;
   uint64_t sunk_points_ = 0;
   uint64_t sink_failures_ = 0;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <mutex>
 
 namespace sextant::agent {
@@ -26,12 +27,14 @@ std::vector<Point> pts(std::initializer_list<Point> list) { return std::vector<P
 struct Sink {
   std::mutex mu;
   std::vector<std::pair<Category, std::vector<Point>>> batches;
+  std::vector<std::string> indexes;  // the storage index of each batch
   Status next = Status::ok();
-  std::function<Status(Category, const std::vector<Point>&)> fn() {
-    return [this](Category c, const std::vector<Point>& p) {
+  std::function<Status(Category, const std::vector<Point>&, const std::string&)> fn() {
+    return [this](Category c, const std::vector<Point>& p, const std::string& index) {
       std::lock_guard lock(mu);
       if (!next.isOk()) return next;
       batches.emplace_back(c, p);
+      indexes.push_back(index);
       return Status::ok();
     };
   }
@@ -185,6 +188,98 @@ TEST(PointPathTest, PipelineHookMayDropPoints) {
                         {.input = "w", .durable = true, .pipeline = "keep.p"})
                   .isOk());
   EXPECT_EQ(sink.points(), 1u);
+}
+
+Point logPoint(std::string message, std::string status) {
+  Point p;
+  p.measurement = "app";
+  p.addTag("service", "app");
+  p.addField("message", std::move(message));
+  if (!status.empty()) p.addField("status", std::move(status));
+  p.addField("a", int64_t{1});
+  p.addField("b", std::string("x"));
+  p.time_ns = kNow;
+  return p;
+}
+
+TEST(PointPathTest, IgnoreStatusDropsAfterThePipelineAndCounts) {
+  Sink sink;
+  PointPathOptions o = baseOptions(sink);
+  // The pipeline turns "E ..." messages into error logs.
+  o.pipeline = [](Category, const FeedOptions&, std::vector<Point>* pts) {
+    for (Point& p : *pts) {
+      if (std::get<std::string>(p.findField("message")->value).starts_with("E ")) {
+        p.findField("status")->value = std::string("error");
+      }
+    }
+  };
+  PointPath path(o);
+  FeedOptions feed{.input = "logging", .durable = true};
+  feed.ignore_status = {"INFO", "debug"};
+  ASSERT_TRUE(path.feed(Category::kLogging,
+                        pts({logPoint("E boom", "info"), logPoint("quiet", "info"),
+                             logPoint("no status", ""), logPoint("dbg", "Debug"),
+                             logPoint("warn", "warning")}),
+                        feed)
+                  .isOk());
+  ASSERT_EQ(sink.batches.size(), 1u);
+  std::vector<std::string> kept;
+  for (const Point& p : sink.batches[0].second) {
+    kept.push_back(std::get<std::string>(p.findField("message")->value));
+  }
+  EXPECT_EQ(kept, (std::vector<std::string>{"E boom", "warn"}));
+  PointPathStats s = path.stats();
+  EXPECT_EQ(s.ignored_status, 3u);
+  ASSERT_EQ(s.feeds.size(), 1u);
+  EXPECT_EQ(s.feeds[0].ignored_status, 3u);
+  EXPECT_EQ(s.feeds[0].points, 2u);
+  // All ignored: nothing reaches the sink.
+  ASSERT_TRUE(path.feed(Category::kLogging, pts({logPoint("q", "info")}), feed).isOk());
+  EXPECT_EQ(sink.batches.size(), 1u);
+  EXPECT_EQ(path.stats().ignored_status, 4u);
+}
+
+TEST(PointPathTest, FieldWhiteListKeepsListedFieldsMessageAndStatus) {
+  Sink sink;
+  PointPathOptions o = baseOptions(sink);
+  o.pipeline = [](Category, const FeedOptions&, std::vector<Point>* pts) {
+    for (Point& p : *pts) p.addField("extracted", std::string("by pipeline"));
+  };
+  PointPath path(o);
+  FeedOptions feed{.input = "logging", .durable = true, .ignore_global_tags = true};
+  feed.field_white_list = {"b", "extracted"};
+  ASSERT_TRUE(path.feed(Category::kLogging, pts({logPoint("m", "warning")}), feed).isOk());
+  ASSERT_EQ(sink.batches.size(), 1u);
+  const Point& p = sink.batches[0].second.at(0);
+  std::vector<std::string> keys;
+  for (const auto& f : p.fields) keys.push_back(f.key);
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{"b", "extracted", "message", "status"}));
+  EXPECT_EQ(p.tags, (std::vector<model::Tag>{{"service", "app"}}));  // tags untouched
+}
+
+TEST(PointPathTest, StorageIndexesNeverShareABatch) {
+  Sink sink;
+  PointPath path(baseOptions(sink));  // max_cache_count 3
+  FeedOptions a{.input = "logging"};
+  a.storage_index = "idx_a";
+  FeedOptions none{.input = "logging"};
+  ASSERT_TRUE(path.feed(Category::kLogging, pts({pt("a1"), pt("a2")}), a).isOk());
+  ASSERT_TRUE(path.feed(Category::kLogging, pts({pt("n1"), pt("n2")}), none).isOk());
+  EXPECT_EQ(path.stats().pending_points, 4u);
+  ASSERT_TRUE(path.feed(Category::kLogging, pts({pt("a3")}), a).isOk());  // idx_a reaches 3
+  ASSERT_EQ(sink.batches.size(), 1u);
+  EXPECT_EQ(sink.indexes[0], "idx_a");
+  EXPECT_EQ(sink.batches[0].second.size(), 3u);
+  path.stop();
+  ASSERT_EQ(sink.batches.size(), 2u);
+  EXPECT_EQ(sink.indexes[1], "");
+  EXPECT_EQ(sink.batches[1].second[0].measurement, "n1");
+  // A durable feed goes straight to the sink with its index.
+  FeedOptions b{.input = "logging", .durable = true};
+  b.storage_index = "idx_b";
+  ASSERT_TRUE(path.feed(Category::kLogging, pts({pt("b1")}), b).isOk());
+  EXPECT_EQ(sink.indexes.back(), "idx_b");
 }
 
 TEST(PointPathTest, FeedStatsAndErrorsPerInput) {

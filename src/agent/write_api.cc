@@ -182,6 +182,9 @@ net::HttpResponse handleWrite(const net::HttpRequest& req, const WriteContext& c
     if (std::string_view source = req.queryValue("source"); !source.empty()) {
       feed.pipeline = std::string(source) + ".p";
     }
+    if (*category == model::Category::kLogging) {  // DataKit: logging only
+      feed.storage_index = std::string(req.queryValue("storage_index"));
+    }
     feed.election = req.hasQuery("global_election_tags");
     feed.ignore_global_tags = !feed.election && (req.hasQuery("ignore_global_host_tags") ||
                                                  req.hasQuery("ignore_global_tags"));

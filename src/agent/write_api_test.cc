@@ -89,6 +89,13 @@ TEST_F(WriteApiTest, InputDefaultsToCategoryName) {
   EXPECT_EQ(got_.feed.pipeline, "");  // no ?source: the point path picks by the data
 }
 
+TEST_F(WriteApiTest, StorageIndexIsForLoggingOnly) {
+  ASSERT_EQ(post("/v1/write/logging?storage_index=idx", "x message=\"y\"").status, 200);
+  EXPECT_EQ(got_.feed.storage_index, "idx");
+  ASSERT_EQ(post("/v1/write/metric?storage_index=idx", "m v=1").status, 200);
+  EXPECT_EQ(got_.feed.storage_index, "");
+}
+
 TEST_F(WriteApiTest, SourceNamesThePipelineScript) {
   ASSERT_EQ(post("/v1/write/logging?source=nginx", "x message=\"y\"").status, 200);
   EXPECT_EQ(got_.feed.pipeline, "nginx.p");

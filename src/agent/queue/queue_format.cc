@@ -58,11 +58,15 @@ Result<std::uint64_t> decodeSegmentHeader(std::string_view header) {
 }
 
 Result<std::string> encodeRecord(const QueueRecord& record) {
-  if (record.content_type.size() > 0xFFFF || record.content_encoding.size() > 0xFFFF) {
-    return invalidArgument("queue record: content type or encoding longer than 65535 bytes");
+  if (record.content_type.size() > 0xFFFF || record.content_encoding.size() > 0xFFFF ||
+      record.storage_index.size() > 0xFFFF) {
+    return invalidArgument(
+        "queue record: content type, encoding or storage index longer than 65535 bytes");
   }
-  const std::uint64_t body_size = kRecordMetaSize + record.content_type.size() +
-                                  record.content_encoding.size() + record.body.size();
+  const bool indexed = !record.storage_index.empty();
+  const std::uint64_t body_size =
+      kRecordMetaSize + (indexed ? 2 + record.storage_index.size() : 0) +
+      record.content_type.size() + record.content_encoding.size() + record.body.size();
   if (body_size > kMaxRecordBodySize) {
     return outOfRange("queue record: " + std::to_string(body_size) + " bytes is over " +
                       std::to_string(kMaxRecordBodySize));
@@ -72,14 +76,16 @@ Result<std::string> encodeRecord(const QueueRecord& record) {
   putLe(out, 0, 4);  // CRC, filled in below
   putLe(out, body_size, 4);
   putLe(out, kRecordTypeUploadBody, 1);
-  putLe(out, 0, 1);  // flags
-  putLe(out, 0, 2);  // reserved
+  putLe(out, indexed ? kRecordFlagStorageIndex : 0, 1);  // flags
+  putLe(out, 0, 2);                                      // reserved
   putLe(out, static_cast<std::uint64_t>(record.create_time_ns), 8);
   putLe(out, record.point_count, 4);
   putLe(out, record.content_type.size(), 2);
   putLe(out, record.content_encoding.size(), 2);
+  if (indexed) putLe(out, record.storage_index.size(), 2);
   out += record.content_type;
   out += record.content_encoding;
+  if (indexed) out += record.storage_index;
   out += record.body;
   const std::uint32_t crc = crc32c(std::string_view(out).substr(4));
   for (int i = 0; i < 4; ++i) out[static_cast<size_t>(i)] = static_cast<char>(crc >> (8 * i));
@@ -95,7 +101,8 @@ Result<RecordHeader> decodeRecordHeader(std::string_view header) {
     return dataLoss("record length " + std::to_string(h.length) + " out of range");
   }
   if (getLe(header, 8, 1) != kRecordTypeUploadBody) return dataLoss("record: unknown type");
-  if (getLe(header, 9, 1) != 0 || getLe(header, 10, 2) != 0) {
+  if ((getLe(header, 9, 1) & ~std::uint64_t{kRecordFlagStorageIndex}) != 0 ||
+      getLe(header, 10, 2) != 0) {
     return dataLoss("record: unknown flags or reserved bits set");
   }
   return h;
@@ -113,12 +120,24 @@ Result<QueueRecord> decodeRecordBody(std::string_view header, std::string_view b
   r.point_count = static_cast<std::uint32_t>(getLe(body, 8, 4));
   const std::size_t type_len = getLe(body, 12, 2);
   const std::size_t encoding_len = getLe(body, 14, 2);
-  if (kRecordMetaSize + type_len + encoding_len > body.size()) {
+  const bool indexed = (getLe(header, 9, 1) & kRecordFlagStorageIndex) != 0;
+  std::size_t pos = kRecordMetaSize;
+  std::size_t index_len = 0;
+  if (indexed) {
+    if (pos + 2 > body.size()) return dataLoss("record: storage index length missing");
+    index_len = getLe(body, pos, 2);
+    pos += 2;
+  }
+  if (pos + type_len + encoding_len + index_len > body.size()) {
     return dataLoss("record: string lengths exceed the record");
   }
-  r.content_type = body.substr(kRecordMetaSize, type_len);
-  r.content_encoding = body.substr(kRecordMetaSize + type_len, encoding_len);
-  r.body = body.substr(kRecordMetaSize + type_len + encoding_len);
+  r.content_type = body.substr(pos, type_len);
+  pos += type_len;
+  r.content_encoding = body.substr(pos, encoding_len);
+  pos += encoding_len;
+  r.storage_index = body.substr(pos, index_len);
+  pos += index_len;
+  r.body = body.substr(pos);
   return r;
 }
 

@@ -21,6 +21,7 @@ struct QueueRecord {
   std::string content_encoding;     // Content-Encoding, e.g. "gzip"; empty = identity
   std::uint32_t point_count = 0;    // X-Points
   std::int64_t create_time_ns = 0;  // when the body was built (to drop expired bodies)
+  std::string storage_index;        // X-Storage-Index-Name (logging); empty = none
 
   bool operator==(const QueueRecord&) const = default;
 };
@@ -32,6 +33,10 @@ inline constexpr std::size_t kRecordMetaSize = 16;  // fixed part of a type-1 re
 inline constexpr std::uint32_t kMaxRecordBodySize = 64u << 20;
 inline constexpr std::size_t kCursorSize = 28;
 inline constexpr std::uint8_t kRecordTypeUploadBody = 1;
+// Record header flag: the record body carries a storage index (a 2-byte length after the fixed
+// meta part, the string after the content encoding). Records without one keep the original
+// layout, so queues written before the flag existed read unchanged.
+inline constexpr std::uint8_t kRecordFlagStorageIndex = 1;
 
 // "00000000000000000042.seg" for 42; parseSegmentName is its inverse (nullopt for other names).
 std::string segmentFileName(std::uint64_t seq);

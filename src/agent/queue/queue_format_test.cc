@@ -87,6 +87,41 @@ TEST(QueueFormatTest, RecordLayout) {
   EXPECT_EQ(*back, r);
 }
 
+TEST(QueueFormatTest, RecordWithAStorageIndex) {
+  QueueRecord r;
+  r.body = "xyz";
+  r.content_type = "t";
+  r.content_encoding = "";
+  r.point_count = 2;
+  r.create_time_ns = 1;
+  r.storage_index = "idx";
+  const std::string after_crc = bytes({0x19, 0x00, 0x00, 0x00,  // length 25 = 16 + 2 + 1 + 3 + 3
+                                       0x01, 0x01, 0x00, 0x00,  // type 1, flag: storage index
+                                       0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // time
+                                       0x02, 0x00, 0x00, 0x00,                          // points
+                                       0x01, 0x00, 0x00, 0x00,  // type and encoding lengths
+                                       0x03, 0x00}) +           // storage index length
+                                "t"
+                                "idx"
+                                "xyz";
+  const std::string expected = le32(crc32c(after_crc)) + after_crc;
+  Result<std::string> encoded = encodeRecord(r);
+  ASSERT_TRUE(encoded.isOk());
+  EXPECT_EQ(*encoded, expected);
+  Result<QueueRecord> back =
+      decodeRecordBody(std::string_view(expected).substr(0, kRecordHeaderSize),
+                       std::string_view(expected).substr(kRecordHeaderSize));
+  ASSERT_TRUE(back.isOk()) << back.status().toString();
+  EXPECT_EQ(*back, r);
+  // The flag set but the index length cut off.
+  std::string cut = bytes({0x10, 0x00, 0x00, 0x00, 0x01, 0x01, 0x00, 0x00}) + std::string(16, '\0');
+  cut = le32(crc32c(cut)) + cut;
+  EXPECT_EQ(decodeRecordBody(std::string_view(cut).substr(0, 12), std::string_view(cut).substr(12))
+                .status()
+                .code(),
+            StatusCode::kDataLoss);
+}
+
 TEST(QueueFormatTest, RecordRoundTripsEdgeValues) {
   QueueRecord r;  // all empty
   r.create_time_ns = -1;
@@ -142,7 +177,8 @@ TEST(QueueFormatTest, HeaderChecksWithoutBody) {
   EXPECT_TRUE(decodeRecordHeader(crc + le32(kMaxRecordBodySize) + bytes({1, 0, 0, 0})).isOk());
   // Unknown type, flags, reserved.
   EXPECT_FALSE(decodeRecordHeader(crc + le32(16) + bytes({2, 0, 0, 0})).isOk());
-  EXPECT_FALSE(decodeRecordHeader(crc + le32(16) + bytes({1, 1, 0, 0})).isOk());
+  EXPECT_FALSE(decodeRecordHeader(crc + le32(16) + bytes({1, 2, 0, 0})).isOk());
+  EXPECT_TRUE(decodeRecordHeader(crc + le32(18) + bytes({1, 1, 0, 0})).isOk());  // storage index
   EXPECT_FALSE(decodeRecordHeader(crc + le32(16) + bytes({1, 0, 0, 1})).isOk());
 }
 

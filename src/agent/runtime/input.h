@@ -47,6 +47,14 @@ struct FeedOptions {
   // The pipeline script for these points ("nginx.p": an input's `pipeline` option, /v1/write's
   // ?source=x gives "x.p"); empty: the point path picks the script by the data (src/pipeline).
   std::string pipeline;
+  // Logging inputs' filters, applied by the point path after the pipeline (point_path.h):
+  // points whose `status` field (absent: "info") is listed are dropped (case-insensitive), and
+  // only the listed fields are kept (plus `message` and `status`); empty lists: no filter.
+  std::vector<std::string> ignore_status;
+  std::vector<std::string> field_white_list;
+  // Logging: the storage index these points go to, sent upstream as X-Storage-Index-Name;
+  // points with different indexes never share an upload body. Empty: the default index.
+  std::string storage_index;
 };
 
 // The agent's point path; implemented by the agent (global tags, pipeline, time correction,

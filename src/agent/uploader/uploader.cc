@@ -141,7 +141,8 @@ void Uploader::startSenderLocked(Lane& lane) {
   lane.sender = std::thread([this, &lane] { senderLoop(lane); });
 }
 
-Status Uploader::write(model::Category category, const std::vector<model::Point>& points) {
+Status Uploader::write(model::Category category, const std::vector<model::Point>& points,
+                       const std::string& storage_index) {
   if (points.empty()) return Status::ok();
   std::vector<Lane*> lanes;
   for (size_t i = 0; i < endpoints_.size(); ++i) {
@@ -156,6 +157,7 @@ Status Uploader::write(model::Category category, const std::vector<model::Point>
         QueueRecord rec;
         rec.content_type = std::string(content_type);
         rec.point_count = count;
+        rec.storage_index = storage_index;
         rec.create_time_ns = uniqueCreateTimeNs();
         const size_t raw_size = raw.size();
         if (options_.gzip) {
@@ -253,6 +255,9 @@ bool Uploader::deliver(Lane& lane, QueueRecord& record) {
   req.headers.emplace_back("X-Pkg-Id", packageId(record.create_time_ns, record.body));
   req.headers.emplace_back("User-Agent", user_agent_);
   req.headers.emplace_back("Referer", "DataKit");
+  if (!record.storage_index.empty()) {
+    req.headers.emplace_back("X-Storage-Index-Name", record.storage_index);
+  }
   const std::size_t body_bytes = record.body.size();
   req.body = std::move(record.body);  // the record is the sender's own copy (from peek)
   auto resp = client_.send(req);

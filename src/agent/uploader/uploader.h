@@ -109,7 +109,10 @@ class Uploader {
   // represent (line protocol: no field left) are skipped. Errors: ResourceExhausted when a
   // no-drop queue is full, I/O errors of the queue. After an error the bodies queued before it
   // stay queued (a retried write may deliver those points twice).
-  Status write(model::Category category, const std::vector<model::Point>& points);
+  // `storage_index` (logging): every body of this call is POSTed with X-Storage-Index-Name:
+  // <storage_index> (none when empty), so bodies never mix indexes.
+  Status write(model::Category category, const std::vector<model::Point>& points,
+               const std::string& storage_index = "");
 
   // Opens the queues a previous run left under queue_dir and starts a sender for every open
   // queue; queues opened later by write() get their sender at once. Idempotent.

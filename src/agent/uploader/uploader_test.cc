@@ -166,6 +166,28 @@ TEST_F(UploaderTest, LineProtocolWithoutGzip) {
           2);
 }
 
+TEST_F(UploaderTest, StorageIndexIsAHeaderAndNeverSharesABody) {
+  auto u = make(options());
+  ASSERT_TRUE(u->start().isOk());
+  ASSERT_TRUE(u->write(Category::kLogging, batch(1, 2, Category::kLogging), "idx_a").isOk());
+  ASSERT_TRUE(u->write(Category::kLogging, batch(3, 1, Category::kLogging)).isOk());
+  ASSERT_TRUE(u->write(Category::kLogging, batch(4, 1, Category::kLogging), "idx_b").isOk());
+  ASSERT_TRUE(u->waitIdle(10s));
+  std::vector<FakeDataway::Body> bodies = dw_.bodies();
+  ASSERT_EQ(bodies.size(), 3u);
+  auto index = [](const FakeDataway::Body& b) -> std::string {
+    for (const auto& [k, v] : b.headers) {
+      if (k == "X-Storage-Index-Name") return v;
+    }
+    return "<absent>";
+  };
+  EXPECT_EQ(index(bodies[0]), "idx_a");
+  EXPECT_EQ(index(bodies[1]), "<absent>");
+  EXPECT_EQ(index(bodies[2]), "idx_b");
+  std::vector<model::Point> all = batch(1, 4, Category::kLogging);
+  EXPECT_EQ(dw_.points(Category::kLogging), all);
+}
+
 TEST_F(UploaderTest, SplitsBodiesAtTheRawCap) {
   UploaderOptions o = options();
   o.gzip = false;

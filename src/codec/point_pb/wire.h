@@ -38,6 +38,7 @@ class WireReader {
       : p_(reinterpret_cast<const uint8_t*>(data.data())), end_(p_ + data.size()) {}
 
   bool done() const { return p_ == end_; }
+  size_t remaining() const { return static_cast<size_t>(end_ - p_); }
 
   // A field key: field number and wire type.
   bool readKey(uint32_t* field, uint32_t* wire_type) {

@@ -9,7 +9,6 @@
 #include <cstring>
 #include <limits>
 #include <string>
-#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -50,21 +49,29 @@ inline uint64_t matchByte(uint64_t w, unsigned char c) {
 }
 constexpr bool kLittleEndian = std::endian::native == std::endian::little;
 
-// The number of bytes equal to c (exact: no borrow between bytes).
-size_t countByte(std::string_view s, unsigned char c) {
-  size_t n = 0, i = 0;
+// The number of bytes equal to a and to b, in one pass (exact: no borrow between bytes).
+std::pair<size_t, size_t> countBytes(std::string_view s, unsigned char a, unsigned char b) {
+  size_t na = 0, nb = 0, i = 0;
   if constexpr (kLittleEndian) {
     constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
-    for (; i + 8 <= s.size(); i += 8) {
-      uint64_t x = load64(s.data() + i) ^ (kOnes * c);
+    // One bit per matching byte at bit 0 of the byte; the multiply sums the bytes into the top
+    // one (no popcnt instruction in the baseline x86-64 ISA).
+    auto matches = [](uint64_t w, unsigned char c) {
+      uint64_t x = w ^ (kOnes * c);
       uint64_t nonzero = ((x & kLow7) + kLow7) | x;
-      // One bit per matching byte at bit 0 of the byte; the multiply sums the bytes into the top
-      // one (no popcnt instruction in the baseline x86-64 ISA).
-      n += static_cast<size_t>((((~nonzero & kHighs) >> 7) * kOnes) >> 56);
+      return static_cast<size_t>((((~nonzero & kHighs) >> 7) * kOnes) >> 56);
+    };
+    for (; i + 8 <= s.size(); i += 8) {
+      const uint64_t w = load64(s.data() + i);
+      na += matches(w, a);
+      nb += matches(w, b);
     }
   }
-  for (; i < s.size(); ++i) n += static_cast<unsigned char>(s[i]) == c;
-  return n;
+  for (; i < s.size(); ++i) {
+    na += static_cast<unsigned char>(s[i]) == a;
+    nb += static_cast<unsigned char>(s[i]) == b;
+  }
+  return {na, nb};
 }
 
 inline bool is(char c, uint8_t cls) { return (kClasses[static_cast<unsigned char>(c)] & cls) != 0; }
@@ -385,6 +392,40 @@ std::string ParseError::toString() const {
          std::to_string(column) + ": " + message;
 }
 
+std::string formatGoFloat(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  // Shortest round-trip digits in scientific form: "-1.2345e+06", "5e-03".
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<size_t>(res.ptr - buf));
+  size_t e = sci.find('e');
+  std::string_view mant = sci.substr(0, e);
+  int exp = 0;
+  std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+' ? 1 : 0), sci.data() + sci.size(), exp);
+  bool neg = mant.starts_with('-');
+  if (neg) mant.remove_prefix(1);
+  if (exp < -4 || exp >= 6) return std::string(sci);  // Go's %e form: same spelling
+  std::string digits;
+  for (char c : mant)
+    if (c != '.') digits.push_back(c);
+  std::string out = neg ? "-" : "";
+  int dp = exp + 1;  // digits before the decimal point
+  if (dp <= 0) {
+    out += "0.";
+    out.append(static_cast<size_t>(-dp), '0');
+    out += digits;
+  } else if (static_cast<size_t>(dp) >= digits.size()) {
+    out += digits;
+    out.append(static_cast<size_t>(dp) - digits.size(), '0');
+  } else {
+    out.append(digits, 0, static_cast<size_t>(dp));
+    out += '.';
+    out.append(digits, static_cast<size_t>(dp), std::string::npos);
+  }
+  return out;
+}
+
 size_t Exposition::sampleCount() const {
   size_t n = 0;
   for (const Family& f : families_) n += f.samples.size();
@@ -393,6 +434,63 @@ size_t Exposition::sampleCount() const {
 
 // One parse: walks the body line by line and fills an Exposition. Line parsers return false after
 // setting err_column_/err_message_ (the line is then dropped whole).
+// The families' names -> their index: open addressing with linear probing over a power-of-two
+// table of (hash, index) slots, grown at half load. One allocation per growth instead of one node
+// per family (std::unordered_map allocated a node per family and hashed with a rehash per growth).
+// Names are string_views that outlive the table (into the body or the Exposition).
+class NameIndex {
+ public:
+  static constexpr uint32_t kMissing = std::numeric_limits<uint32_t>::max();
+
+  explicit NameIndex(size_t expected) {
+    size_t cap = 16;
+    while (cap < expected * 2) cap *= 2;
+    slots_.assign(cap, Slot{});
+  }
+
+  uint32_t find(std::string_view name) const {
+    const uint64_t h = hashOf(name);
+    for (size_t i = h & mask();; i = (i + 1) & mask()) {
+      const Slot& s = slots_[i];
+      if (s.index == kMissing) return kMissing;
+      if (s.hash == h && s.name == name) return s.index;
+    }
+  }
+
+  // `name` must not be in the table yet.
+  void insert(std::string_view name, uint32_t index) {
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    place(Slot{hashOf(name), name, index});
+    ++size_;
+  }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    std::string_view name;
+    uint32_t index = kMissing;
+  };
+
+  static uint64_t hashOf(std::string_view name) { return std::hash<std::string_view>{}(name); }
+  size_t mask() const { return slots_.size() - 1; }
+
+  void place(const Slot& slot) {
+    size_t i = slot.hash & mask();
+    while (slots_[i].index != kMissing) i = (i + 1) & mask();
+    slots_[i] = slot;
+  }
+
+  void grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    for (const Slot& s : old)
+      if (s.index != kMissing) place(s);
+  }
+
+  std::vector<Slot> slots_;
+  size_t size_ = 0;
+};
+
 class TextParser {
  public:
   TextParser(std::string_view body, Format format, ErrorPolicy policy)
@@ -401,8 +499,12 @@ class TextParser {
   Result<Exposition> run() {
     // Every label has its own '=' in the body and takes at least 4 bytes (`a=""`): reserving that
     // many up front keeps the spans into labels_ valid while parsing.
-    size_t eq = countByte(body_, '=');
+    const auto [eq, hashes] = countBytes(body_, '=', '#');
     out_.labels_.reserve(std::min(eq, body_.size() / 4 + 1));
+    // Most families have a HELP and a TYPE line.
+    const size_t families = hashes / 2 + 1;
+    out_.families_.reserve(families);
+    by_name_ = NameIndex(families);
 
     size_t line_no = 0;
     size_t start = 0;
@@ -515,16 +617,16 @@ class TextParser {
     if (!typeFromName(rest, format_, &type)) {
       return error(rest_begin, "unknown metric type " + quote(rest));
     }
-    auto it = by_name_.find(name);
-    if (it != by_name_.end()) {
-      if (typed_[it->second]) {
+    uint32_t found = findFamily(name);
+    if (found != NameIndex::kMissing) {
+      if (typed_[found]) {
         return error(name_begin, "second TYPE line for metric name " + quote(name));
       }
-      if (!out_.families_[it->second].samples.empty()) {
+      if (!out_.families_[found].samples.empty()) {
         return error(name_begin, "TYPE reported after samples for metric name " + quote(name));
       }
     }
-    uint32_t f = it != by_name_.end() ? it->second : createFamily(name);
+    uint32_t f = found != NameIndex::kMissing ? found : createFamily(name);
     out_.families_[f].type = type;
     typed_[f] = true;
     current_ = f;
@@ -532,14 +634,8 @@ class TextParser {
   }
 
   std::string_view unescapedHelp(std::string_view text) {
-    bool escaped = false;
-    for (size_t i = 0; i + 1 < text.size(); ++i) {
-      if (text[i] == '\\') {
-        escaped = true;
-        break;
-      }
-    }
-    if (!escaped) return text;
+    // A backslash before the last byte means an escape may be there.
+    if (text.size() < 2 || std::memchr(text.data(), '\\', text.size() - 1) == nullptr) return text;
     return own(unescape(text, /*quote=*/om_));
   }
 
@@ -553,13 +649,19 @@ class TextParser {
     out_.families_.emplace_back();
     out_.families_.back().name = name;
     typed_.push_back(false);
-    by_name_.emplace(name, index);
+    by_name_.insert(name, index);
     return index;
   }
 
+  // The family of that name: the current one (a TYPE line after its HELP line), else looked up.
+  uint32_t findFamily(std::string_view name) const {
+    if (current_ != kNone && out_.families_[current_].name == name) return current_;
+    return by_name_.find(name);
+  }
+
   uint32_t findOrCreateFamily(std::string_view name) {
-    auto it = by_name_.find(name);
-    return it != by_name_.end() ? it->second : createFamily(name);
+    uint32_t found = findFamily(name);
+    return found != NameIndex::kMissing ? found : createFamily(name);
   }
 
   bool accepts(const Family& f, std::string_view sample) const {
@@ -577,22 +679,22 @@ class TextParser {
       *out = current_;
       return true;
     }
-    auto it = by_name_.find(name);
-    if (it != by_name_.end()) {
-      const Family& f = out_.families_[it->second];
+    uint32_t found = by_name_.find(name);
+    if (found != NameIndex::kMissing) {
+      const Family& f = out_.families_[found];
       if (!accepts(f, name)) {
         return error(0, "sample name " + quote(name) + " does not fit the " +
                             std::string(typeWord(f.type)) + " family " + quote(f.name));
       }
-      *out = it->second;
+      *out = found;
       return true;
     }
     for (std::string_view suffix : kSuffixes) {
       if (name.size() <= suffix.size() || !name.ends_with(suffix)) continue;
-      auto base = by_name_.find(name.substr(0, name.size() - suffix.size()));
-      if (base != by_name_.end() &&
-          suffixAllowed(out_.families_[base->second].type, suffix, format_)) {
-        *out = base->second;
+      uint32_t base = by_name_.find(name.substr(0, name.size() - suffix.size()));
+      if (base != NameIndex::kMissing &&
+          suffixAllowed(out_.families_[base].type, suffix, format_)) {
+        *out = base;
         return true;
       }
     }
@@ -812,7 +914,7 @@ class TextParser {
   const bool om_;
   const ErrorPolicy policy_;
   Exposition out_;
-  std::unordered_map<std::string_view, uint32_t> by_name_;
+  NameIndex by_name_{0};
   std::vector<bool> typed_;  // per family: a TYPE line was seen
   uint32_t current_ = kNone;
   std::unordered_set<std::string_view> dup_names_;  // the label names of a long label list

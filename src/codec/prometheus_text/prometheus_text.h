@@ -127,6 +127,7 @@ class Exposition {
 
  private:
   friend class TextParser;
+  friend class ProtobufDecoder;  // prometheus_proto.h
 
   std::vector<Family> families_;
   size_t error_count_ = 0;
@@ -137,6 +138,12 @@ class Exposition {
   std::deque<Exemplar> exemplars_;
   std::vector<std::unique_ptr<std::string>> unescaped_;
 };
+
+// Go's strconv.FormatFloat(v, 'g', -1, 64) with Prometheus' spelling of the specials, as Go's
+// text writer writes `le` and `quantile` values: the shortest digits that round-trip, in %e form
+// (two exponent digits at least) when the decimal exponent is < -4 or >= 6: "0.005", "100000",
+// "1e+06", "2.5e-05", "+Inf", "-Inf", "NaN".
+std::string formatGoFloat(double v);
 
 // Parses a whole scrape body (text 0.0.4 or OpenMetrics as `format` says). Lines end with `\n`;
 // `\r`s before it are dropped; the last line needs no line break. The result's views point into

@@ -3,8 +3,9 @@
 // and the Istio sidecar excerpt (24 labels per sample); and on a 100 k-sample target made of
 // kube-state-metrics copies with renamed families (the scrape size of issue 5's speed goal).
 // BM_ParseAndOwn adds copying every name, label and help into owning std::strings: the cost the
-// zero-copy API avoids. When SEXTANT_BENCH_SMOKE is set (ctest's smoke run under ASan) the large
-// target is one copy only.
+// zero-copy API avoids. BM_DecodeProtobuf decodes the same families as the delimited protobuf
+// exposition (encoded once by libprotobuf from the text parse). When SEXTANT_BENCH_SMOKE is set
+// (ctest's smoke run under ASan) the large target is one copy only.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -15,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "codec/prometheus_text/prometheus_proto.h"
+#include "codec/prometheus_text/prometheus_proto_testing.h"
 #include "codec/prometheus_text/prometheus_text.h"
 
 namespace sextant::codec::prom {
@@ -135,6 +138,35 @@ void BM_ParseAndOwn(benchmark::State& state) {
   report(state, text.size(), samples);
 }
 BENCHMARK(BM_ParseAndOwn)->Apply(bodies);
+
+// The same families as the protobuf exposition, encoded once by libprotobuf.
+const std::string& protobufBody(int64_t index) {
+  static std::vector<std::string> bodies = [] {
+    std::vector<std::string> v;
+    for (int64_t i = 0; i < 5; ++i) {
+      Result<Exposition> r = parse(body(i), Format::kText004, ErrorPolicy::kLenient);
+      v.push_back(testing::delimited(testing::toMetricFamilies(*r)));
+    }
+    return v;
+  }();
+  return bodies[static_cast<size_t>(index)];
+}
+
+void BM_DecodeProtobuf(benchmark::State& state) {
+  const std::string& pb = protobufBody(state.range(0));
+  size_t samples = 0;
+  for (auto _ : state) {
+    Result<Exposition> r = parseProtobuf(pb, ErrorPolicy::kLenient);
+    if (!r.isOk() || r->errorCount() != 0) {
+      state.SkipWithError("decode failed");
+      return;
+    }
+    samples = r->sampleCount();
+    benchmark::DoNotOptimize(r->families().data());
+  }
+  report(state, pb.size(), samples);
+}
+BENCHMARK(BM_DecodeProtobuf)->Apply(bodies);
 
 }  // namespace
 }  // namespace sextant::codec::prom

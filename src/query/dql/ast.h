@@ -208,6 +208,10 @@ struct Query {
   std::vector<OrderKey> sorder_by;
   std::optional<int64_t> slimit;
   std::optional<int64_t> soffset;
+  // `tz('Asia/Shanghai')` (last): the time zone time buckets are aligned in. Names are checked
+  // by the evaluator (an IANA name from the zoneinfo directory, "UTC" or an offset "+8", "-05:30").
+  std::optional<std::string> tz;
+  Pos tz_pos;  // of the name
 
   // kSelect only: `FILTER q WITH {..}` (semi-join) or `LINK q [LINK q...] WITH {..}`.
   Join join = Join::kNone;

@@ -335,7 +335,7 @@ class Parser {
                                             : std::string(name) +
                                                   " is out of order (the clauses go {filter} "
                                                   "[time] BY HAVING ORDER BY LIMIT OFFSET "
-                                                  "SORDER BY SLIMIT SOFFSET)");
+                                                  "SORDER BY SLIMIT SOFFSET tz())");
         return false;
       }
       last = std::max(last, rank);
@@ -380,6 +380,18 @@ class Parser {
       } else if (isKw("soffset")) {
         if (!order(10, pos, "SOFFSET")) return;
         q->soffset = parseCount();
+      } else if (isKw("tz") && peekNext().kind == Tok::kLParen) {
+        if (!order(11, pos, "tz()")) return;
+        advance();
+        advance();
+        if (!is(Tok::kString)) {
+          fail(tok_.pos, "expected a time zone name in tz('...'), got " + describe(tok_));
+          return;
+        }
+        q->tz = tok_.text;
+        q->tz_pos = tok_.pos;
+        advance();
+        expect(Tok::kRParen, "')' after the time zone");
       } else {
         return;
       }

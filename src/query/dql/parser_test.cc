@@ -195,6 +195,9 @@ const Canon kValid[] = {
     {"M::cpu BY host SLIMIT 3 SOFFSET 1 SORDER BY host desc",
      "M::cpu BY host SORDER BY host DESC SLIMIT 3 SOFFSET 1"},
     {"M::cpu BY host SLIMIT 3 SORDER BY max_usage", "M::cpu BY host SORDER BY max_usage SLIMIT 3"},
+    {"M::cpu:(avg(usage)) [1d::1h] BY host SLIMIT 3 tz('Asia/Shanghai')",
+     "M::cpu:(avg(usage)) [1d::1h] BY host SLIMIT 3 tz('Asia/Shanghai')"},
+    {"M::cpu [::1d] TZ(\"+8\")", "M::cpu [::1d] tz('+8')"},
     {"M::cpu:() limit 3", "M::cpu:() LIMIT 3"},
     {"M::cpu:() by host limit 3 slimit 3", "M::cpu:() BY host LIMIT 3 SLIMIT 3"},
     {"M::cpu:(max(usage_total) as m) by host having m > 80",
@@ -375,6 +378,10 @@ const Bad kInvalid[] = {
     {"M::cpu {a = 'multi\nline'\n  , b = }", "3:9: expected an expression, got '}'"},
     {"M::cpu {a = 1 = 2 = 3}", "1:15: expected ',' or '}' in the filter, got '='"},
     {"M::cpu {a = -9223372036854775808}", "1:14: number out of range"},
+    {"M::cpu [::1d] tz(8)", "1:18: expected a time zone name in tz('...'), got"},
+    {"M::cpu [::1d] tz('UTC'", "1:23: expected ')' after the time zone"},
+    {"M::cpu tz('UTC') BY host", "1:18: BY is out of order"},
+    {"M::cpu tz('UTC') tz('UTC')", "1:18: duplicate tz()"},
 };
 
 TEST(DqlParser, InvalidQueries) {

@@ -225,7 +225,7 @@ void printArgs(std::string* out, const std::vector<Expr>& args,
 
 bool hasClauses(const Query& q) {
   return q.filter || q.time || !q.by.empty() || q.having || !q.order_by.empty() || q.limit ||
-         q.offset || !q.sorder_by.empty() || q.slimit || q.soffset;
+         q.offset || !q.sorder_by.empty() || q.slimit || q.soffset || q.tz;
 }
 
 // A call whose first argument is a clause-free call query prints as a chain: `a("..").b()`.
@@ -413,6 +413,11 @@ void printClauses(std::string* out, const Query& q) {
   }
   appendCount(out, " SLIMIT ", q.slimit);
   appendCount(out, " SOFFSET ", q.soffset);
+  if (q.tz) {
+    *out += " tz(";
+    appendQuoted(out, *q.tz, '\'');
+    *out += ')';
+  }
 }
 
 void printQuery(std::string* out, const Query& q) {

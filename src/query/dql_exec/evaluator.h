@@ -92,6 +92,9 @@ struct EvalOptions {
   // Checked with the timeout: true ends the query with Cancelled "the query was cancelled: ..."
   // (the HTTP API passes net::HttpRequest::client_gone). Null: never.
   std::function<bool()> cancelled;
+  // Aggregates over event scans (L, E, T, R, ... without first/last or a rollup) are computed
+  // straight from storage's column batches; false forces the row path (tests compare the two).
+  bool columnar = true;
 };
 
 // Parses (dql::parse), substitutes the variables and evaluates. Errors: InvalidArgument for

@@ -222,12 +222,82 @@ TEST_F(DqlEvalTest, SimpleRollups) {
 
 // --- Outer functions ---------------------------------------------------------------------
 
+TEST_F(DqlEvalTest, SelectorsStampTheirPointsTimeWithoutAnInterval) {
+  seedCpu();
+  // InfluxQL: a lone first()/last() without GROUP BY time returns the selected point's time.
+  QueryOutput r = run("M::cpu:(last(usage)) BY host");
+  ASSERT_EQ(r.series.size(), 3u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 90'000), D(40)}}));
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0 + 70'000), D(3)}}));
+  EXPECT_EQ(r.series[2].values, (Rows{{I(kT0 + 30'000), D(100)}}));
+  r = run("M::cpu:(first(usage) AS f) BY host");
+  ASSERT_EQ(r.series.size(), 3u);
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0 + 10'000), D(1)}}));
+  // With an interval: the bucket's start.
+  r = run("M::cpu:(last(usage)) [::1m] BY host");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 60'000), D(40)}, {I(kT0), D(20)}}));
+  // Several aggregates, or an expression over one: the window's start.
+  r = run("M::cpu:(last(usage), max(usage)) BY host");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(40), D(40)}}));
+  r = run("M::cpu:(last(usage) * 2) BY host");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(80)}}));
+  // Events too (the row path).
+  seedLogs();
+  r = run("L::nginx:(last(bytes)) BY host");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 4'000), I(30)}}));
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0 + 65'000), I(50)}}));
+}
+
+TEST_F(DqlEvalTest, TimeZoneAlignsBuckets) {
+  // kT0 is 2025-11-21 04:40 UTC = 12:40 in Shanghai (UTC+8, no DST); +12 h is 00:40 on the 22nd
+  // there, still the 21st in UTC.
+  write(Category::kMetric, {testing::point("x", {{"h", "a"}}, {{"v", 1.0}}, kT0),
+                            testing::point("x", {{"h", "a"}}, {{"v", 2.0}}, kT0 + 43'200'000)});
+  EvalOptions o = opts(kT0 - 86'400'000, kT0 + 86'400'000);
+  constexpr std::int64_t kH = 3'600'000;
+  constexpr std::int64_t kMin = 60'000;
+  // UTC: one day from 2025-11-21 00:00 UTC (kT0 - 4 h 40 min).
+  QueryOutput r = run("M::x:(sum(v)) [::1d]", o);
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 - 4 * kH - 40 * kMin), D(3)}}));
+  // Shanghai days start at 16:00 UTC: 2025-11-20 16:00 UTC and 2025-11-21 16:00 UTC.
+  for (std::string tz : {"Asia/Shanghai", "+8", "+08:00"}) {
+    SCOPED_TRACE(tz);
+    r = run("M::x:(sum(v)) [::1d] tz('" + tz + "')", o);
+    ASSERT_EQ(r.series.size(), 1u);
+    EXPECT_EQ(r.series[0].values,
+              (Rows{{I(kT0 + 11 * kH + 20 * kMin), D(2)}, {I(kT0 - 12 * kH - 40 * kMin), D(1)}}));
+  }
+  // fill() walks the local days too.
+  r = run("M::x:(fill(sum(v), 0)) [::1d] tz('Asia/Shanghai')", opts(kT0, kT0 + 2 * 86'400'000));
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 35 * kH + 20 * kMin), I(0)},
+                                      {I(kT0 + 11 * kH + 20 * kMin), D(2)},
+                                      {I(kT0 - 12 * kH - 40 * kMin), D(1)}}));
+  // A half-hour zone (Kolkata, UTC+5:30) moves hour buckets by 30 minutes.
+  r = run("M::x:(sum(v)) [::1h] tz('Asia/Kolkata')", o);
+  EXPECT_EQ(r.series[0].values,
+            (Rows{{I(kT0 + 12 * kH - 10 * kMin), D(2)}, {I(kT0 - 10 * kMin), D(1)}}));
+  // Unknown zone: InvalidArgument at the name's position.
+  Status st = runError("M::x:(sum(v)) [::1d] tz('Mars/Base')", o);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(st.message().rfind("1:25: unknown time zone 'Mars/Base'", 0), 0u) << st.message();
+  st = runError("M::x:(sum(v)) [::1d] tz('../../etc/passwd')", o);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(DqlEvalTest, SeriesSum) {
   seedCpu();
   QueryOutput r = run("series_sum(\"M::cpu:(last(usage)) BY host\")");
   ASSERT_EQ(r.series.size(), 1u);
   EXPECT_TRUE(r.series[0].tags.empty());
-  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(143)}}));  // 40 + 3 + 100
+  // 40 + 3 + 100; one row per series (no interval): one sum at the newest point's time (+90 s).
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 90'000), D(143)}}));
+  // With an interval, rows add up per bucket: +0 s: 20 (a) + 1 (b) + 100 (c); +60 s: 40 + 3.
+  r = run("series_sum(\"M::cpu:(last(usage)) [::1m] BY host\")");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 60'000), D(43)}, {I(kT0), D(121)}}));
 }
 
 TEST_F(DqlEvalTest, DifferenceAndDerivatives) {
@@ -307,7 +377,7 @@ TEST_F(DqlEvalTest, Eval) {
   EXPECT_EQ(r.series[2].values, (Rows{{I(kT0), D(99)}}));
   // Nested outer functions inside eval.
   r = run("eval(A / 1000, A=\"series_sum(\\\"M::cpu:(last(usage)) BY host\\\")\")");
-  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(0.143)}}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 90'000), D(0.143)}}));
 }
 
 TEST_F(DqlEvalTest, SubqueryAsSource) {
@@ -427,8 +497,24 @@ TEST_F(DqlEvalTest, SeveralSourcesRegexAndStar) {
                                             {{"message", std::string("boom")}}, kT0 + 5'000)});
   EXPECT_EQ(run("L::*:(count(*))").series[0].values, (Rows{{I(kT0), I(6)}}));
   EXPECT_EQ(run("L::re('ng.*'):(count(*))").series[0].values, (Rows{{I(kT0), I(5)}}));
-  EXPECT_EQ(run("L::nginx,app:(count(*)) {host = 'web-1'}").series[0].values,
-            (Rows{{I(kT0), I(4)}}));
+  // Measurements listed by name: one series each, named after it (re() and * pool them).
+  QueryOutput r = run("L::nginx,app:(count(*)) {host = 'web-1'}");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].name, "app");
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"time", "count(*)"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(1)}}));
+  EXPECT_EQ(r.series[1].name, "nginx");
+  EXPECT_EQ(r.series[1].columns, (std::vector<std::string>{"time", "count(*)"}));
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), I(3)}}));
+  EXPECT_EQ(run("L::re('.*'):(count(*)) {host = 'web-1'}").series.size(), 1u);
+  r = run("L::nginx,app:(message) {host = 'web-1'} BY host");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].name, "app");
+  EXPECT_EQ(r.series[0].tags, (std::vector<model::Tag>{{"host", "web-1"}}));
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"time", "message"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 5'000), S("boom")}}));
+  EXPECT_EQ(r.series[1].name, "nginx");
+  EXPECT_EQ(r.series[1].values.size(), 3u);
   EXPECT_EQ(run("L::app:(count(__source)) BY source").series[0].tags[0].value, "app");
 }
 
@@ -475,7 +561,7 @@ TEST_F(DqlObjectTest, LatestState) {
   r = run("O::kubelet_pod:(last(restarts) AS restarts) BY name SORDER BY restarts DESC SLIMIT 1");
   ASSERT_EQ(r.series.size(), 1u);
   EXPECT_EQ(r.series[0].tags[0].value, "pod-1");
-  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(3)}}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 10'000), I(3)}}));  // last(): the point's time
   r = run("O::kubelet_pod:(name, status) {namespace = 'default'}");
   EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 10'000), S("pod-1"), S("Failed")}}));
 }
@@ -517,6 +603,26 @@ TEST_F(DqlEvalTest, ShowFunctions) {
                                       {S("host"), S("tag")},
                                       {S("message"), S("string")},
                                       {S("status"), S("tag")}}));
+}
+
+TEST_F(DqlEvalTest, ShowTagValueHonoursTheTimeRange) {
+  seedCpu();  // host a at +0..+90 s, b at +10 and +70 s, c at +30 s only
+  // The request's time_range: from +60 s on only a and b have points.
+  QueryOutput r = run("show_tag_value(from=['cpu'], keyin=['host'])", opts(kT0 + 60'000));
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{S("host"), S("a")}, {S("host"), S("b")}}));
+  // The query's own range wins: [1m] is +60 s..+120 s (now is +120 s).
+  r = run("show_tag_value(from=['cpu'], keyin=['host']) [1m]", opts(kT0, kT0 + 119'999));
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{S("host"), S("a")}, {S("host"), S("b")}}));
+  // Up to +20 s: a and b; c (at +30 s) appears only once the range reaches it.
+  r = run("show_tag_value(from=['cpu'], keyin=['host', 'cluster'])", opts(kT0, kT0 + 20'000));
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values,
+            (Rows{{S("cluster"), S("c1")}, {S("host"), S("a")}, {S("host"), S("b")}}));
+  // No point in the range: no series.
+  r = run("show_tag_value(from=['cpu'], keyin=['host'])", opts(kT0 + 100'000));
+  EXPECT_TRUE(r.series.empty());
 }
 
 // --- Errors ------------------------------------------------------------------------------

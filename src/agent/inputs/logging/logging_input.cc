@@ -193,6 +193,9 @@ struct LoggingInput::Impl {
     feed_options.input = "logging";
     feed_options.durable = true;
     feed_options.pipeline = cfg.pipeline;
+    feed_options.ignore_status = cfg.ignore_status;
+    feed_options.field_white_list = cfg.field_white_list;
+    feed_options.storage_index = cfg.storage_index;
     service = cfg.service.empty() ? cfg.source : cfg.service;
   }
 
@@ -617,6 +620,25 @@ Result<std::unique_ptr<LoggingInput>> LoggingInput::create(LoggingConfig config,
     };
   }
   in->impl_ = std::make_unique<Impl>(in.get(), in->env_);
+  in->socket_feed_options_ = in->impl_->feed_options;
+  if (!in->config_.sockets.empty()) {
+    SocketReceiverOptions so;
+    so.sockets = in->config_.sockets;
+    so.decoder = in->config_.decoder;
+    so.multiline_timeout = in->config_.multiline_timeout;
+    so.max_connections = in->config_.socket_max_connections;
+    LoggingInput* self = in.get();
+    Result<std::unique_ptr<SocketReceiver>> r = SocketReceiver::create(
+        std::move(so),
+        [self](const std::string& listener, std::vector<Entry>* entries) {
+          self->feedSocketEntries(listener, entries);
+        },
+        &in->stats_.sockets);
+    if (!r.isOk()) {
+      return invalidArgument(in->config_.sockets_where + ": " + r.status().message());
+    }
+    in->sockets_ = std::move(*r);
+  }
   in->impl_->store = std::move(*store);
   if (std::string err = in->impl_->store->loadError(); !err.empty()) {
     env.feeder->reportError("logging", "logging: " + err);
@@ -625,6 +647,11 @@ Result<std::unique_ptr<LoggingInput>> LoggingInput::create(LoggingConfig config,
 }
 
 Status LoggingInput::start() {
+  if (sockets_ && !sockets_started_) {
+    sockets_started_ = true;
+    SEXTANT_RETURN_IF_ERROR(sockets_->start());
+  }
+  if (config_.logfiles.empty()) return Status::ok();  // sockets only
   if (thread_.joinable()) return Status::ok();
   if (impl_->stop_fd >= 0) ::close(impl_->stop_fd);  // a restart after stop()
   impl_->stop_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -635,12 +662,79 @@ Status LoggingInput::start() {
 }
 
 void LoggingInput::stop() {
+  if (sockets_) {
+    {
+      std::lock_guard lock(socket_mu_);
+      socket_stopping_ = true;
+    }
+    socket_cv_.notify_all();
+    sockets_->stop();
+  }
   if (!thread_.joinable()) return;
   impl_->stopping.store(true);
   uint64_t one = 1;
   ssize_t w = ::write(impl_->stop_fd, &one, sizeof one);
   (void)w;
   thread_.join();
+}
+
+std::vector<std::string> LoggingInput::socketUrls() const {
+  return sockets_ ? sockets_->boundUrls() : std::vector<std::string>{};
+}
+
+void LoggingInput::feedSocketEntries(const std::string& listener, std::vector<Entry>* entries) {
+  const std::string service = config_.service.empty() ? config_.source : config_.service;
+  std::vector<model::Tag> tags;
+  tags.push_back({"service", service});
+  bool user_log_source = false;
+  for (const auto& [k, v] : config_.tags) {
+    if (k == "service") continue;
+    if (k == "log_source") user_log_source = true;
+    tags.push_back({k, v});
+  }
+  if (!user_log_source) tags.push_back({"log_source", "socket"});  // DataKit's tag
+  std::sort(tags.begin(), tags.end(),
+            [](const model::Tag& a, const model::Tag& b) { return a.key < b.key; });
+  size_t i = 0;
+  while (i < entries->size()) {
+    const size_t n = std::min(entries->size() - i, config_.batch_lines);
+    auto build = [&] {
+      std::vector<model::Point> points;
+      points.reserve(n);
+      const int64_t t0 = env_.now_ns();
+      for (size_t k = 0; k < n; ++k) {
+        model::Point p;
+        p.category = model::Category::kLogging;
+        p.measurement = config_.source;
+        p.tags = tags;
+        p.fields.reserve(3);
+        p.addField("message", (*entries)[i + k].message);
+        p.addField("status", std::string("info"));
+        p.addField("socket", listener);
+        p.time_ns = t0 - static_cast<int64_t>(n - 1 - k) * 1000;  // keeps the order
+        points.push_back(std::move(p));
+      }
+      return points;
+    };
+    auto backoff = std::chrono::milliseconds(50);
+    while (true) {
+      Status s = env_.feeder->feed(model::Category::kLogging, build(), socket_feed_options_);
+      if (s.isOk()) break;
+      stats_.feed_errors.fetch_add(1);
+      env_.feeder->reportError("logging", "logging: feed " + listener + ": " + s.message());
+      std::unique_lock lock(socket_mu_);
+      // After stop() one attempt only: the entries are lost when it fails.
+      if (socket_stopping_ ||
+          socket_cv_.wait_for(lock, backoff, [&] { return socket_stopping_; })) {
+        entries->clear();
+        return;
+      }
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+    }
+    stats_.entries_fed.fetch_add(n);
+    i += n;
+  }
+  entries->clear();
 }
 
 }  // namespace sextant::agent::inputs::logging

@@ -8,20 +8,26 @@
 // Threads: start() spawns one tailer thread that owns every open file (discovery by globs with
 // inotify on the watched directories plus a periodic rescan, reading, rotation and truncation
 // checks, decoding with LineDecoder, feeding with retry, checkpointing); stop() wakes and joins
-// it, then flushes the checkpoints. The Feeder is borrowed (InputEnv) and must outlive stop().
+// it, then flushes the checkpoints. With `sockets`, a SocketReceiver (its own thread) receives
+// tcp/udp lines: points with tag log_source=socket and field socket (the bound URL) instead of
+// filepath/filename; feeds are retried until ok, which slows reading (back-pressure). Both are
+// started and stopped together. The Feeder is borrowed (InputEnv) and must outlive stop().
 // Thread-safety: start()/stop() from the owner thread; stats() from any thread.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "agent/inputs/logging/line_decoder.h"
+#include "agent/inputs/logging/socket_receiver.h"
 #include "agent/runtime/input.h"
 #include "config/config_table.h"
 #include "core/status.h"
@@ -40,6 +46,12 @@ struct LoggingConfig {
   bool from_beginning = false;
   DecoderOptions decoder;  // encoding, mode, multi-line, ANSI, line limits
   std::chrono::nanoseconds multiline_timeout = std::chrono::seconds(3);
+  // tcp:// and udp:// line receivers (socket_receiver.h); the file globs may then be empty.
+  std::vector<SocketAddress> sockets;
+  // Filters and routing applied by the point path after the pipeline (FeedOptions).
+  std::vector<std::string> ignore_status;
+  std::vector<std::string> field_white_list;
+  std::string storage_index;
   // Sextant's own knobs.
   std::chrono::nanoseconds checkpoint_interval = std::chrono::seconds(1);
   std::chrono::nanoseconds rescan_interval = std::chrono::seconds(5);       // polling fallback
@@ -47,8 +59,10 @@ struct LoggingConfig {
   uint64_t big_file_bytes = 20ull << 20;  // existing files this big start at their end
   size_t batch_lines = 1000;              // per feed()
   size_t batch_bytes = 1u << 20;
-  bool use_inotify = true;      // internal: false leaves discovery to the rescans
-  std::string checkpoint_path;  // "" -> <install_dir>/cache/logging.checkpoint
+  size_t socket_max_connections = 256;    // TCP connections at once over every listener
+  std::string sockets_where = "sockets";  // names the key in bind errors ("file:line: ...")
+  bool use_inotify = true;                // internal: false leaves discovery to the rescans
+  std::string checkpoint_path;            // "" -> <install_dir>/cache/logging.checkpoint
 };
 
 // Parses one [[inputs.logging]] table (and ENV_INPUT_LOGGING_* in env); errors name the key.
@@ -78,6 +92,7 @@ class LoggingInput final : public Input {
     std::atomic<uint64_t> skipped_max_open{0};
     std::atomic<uint64_t> checkpoint_errors{0};
     std::atomic<uint64_t> scans{0};
+    SocketStats sockets;  // the tcp/udp receivers
   };
 
   // Builds the input (the checkpoint store is opened here: errors fail the input).
@@ -91,6 +106,8 @@ class LoggingInput final : public Input {
 
   const Stats& stats() const { return stats_; }
   const LoggingConfig& config() const { return config_; }
+  // The bound URLs of `sockets` ("tcp://127.0.0.1:41234"), in configuration order.
+  std::vector<std::string> socketUrls() const;
 
   struct Impl;  // the tailer (logging_input.cc)
 
@@ -100,8 +117,17 @@ class LoggingInput final : public Input {
   LoggingConfig config_;
   InputEnv env_;
   Stats stats_;
+  // Feeds the entries of one socket: retried with backoff until ok or stop() (back-pressure).
+  void feedSocketEntries(const std::string& listener, std::vector<Entry>* entries);
+
   std::unique_ptr<Impl> impl_;
   std::thread thread_;
+  std::unique_ptr<SocketReceiver> sockets_;
+  FeedOptions socket_feed_options_;
+  std::mutex socket_mu_;  // guards socket_stopping_ (with socket_cv_, the retry wait)
+  std::condition_variable socket_cv_;
+  bool socket_stopping_ = false;
+  bool sockets_started_ = false;
 };
 
 // The factory of [[inputs.logging]].

@@ -1,9 +1,15 @@
 // Tailing throughput: LoggingInput over one big file (200-byte lines with a timestamp, so the
 // automatic multi-line detection has a pattern) with a no-op durable feeder; the counter
 // MB_per_cpu_s is file bytes per CPU-second of the whole process (tailer thread included).
-// BM_Decoder measures LineDecoder alone. SEXTANT_BENCH_SMOKE=1 (ctest) uses a small file.
+// BM_TcpSocket sends the same lines over one TCP connection on 127.0.0.1 to a sockets-only
+// input (the sender thread's CPU is included in MB_per_cpu_s). BM_Decoder measures LineDecoder
+// alone. SEXTANT_BENCH_SMOKE=1 (ctest) uses a small file.
+#include <arpa/inet.h>
 #include <benchmark/benchmark.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -86,6 +92,54 @@ void BM_TailFile(benchmark::State& state) {
   state.counters["MB_per_cpu_s"] = bytes / 1e6 / cpu;
 }
 BENCHMARK(BM_TailFile)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_TcpSocket(benchmark::State& state) {
+  sextant::testing::TempDir dir;
+  size_t lines = 0;
+  std::string data = makeLines(fileBytes(), &lines);
+  double cpu = 0;
+  for (auto _ : state) {
+    NoopFeeder feeder;
+    LoggingConfig c;
+    c.checkpoint_path = dir.path() + "/cache/cp" + std::to_string(state.iterations());
+    c.sockets = {*parseSocketUrl("tcp://127.0.0.1:0")};
+    c.decoder.auto_multiline = false;
+    InputEnv env;
+    env.feeder = &feeder;
+    auto in = LoggingInput::create(c, env);
+    if (!in.isOk()) {
+      state.SkipWithError(in.status().message().c_str());
+      return;
+    }
+    const std::string url = (*in)->socketUrls()[0];
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(std::stoi(url.substr(url.rfind(':') + 1))));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    double c0 = cpuSeconds();
+    (void)(*in)->start();
+    std::thread sender([&] {
+      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+        size_t done = 0;
+        while (done < data.size()) {
+          ssize_t n = ::send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
+          if (n <= 0) break;
+          done += static_cast<size_t>(n);
+        }
+      }
+      ::close(fd);
+    });
+    while (feeder.count.load() < lines) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    cpu += cpuSeconds() - c0;
+    sender.join();
+    (*in)->stop();
+  }
+  double bytes = static_cast<double>(data.size()) * static_cast<double>(state.iterations());
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  state.counters["MB_per_cpu_s"] = bytes / 1e6 / cpu;
+}
+BENCHMARK(BM_TcpSocket)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_Decoder(benchmark::State& state) {
   size_t lines = 0;

@@ -27,6 +27,9 @@ Result<LoggingConfig> parseLoggingConfig(const config::ConfigTable& t, const Env
   SEXTANT_RETURN_IF_ERROR(t.get("source", &c.source));
   SEXTANT_RETURN_IF_ERROR(t.get("service", &c.service));
   SEXTANT_RETURN_IF_ERROR(t.get("pipeline", &c.pipeline));
+  SEXTANT_RETURN_IF_ERROR(t.get("ignore_status", &c.ignore_status));
+  SEXTANT_RETURN_IF_ERROR(t.get("field_white_list", &c.field_white_list));
+  SEXTANT_RETURN_IF_ERROR(t.get("storage_index", &c.storage_index));
   SEXTANT_RETURN_IF_ERROR(t.get("tags", &c.tags));
   SEXTANT_RETURN_IF_ERROR(t.get("max_open_files", &c.max_open_files));
   SEXTANT_RETURN_IF_ERROR(t.get("ignore_dead_log", &c.ignore_dead_log));
@@ -48,6 +51,14 @@ Result<LoggingConfig> parseLoggingConfig(const config::ConfigTable& t, const Env
   SEXTANT_RETURN_IF_ERROR(getSize(t, "multiline_max_bytes", &d.max_entry_bytes));
   SEXTANT_RETURN_IF_ERROR(t.get("multiline_timeout", &c.multiline_timeout));
   SEXTANT_RETURN_IF_ERROR(t.get("checkpoint_interval", &c.checkpoint_interval));
+  SEXTANT_RETURN_IF_ERROR(getSize(t, "socket_max_connections", &c.socket_max_connections));
+  std::vector<std::string> sockets;
+  SEXTANT_RETURN_IF_ERROR(t.get("sockets", &sockets));
+  c.sockets_where = t.where("sockets");
+  if (sockets.empty()) {  // DataKit's sample spells the key `socket`
+    SEXTANT_RETURN_IF_ERROR(t.get("socket", &sockets));
+    if (!sockets.empty()) c.sockets_where = t.where("socket");
+  }
 
   EnvOverrides e("logging", env);
   e.appendList("LOGFILES", &c.logfiles);
@@ -55,6 +66,10 @@ Result<LoggingConfig> parseLoggingConfig(const config::ConfigTable& t, const Env
   e.nonEmptyString("SOURCE", &c.source);
   e.nonEmptyString("SERVICE", &c.service);
   e.nonEmptyString("PIPELINE", &c.pipeline);
+  e.appendList("SOCKETS", &sockets);
+  e.appendList("IGNORE_STATUS", &c.ignore_status);
+  e.appendList("FIELD_WHITE_LIST", &c.field_white_list);
+  e.nonEmptyString("STORAGE_INDEX", &c.storage_index);
   e.nonEmptyString("CHARACTER_ENCODING", &encoding);
   e.nonEmptyString("MULTILINE_MATCH", &d.multiline_match);
   e.tags("TAGS", &c.tags);
@@ -72,16 +87,21 @@ Result<LoggingConfig> parseLoggingConfig(const config::ConfigTable& t, const Env
   if (c.source.empty()) c.source = "default";
   // DataKit's sample has ignore = [""]: empty patterns match nothing.
   std::erase_if(c.ignore, [](const std::string& g) { return g.empty(); });
-  if (c.logfiles.empty()) return invalidArgument(t.where("logfiles") + ": no files to tail");
+  std::erase_if(sockets, [](const std::string& s) { return s.empty(); });
+  std::erase_if(c.ignore_status, [](const std::string& s) { return s.empty(); });
+  std::erase_if(c.field_white_list, [](const std::string& s) { return s.empty(); });
+  for (const std::string& s : sockets) {
+    Result<SocketAddress> a = parseSocketUrl(s);
+    if (!a.isOk()) return invalidArgument(c.sockets_where + ": " + a.status().message());
+    c.sockets.push_back(std::move(*a));
+  }
+  if (c.logfiles.empty() && c.sockets.empty()) {
+    return invalidArgument(t.where("logfiles") + ": no files to tail and no sockets");
+  }
   for (const std::string& g : c.logfiles) {
     if (g.empty() || g[0] != '/') {
       return invalidArgument(t.where("logfiles") + ": '" + g + "' is not an absolute path");
     }
-  }
-  std::vector<std::string> sockets;
-  SEXTANT_RETURN_IF_ERROR(t.get("sockets", &sockets));
-  if (!sockets.empty()) {
-    return invalidArgument(t.where("sockets") + ": tcp/udp sockets are not supported yet");
   }
   if (!d.multiline_match.empty()) {
     SEXTANT_RETURN_IF_ERROR(checkRegexes({d.multiline_match}, t.where("multiline_match")));

@@ -77,39 +77,7 @@ std::pair<std::string, std::string> metricNames(std::string_view name,
   return {std::move(measurement), std::move(field)};
 }
 
-std::string goFloat(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  // Shortest round-trip digits in scientific form: "-1.2345e+06", "5e-03".
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
-  std::string_view sci(buf, static_cast<size_t>(res.ptr - buf));
-  size_t e = sci.find('e');
-  std::string_view mant = sci.substr(0, e);
-  int exp = 0;
-  std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+' ? 1 : 0), sci.data() + sci.size(), exp);
-  bool neg = mant.starts_with('-');
-  if (neg) mant.remove_prefix(1);
-  if (exp < -4 || exp >= 6) return std::string(sci);  // Go's %e form: same spelling
-  std::string digits;
-  for (char c : mant)
-    if (c != '.') digits.push_back(c);
-  std::string out = neg ? "-" : "";
-  int dp = exp + 1;  // digits before the decimal point
-  if (dp <= 0) {
-    out += "0.";
-    out.append(static_cast<size_t>(-dp), '0');
-    out += digits;
-  } else if (static_cast<size_t>(dp) >= digits.size()) {
-    out += digits;
-    out.append(static_cast<size_t>(dp) - digits.size(), '0');
-  } else {
-    out.append(digits, 0, static_cast<size_t>(dp));
-    out += '.';
-    out.append(digits, static_cast<size_t>(dp), std::string::npos);
-  }
-  return out;
-}
+std::string goFloat(double v) { return codec::prom::formatGoFloat(v); }
 
 namespace {
 
@@ -188,7 +156,7 @@ class Builder {
             continue;  // OpenMetrics' creation time, not a value
           if (!std::isfinite(s.value)) continue;
           model::Point& p = begin(with_info_, s.labels, {}, timeOf(s));
-          p.addField(field, s.value);
+          addFloat(p, field, s.value);
           finish(p);
         }
         break;
@@ -217,6 +185,13 @@ class Builder {
     return b;
   }
 
+  // A float field built in place (Point::addField takes its key by value: one more string).
+  static void addFloat(model::Point& p, std::string_view key, double v) {
+    model::Field& f = p.fields.emplace_back();
+    f.key.assign(key.data(), key.size());
+    f.value = v;
+  }
+
   bool ignored(std::string_view key) const { return !ignore_.empty() && ignore_.count(key) > 0; }
 
   int64_t timeOf(const cp::Sample& s) const {
@@ -238,15 +213,19 @@ class Builder {
     p.measurement = measurement_;
     p.time_ns = time_ns;
     p.tags.reserve(base.tags.size() + labels.size() + scrape_.tags.size() + 1);
-    p.tags = base.tags;
+    p.tags.insert(p.tags.end(), base.tags.begin(), base.tags.end());
     auto blocked = [&](std::string_view k) {
       return std::find(base.blocked.begin(), base.blocked.end(), k) != base.blocked.end() ||
              ignored(k);
     };
+    const bool may_block = !base.blocked.empty() || !ignore_.empty();
     for (const cp::Label& l : labels) {
       if (!skip_label.empty() && l.name == skip_label) continue;
-      if (blocked(l.name)) continue;
-      p.tags.push_back(model::Tag{std::string(l.name), std::string(l.value)});
+      if (may_block && blocked(l.name)) continue;
+      // Built in place: no temporary Tag to move.
+      model::Tag& t = p.tags.emplace_back();
+      t.key.assign(l.name.data(), l.name.size());
+      t.value.assign(l.value.data(), l.value.size());
     }
     if (extra != nullptr && !blocked(extra->key) && p.findTag(extra->key) == nullptr)
       p.tags.push_back(*extra);
@@ -347,8 +326,8 @@ class Builder {
     for (const Series& se : series) {
       if (se.count != nullptr || se.sum != nullptr) {
         model::Point& p = begin(with_info_, se.first->labels, part_label, now_ns_);
-        if (se.count != nullptr) p.addField(count_field, se.count->value);
-        if (se.sum != nullptr) p.addField(sum_field, se.sum->value);
+        if (se.count != nullptr) addFloat(p, count_field, se.count->value);
+        if (se.sum != nullptr) addFloat(p, sum_field, se.sum->value);
         finish(p);
       }
       for (const cp::Sample* s : se.parts) {
@@ -359,7 +338,7 @@ class Builder {
         model::Tag extra{std::string(part_label), partValue(raw)};
         model::Point& p = begin(info_on_parts ? with_info_ : without_info_, s->labels, part_label,
                                 timeOf(*s), &extra);
-        p.addField(part_field, s->value);
+        addFloat(p, part_field, s->value);
         finish(p);
       }
     }

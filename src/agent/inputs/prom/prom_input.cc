@@ -5,6 +5,7 @@
 #include <sstream>
 #include <utility>
 
+#include "codec/prometheus_text/prometheus_proto.h"
 #include "codec/prometheus_text/prometheus_text.h"
 #include "core/clock.h"
 
@@ -84,7 +85,9 @@ Result<std::pair<std::string, std::string>> PromInput::fetch(const std::string& 
   req.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(config_.timeout);
   req.tls = config_.tls;
   req.unix_socket = config_.uds_path;
-  req.headers.emplace_back("Accept", std::string(kAccept));
+  req.headers.emplace_back(
+      "Accept",
+      std::string(config_.prefer_protobuf ? codec::prom::kProtobufAcceptHeader : kAccept));
   std::string token = config_.bearer_token;
   if (token.empty() && !config_.bearer_token_file.empty()) {
     std::ifstream in(config_.bearer_token_file, std::ios::binary);
@@ -116,9 +119,13 @@ Status PromInput::collect(int64_t now_ns, std::vector<model::Point>* out) {
     size_t samples = 0;
     Status st;
     if (body.isOk()) {
+      // The response's Content-Type decides: protobuf (asked for with prefer_protobuf), else
+      // text 0.0.4 or OpenMetrics.
       Result<codec::prom::Exposition> exp =
-          codec::prom::parse(body->first, codec::prom::formatFromContentType(body->second),
-                             codec::prom::ErrorPolicy::kLenient);
+          codec::prom::isProtobufContentType(body->second)
+              ? codec::prom::parseProtobuf(body->first, codec::prom::ErrorPolicy::kLenient)
+              : codec::prom::parse(body->first, codec::prom::formatFromContentType(body->second),
+                                   codec::prom::ErrorPolicy::kLenient);
       samples = exp->sampleCount();
       convert(*exp, config_.convert, scrape_tags_[i], now_ns, out);
       if (exp->errorCount() > 0 && samples == 0) {

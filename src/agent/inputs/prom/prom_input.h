@@ -39,6 +39,10 @@ struct PromConfig {
   bool ignore_req_err = false;
   bool election = true;
   bool disable_instance_tag = false;
+  // Sextant's own option (not DataKit's): ask for the protobuf exposition first
+  // (codec::prom::kProtobufAcceptHeader), text 0.0.4 otherwise. Off: DataKit's text Accept.
+  // Either way the body is decoded by the response's Content-Type.
+  bool prefer_protobuf = false;
   // TLS: tls_open + tls_ca/tls_cert/tls_key (deprecated, honoured) or ca_certs (several
   // files)/cert/cert_key and their *_base64 variants (inline PEM); tls_open with no CA skips
   // verification (as DataKit).

@@ -1,11 +1,15 @@
 // Parse + convert CPU per sample on the fixtures' real exporters (kube-state-metrics,
-// node-exporter): what one scrape costs the agent beyond the HTTP exchange.
+// node-exporter): what one scrape costs the agent beyond the HTTP exchange. The *Protobuf
+// variants decode the same families as the delimited protobuf exposition (encoded once by
+// libprotobuf) instead of parsing text.
 #include <benchmark/benchmark.h>
 
 #include <fstream>
 #include <sstream>
 
 #include "agent/inputs/prom/prom_convert.h"
+#include "codec/prometheus_text/prometheus_proto.h"
+#include "codec/prometheus_text/prometheus_proto_testing.h"
 
 namespace sextant::agent::inputs::prom {
 namespace {
@@ -17,8 +21,14 @@ std::string readFixture(const std::string& rel) {
   return ss.str();
 }
 
-void parseAndConvert(benchmark::State& state, const std::string& rel) {
-  const std::string body = readFixture(rel);
+void parseAndConvert(benchmark::State& state, const std::string& rel, bool protobuf = false) {
+  const std::string text = readFixture(rel);
+  std::string body = text;
+  if (protobuf) {
+    auto parsed =
+        codec::prom::parse(text, codec::prom::Format::kText004, codec::prom::ErrorPolicy::kLenient);
+    body = codec::prom::testing::delimited(codec::prom::testing::toMetricFamilies(*parsed));
+  }
   ConvertOptions o;
   ScrapeTags st;
   st.tags = {{"instance", "10.0.0.1:9100"}};
@@ -26,8 +36,9 @@ void parseAndConvert(benchmark::State& state, const std::string& rel) {
   std::vector<model::Point> out;
   for (auto _ : state) {
     out.clear();
-    auto exp =
-        codec::prom::parse(body, codec::prom::Format::kText004, codec::prom::ErrorPolicy::kLenient);
+    auto exp = protobuf ? codec::prom::parseProtobuf(body, codec::prom::ErrorPolicy::kLenient)
+                        : codec::prom::parse(body, codec::prom::Format::kText004,
+                                             codec::prom::ErrorPolicy::kLenient);
     samples = exp->sampleCount();
     convert(*exp, o, st, 1, &out);
     benchmark::DoNotOptimize(out.data());
@@ -43,8 +54,16 @@ void BM_KubeStateMetrics(benchmark::State& s) {
 void BM_NodeExporter(benchmark::State& s) {
   parseAndConvert(s, "prometheus/node-exporter-1.5.0_metrics.txt");
 }
+void BM_KubeStateMetricsProtobuf(benchmark::State& s) {
+  parseAndConvert(s, "k8s/kube-state-metrics_metrics_v1.35.txt", true);
+}
+void BM_NodeExporterProtobuf(benchmark::State& s) {
+  parseAndConvert(s, "prometheus/node-exporter-1.5.0_metrics.txt", true);
+}
 BENCHMARK(BM_KubeStateMetrics);
 BENCHMARK(BM_NodeExporter);
+BENCHMARK(BM_KubeStateMetricsProtobuf);
+BENCHMARK(BM_NodeExporterProtobuf);
 
 }  // namespace
 }  // namespace sextant::agent::inputs::prom

@@ -11,6 +11,8 @@
 #include <thread>
 
 #include "agent/runtime/input_runner.h"
+#include "codec/prometheus_text/prometheus_proto.h"
+#include "codec/prometheus_text/prometheus_proto_testing.h"
 #include "core/testing/temp_dir.h"
 #include "net/http_server.h"
 
@@ -94,6 +96,7 @@ timeout = "1s"
 ignore_req_err = true
 election = false
 disable_instance_tag = true
+prefer_protobuf = true
 metric_types = ["Counter", "HISTOGRAM"]
 metric_name_filter_ignore = ["^go_"]
 measurement_prefix = "p_"
@@ -131,6 +134,8 @@ bearer_token_file = "/top"
   EXPECT_TRUE(c->ignore_req_err);
   EXPECT_FALSE(c->election);
   EXPECT_TRUE(c->disable_instance_tag);
+  EXPECT_TRUE(c->prefer_protobuf);
+  EXPECT_FALSE(PromConfig{}.prefer_protobuf);  // DataKit's text Accept by default
   EXPECT_EQ(c->convert.metric_types, (std::vector<std::string>{"counter", "histogram"}));
   EXPECT_EQ(c->convert.metric_name_filter_ignore.size(), 1u);
   EXPECT_EQ(c->convert.measurement_prefix, "p_");
@@ -333,6 +338,58 @@ TEST(PromInput, ScrapesWithHeadersTokenFileAndInstanceTag) {
   ASSERT_TRUE(in2.collect(kNow, &out).isOk());
   EXPECT_EQ(out[0].findTag("instance"), nullptr);
   EXPECT_EQ(ex.header("Authorization"), "Bearer inline");
+}
+
+// prefer_protobuf: the exporter answers protobuf (built by libprotobuf from the same families)
+// when asked, text otherwise; both scrapes give the same points. An exporter without protobuf
+// answers text to the same Accept header, which is read by its Content-Type.
+TEST(PromInput, PreferProtobufNegotiatesAndGivesTheSamePoints) {
+  const std::string text = readFile(std::string(SEXTANT_SHARED_DIR) +
+                                    "/fixtures/prometheus/prometheus-2.42.0_metrics.txt");
+  ASSERT_FALSE(text.empty());
+  auto parsed = codec::prom::parse(text, codec::prom::Format::kText004);
+  ASSERT_TRUE(parsed.isOk());
+  const std::string pb =
+      codec::prom::testing::delimited(codec::prom::testing::toMetricFamilies(*parsed));
+  bool speaks_protobuf = true;
+  std::string last_accept;
+  std::mutex mu;
+  net::Router r;
+  r.add("GET", "/metrics", [&](net::HttpRequest& req) {
+    std::lock_guard lock(mu);
+    last_accept.clear();
+    for (const auto& [k, v] : req.headers)
+      if (strcasecmp(k.c_str(), "Accept") == 0) last_accept = v;
+    if (speaks_protobuf && last_accept.find("application/vnd.google.protobuf") == 0) {
+      net::HttpResponse resp = net::HttpResponse::text(200, pb);
+      resp.content_type = std::string(codec::prom::kProtobufContentType);
+      return resp;
+    }
+    net::HttpResponse resp = net::HttpResponse::text(200, text);
+    resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return resp;
+  });
+  net::HttpServerOptions o;
+  o.listen = "127.0.0.1:0";
+  net::HttpServer server(o, std::move(r));
+  ASSERT_TRUE(server.start().isOk());
+
+  PromConfig c;
+  c.urls = {"http://" + server.boundAddress() + "/metrics"};
+  std::vector<model::Point> as_text, as_pb, fallback;
+  ASSERT_TRUE(PromInput(c).collect(kNow, &as_text).isOk());
+  EXPECT_EQ(last_accept, "text/plain;version=0.0.4;q=1,*/*;q=0.1");
+  c.prefer_protobuf = true;
+  ASSERT_TRUE(PromInput(c).collect(kNow, &as_pb).isOk());
+  EXPECT_EQ(last_accept, codec::prom::kProtobufAcceptHeader);
+  {
+    std::lock_guard lock(mu);
+    speaks_protobuf = false;
+  }
+  ASSERT_TRUE(PromInput(c).collect(kNow, &fallback).isOk());
+  EXPECT_GT(as_text.size(), 100u);
+  EXPECT_EQ(as_text, as_pb);
+  EXPECT_EQ(as_text, fallback);
 }
 
 // uds_path: the URL's host is not dialled (it does not resolve); the socket is, and its absence

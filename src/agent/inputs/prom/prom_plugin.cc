@@ -53,6 +53,7 @@ Result<PromConfig> parsePromConfig(const config::ConfigTable& t, const PromConfi
   SEXTANT_RETURN_IF_ERROR(t.get("ignore_req_err", &c.ignore_req_err));
   SEXTANT_RETURN_IF_ERROR(t.get("election", &c.election));
   SEXTANT_RETURN_IF_ERROR(t.get("disable_instance_tag", &c.disable_instance_tag));
+  SEXTANT_RETURN_IF_ERROR(t.get("prefer_protobuf", &c.prefer_protobuf));
   SEXTANT_RETURN_IF_ERROR(t.get("uds_path", &c.uds_path));
 
   // What is kept and how it is named.

@@ -12,17 +12,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include "agent/inputs/prom/prom_input.h"
+#include "codec/prometheus_text/prometheus_proto.h"
 #include "core/testing/temp_dir.h"
 
 namespace sextant::agent::inputs::prom {
@@ -260,6 +263,62 @@ TEST(PromRealServers, NodeExporter) {
               fields.count("node_load15"));
   for (const std::string& k : fields)
     EXPECT_TRUE(k.starts_with("node_load") || k == "node_filesystem_avail_bytes") << k;
+}
+
+// prefer_protobuf against the real exporter: it answers the delimited protobuf exposition when
+// asked, and the points have the same measurements, fields and tags as a text scrape (values
+// move between the two scrapes; series do not).
+TEST(PromRealServers, NodeExporterProtobuf) {
+  REQUIRE_BINARY(bin, "prometheus-node-exporter", "prometheus-node-exporter");
+  testing::TempDir dir;
+  const std::string addr = "127.0.0.1:" + std::to_string(freePort());
+  Process proc({bin, "--web.listen-address=" + addr}, dir.path() + "/node-exporter.log");
+  PromConfig c;
+  c.urls = {"http://" + addr + "/metrics"};
+  c.source = "node-exporter";
+  PromInput text_in(c);
+  auto as_text = scrapeWhenUp(text_in, proc);
+  ASSERT_FALSE(as_text.empty());
+
+  // The exporter really speaks protobuf to our Accept header.
+  auto client = net::makeHttpClient();
+  net::ClientRequest req;
+  req.url = c.urls[0];
+  req.headers.emplace_back("Accept", std::string(codec::prom::kProtobufAcceptHeader));
+  auto resp = client->send(req);
+  ASSERT_TRUE(resp.isOk()) << resp.status().message();
+  EXPECT_TRUE(codec::prom::isProtobufContentType(resp->header("Content-Type")))
+      << resp->header("Content-Type");
+  auto decoded = codec::prom::parseProtobuf(resp->body);
+  ASSERT_TRUE(decoded.isOk()) << decoded.status().message();
+  EXPECT_GT(decoded->sampleCount(), 200u);
+
+  c.prefer_protobuf = true;
+  PromInput pb_in(c);
+  std::vector<model::Point> as_pb;
+  ASSERT_TRUE(pb_in.collect(1, &as_pb).isOk());
+  // measurement, field, tags: everything but the values and the time.
+  auto shape = [](const std::vector<model::Point>& pts) {
+    std::set<std::string> out;
+    for (const model::Point& p : pts) {
+      std::vector<std::string> tags;
+      for (const model::Tag& t : p.tags) tags.push_back(t.key + "=" + t.value);
+      std::sort(tags.begin(), tags.end());
+      std::string s = p.measurement;
+      for (const model::Field& f : p.fields) s += " " + f.key;
+      for (const std::string& t : tags) s += " " + t;
+      out.insert(s);
+    }
+    return out;
+  };
+  std::set<std::string> a = shape(as_text), b = shape(as_pb);
+  EXPECT_GT(a.size(), 200u);
+  std::vector<std::string> only_text, only_pb;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(only_text));
+  std::set_difference(b.begin(), b.end(), a.begin(), a.end(), std::back_inserter(only_pb));
+  EXPECT_TRUE(only_text.empty()) << only_text.size() << " only in text, e.g. " << only_text[0];
+  EXPECT_TRUE(only_pb.empty()) << only_pb.size() << " only in protobuf, e.g. " << only_pb[0];
+  EXPECT_TRUE(pb_in.targets()[0].up);
 }
 
 TEST(PromRealServers, PrometheusOwnMetrics) {
