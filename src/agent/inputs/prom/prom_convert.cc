@@ -28,53 +28,63 @@ Result<std::vector<std::shared_ptr<const re2::RE2>>> compileRegexes(
   return out;
 }
 
-std::pair<std::string, std::string> metricNames(std::string_view name,
-                                                const ConvertOptions& options) {
-  std::string measurement, field;
-  bool done = false;
+namespace {
+
+// metricNames into caller-kept strings (assign keeps their capacity: no allocation per family
+// once they are long enough).
+void metricNamesInto(std::string_view name, const ConvertOptions& options, std::string* measurement,
+                     std::string* field) {
   // 1. The first [[inputs.prom.measurements]] rule whose prefix starts the name.
   for (const MeasurementRule& r : options.measurements) {
     if (!name.starts_with(r.prefix)) continue;
-    if (!r.name.empty()) {
-      measurement = r.name;
-    } else {
-      std::string_view p = r.prefix;
-      if (p.ends_with('_')) p.remove_suffix(1);
-      measurement = std::string(p);
+    std::string_view m = r.name;
+    if (m.empty()) {
+      m = r.prefix;
+      if (m.ends_with('_')) m.remove_suffix(1);
     }
-    field = std::string(name.substr(r.prefix.size()));
-    done = true;
-    break;
+    measurement->assign(m);
+    field->assign(name.substr(r.prefix.size()));
+    if (measurement->empty()) measurement->assign("prom");
+    if (!options.measurement_prefix.empty()) measurement->insert(0, options.measurement_prefix);
+    return;
   }
-  // 2. measurement_name: every family in it, the whole name as the field.
-  if (!done && !options.measurement_name.empty()) {
-    measurement = options.measurement_name;
-    field = std::string(name);
-    done = true;
-  }
-  // 3. The default split at the first '_' (leading '_'s stripped first).
-  if (!done) {
+  if (!options.measurement_name.empty()) {
+    // 2. measurement_name: every family in it, the whole name as the field.
+    measurement->assign(options.measurement_name);
+    field->assign(name);
+  } else {
+    // 3. The default split at the first '_' (leading '_'s stripped first).
     std::string_view n = name;
     while (n.starts_with('_')) n.remove_prefix(1);
     if (n.size() <= 1) {
-      measurement = "unknown";
-      field = "unknown";
+      measurement->assign("unknown");
+      field->assign("unknown");
     } else {
       size_t us = n.find('_');
       if (us == std::string_view::npos) {
-        measurement = field = std::string(n);
+        measurement->assign(n);
+        field->assign(n);
       } else if (us + 1 == n.size()) {
-        measurement = field = std::string(n.substr(0, us));
+        measurement->assign(n.substr(0, us));
+        field->assign(n.substr(0, us));
       } else {
-        measurement = std::string(n.substr(0, us));
-        field = options.keep_exist_metric_name ? std::string(n) : std::string(n.substr(us + 1));
+        measurement->assign(n.substr(0, us));
+        field->assign(options.keep_exist_metric_name ? n : n.substr(us + 1));
       }
     }
   }
   // 4. An empty measurement is `prom`; then measurement_prefix.
-  if (measurement.empty()) measurement = "prom";
-  if (!options.measurement_prefix.empty()) measurement = options.measurement_prefix + measurement;
-  return {std::move(measurement), std::move(field)};
+  if (measurement->empty()) measurement->assign("prom");
+  if (!options.measurement_prefix.empty()) measurement->insert(0, options.measurement_prefix);
+}
+
+}  // namespace
+
+std::pair<std::string, std::string> metricNames(std::string_view name,
+                                                const ConvertOptions& options) {
+  std::pair<std::string, std::string> out;
+  metricNamesInto(name, options, &out.first, &out.second);
+  return out;
 }
 
 std::string goFloat(double v) { return codec::prom::formatGoFloat(v); }
@@ -144,8 +154,8 @@ class Builder {
   }
 
   void convertFamily(const cp::Family& f, std::string_view base) {
-    auto [measurement, field] = metricNames(base, o_);
-    measurement_ = std::move(measurement);
+    metricNamesInto(base, o_, &measurement_, &field_);
+    const std::string& field = field_;
     switch (f.type) {
       case cp::MetricType::kCounter:
       case cp::MetricType::kGauge:
@@ -359,7 +369,7 @@ class Builder {
   std::vector<model::Point>* out_;
   std::unordered_set<std::string_view> ignore_;  // o_.tags_ignore (seed confs list 26-66 keys)
   BaseTags with_info_, without_info_;
-  std::string measurement_;
+  std::string measurement_, field_;  // of the current family
 };
 
 }  // namespace
