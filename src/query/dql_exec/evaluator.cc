@@ -148,8 +148,7 @@ Result<Window> resolveWindow(const Ctx& c, const Query& q) {
                             invalidArgument("empty name"))
                       : pipeline::funcs::loadTimeZone(*q.tz);
     if (!tz.isOk()) {
-      return invalidArgument(std::to_string(q.tz_pos.line) + ":" + std::to_string(q.tz_pos.col) +
-                             ": unknown time zone '" + *q.tz + "' in tz() (" +
+      return invalidArgument(at(q.tz_pos) + "unknown time zone '" + *q.tz + "' in tz() (" +
                              std::string(tz.status().message()) + ")");
     }
     w.tz = *tz;
@@ -173,7 +172,10 @@ Result<Window> resolveWindow(const Ctx& c, const Query& q) {
     if (tr->interval_ns) w.interval_ns = *tr->interval_ns;
     w.rollup = tr->rollup;
   }
-  if (w.start_ns > w.end_ns) return invalidArgument("the time range starts after it ends");
+  if (w.start_ns > w.end_ns) {
+    return invalidArgument((tr ? at(tr->pos) : std::string()) +
+                           "the time range starts after it ends");
+  }
   if (w.interval_ns == 0 && !(tr && tr->interval_auto) && c.opt.interval_ms &&
       *c.opt.interval_ms > 0) {
     w.interval_ns = satMul(*c.opt.interval_ms, kNsPerMs);
@@ -184,7 +186,9 @@ Result<Window> resolveWindow(const Ctx& c, const Query& q) {
     std::int64_t s = (span / 360 + kNsPerS - 1) / kNsPerS;
     w.interval_ns = std::max<std::int64_t>(1, s) * kNsPerS;
   }
-  if (w.interval_ns < 0) return invalidArgument("the interval must be positive");
+  if (w.interval_ns < 0) {
+    return invalidArgument((tr ? at(tr->pos) : std::string()) + "the interval must be positive");
+  }
   if (w.interval_ns > 0 &&
       static_cast<std::size_t>((w.end_ns - w.start_ns) / w.interval_ns) > c.opt.max_buckets) {
     return outOfRange("too many time buckets: the interval is too small for the time range");
@@ -413,7 +417,7 @@ struct AggPlan {
   void add(const Expr& e, const std::set<std::string>& reserved) {
     if (e.kind == ExprKind::kCall && isUnsupportedAggregate(e.text)) {
       if (status.isOk()) {
-        status = invalidArgument("unsupported aggregate function " + e.text + "() in " +
+        status = invalidArgument(at(e.pos) + "unsupported aggregate function " + e.text + "() in " +
                                  dql::toString(e));
       }
       return;
@@ -424,7 +428,7 @@ struct AggPlan {
       s.func = e.text;
       if (s.func[0] == 'p' && s.func != "percentile") s.func = "percentile";
       if (e.args.empty()) {
-        status = invalidArgument(e.text + "() needs an argument");
+        status = invalidArgument(at(e.pos) + e.text + "() needs an argument");
         return;
       }
       if (e.args[0].kind != ExprKind::kStar) s.arg = &e.args[0];
@@ -432,14 +436,14 @@ struct AggPlan {
         if (e.args.size() != 2 ||
             !toDouble(e.args[1].kind == ExprKind::kInt ? Value(e.args[1].int_value)
                                                        : Value(e.args[1].float_value))) {
-          status = invalidArgument("percentile() takes a field and a number");
+          status = invalidArgument(at(e.pos) + "percentile() takes a field and a number");
           return;
         }
         pct = e.args[1].kind == ExprKind::kInt ? static_cast<double>(e.args[1].int_value)
                                                : e.args[1].float_value;
       }
       if (s.arg == nullptr && s.func != "count") {
-        status = invalidArgument(e.text + "(*) is not supported (only count(*))");
+        status = invalidArgument(at(e.pos) + e.text + "(*) is not supported (only count(*))");
         return;
       }
       s.pct = pct;
@@ -1593,7 +1597,7 @@ Value seriesKey(Ctx& c, const Series& s, const Expr& e) {
     spec.arg = &e.args[0];
     if (!isAggregateName(spec.func) || spec.func == "distinct" || needsNums(spec.func) ||
         spec.func[0] == 'p') {
-      c.ev.fail("unsupported SORDER BY key " + dql::toString(e));
+      c.ev.fail(at(e.pos) + "unsupported SORDER BY key " + dql::toString(e));
       return std::monostate{};
     }
     Acc a;
@@ -1602,7 +1606,7 @@ Value seriesKey(Ctx& c, const Series& s, const Expr& e) {
     }
     return aggResult(spec, a);
   }
-  c.ev.fail("unsupported SORDER BY key " + dql::toString(e));
+  c.ev.fail(at(e.pos) + "unsupported SORDER BY key " + dql::toString(e));
   return std::monostate{};
 }
 
@@ -1737,12 +1741,13 @@ Status finalize(Ctx& c, const Query& q, bool listing, std::vector<Series> series
 
 Result<QueryOutput> evalSelect(Ctx& c, const Query& q) {
   if (q.join != Query::Join::kNone) {
-    return Status(StatusCode::kUnimplemented, "FILTER/LINK joins are not supported yet");
+    return Status(StatusCode::kUnimplemented,
+                  at(q.pos) + "FILTER/LINK joins are not supported yet");
   }
   std::optional<Category> cat = categoryOf(q.ns);
   if (!cat) {
     return Status(StatusCode::kUnimplemented,
-                  std::string("namespace ") + dql::namespaceName(q.ns) + ":: is not supported");
+                  at(q.pos) + "namespace " + dql::namespaceName(q.ns) + ":: is not supported");
   }
   Plan p;
   p.q = &q;
@@ -1754,7 +1759,7 @@ Result<QueryOutput> evalSelect(Ctx& c, const Query& q) {
   p.w = *w;
   for (const Expr& b : q.by) {
     if (b.kind != ExprKind::kIdent && b.kind != ExprKind::kString) {
-      return invalidArgument("BY takes tag or field names, not " + dql::toString(b));
+      return invalidArgument(at(b.pos) + "BY takes tag or field names, not " + dql::toString(b));
     }
     p.by.push_back(b.text);
   }
@@ -1771,7 +1776,7 @@ Result<QueryOutput> evalSelect(Ctx& c, const Query& q) {
   }
   for (const Target& t : p.targets) {
     if (const Expr* u = findUnsupportedAggregate(t.expr)) {
-      return invalidArgument("unsupported aggregate function " + u->text + "() in " +
+      return invalidArgument(at(u->pos) + "unsupported aggregate function " + u->text + "() in " +
                              dql::toString(*u));
     }
   }

@@ -654,6 +654,31 @@ TEST_F(DqlEvalTest, Errors) {
   EXPECT_EQ(st.code(), StatusCode::kOutOfRange);
 }
 
+TEST_F(DqlEvalTest, ErrorsNameTheirPosition) {
+  seedCpu();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"M::cpu:(top(usage, 3))", "1:9: unsupported aggregate function top()"},
+      {"M::cpu:(avg(usage), sum(*))", "1:21: sum(*) is not supported"},
+      {"M::cpu:(percentile(usage))", "1:9: percentile() takes a field and a number"},
+      {"M::cpu:(avg(usage)) BY 1 + 2", "1:24: BY takes tag or field names"},
+      {"M::cpu:(nosuch(usage))", "1:9: unsupported function nosuch()"},
+      {"M::cpu:(avg(usage)) {host = #{h}}", "1:29: dashboard variable #{h} has no value"},
+      {"M::cpu:(avg(usage)) {host = wildcard('a*') AND wildcard('b')}",
+       "1:48: wildcard() is only supported"},
+      {"M::cpu:(avg(usage))\n  [10m:20m]", "2:3: the time range starts after it ends"},
+      {"M::cpu:(host) FILTER O::ecs:(hostname) WITH {host = hostname}",
+       "1:1: FILTER/LINK joins are not supported yet"},
+      {"TSM::*:(sum(count))", "1:1: namespace TSM:: is not supported"},
+  };
+  for (const auto& [q, want] : cases) {
+    Status st = runError(q);
+    EXPECT_TRUE(st.code() == StatusCode::kInvalidArgument ||
+                st.code() == StatusCode::kUnimplemented)
+        << q;
+    EXPECT_EQ(st.message().rfind(want, 0), 0u) << q << " -> " << st.message();
+  }
+}
+
 TEST_F(DqlEvalTest, PerQueryLimits) {
   seedCpu();   // 3 series (a, b, c), 7 rows
   seedLogs();  // 5 rows, statuses 200, 404, 500
