@@ -1408,6 +1408,7 @@ Result<std::vector<Series>> aggregateColumnar(Ctx& c, const Plan& p, AggSetup& a
 
   Status st = c.engine.scan(req, [&](storage::ColumnBatch&& b) {
     SEXTANT_RETURN_IF_ERROR(countRows(c, b.rows()));
+    std::vector<std::pair<std::string_view, std::size_t>> recent;  // views into this batch
     std::vector<NameColumns> by_cols;
     for (const std::string& k : p.by) by_cols.push_back(nameColumns(b, k));
     std::vector<NameColumns> arg_cols(plan.specs.size());
@@ -1424,12 +1425,7 @@ Result<std::vector<Series>> aggregateColumnar(Ctx& c, const Plan& p, AggSetup& a
         if (!c.ev.test(*p.q->filter, rr)) continue;
       }
       // The group: each BY value's text, as toText(lookup(..)).
-      joined.clear();
-      if (p.per_measurement) {
-        const auto len = static_cast<std::uint32_t>(b.measurement.size());
-        joined.append(reinterpret_cast<const char*>(&len), sizeof len);
-        joined.append(b.measurement);
-      }
+      bool in_batch = true;  // every value is a view into the batch's string columns
       for (std::size_t k = 0; k < p.by.size(); ++k) {
         const NameColumns& n = by_cols[k];
         const storage::Column* col = n.general ? nullptr : firstPresent(n, i);
@@ -1439,25 +1435,49 @@ Result<std::vector<Series>> aggregateColumnar(Ctx& c, const Plan& p, AggSetup& a
         } else {
           texts[k] = toText(col != nullptr ? cellAt(*col, i) : batchLookup(b, i, p.by[k]));
           views[k] = texts[k];
+          in_batch = false;
         }
-        const auto len = static_cast<std::uint32_t>(views[k].size());
-        joined.append(reinterpret_cast<const char*>(&len), sizeof len);
-        joined.append(views[k]);
       }
-      std::size_t gi = prev_group;
-      if (gi == SIZE_MAX || joined != prev_joined) {
-        auto it = index.find(std::string_view(joined));
-        if (it == index.end()) {
-          SEXTANT_RETURN_IF_ERROR(countSeries(c, 1));
-          Group g;
-          if (p.per_measurement) g.key.push_back(b.measurement);
-          for (std::string_view v : views) g.key.emplace_back(v);
-          groups.push_back(std::move(g));
-          it = index.emplace(joined, groups.size() - 1).first;
+      // One string key (`BY status`): the batch's first few distinct values map to their
+      // groups without hashing.
+      const bool cacheable = in_batch && !p.per_measurement && p.by.size() == 1;
+      std::size_t gi = SIZE_MAX;
+      if (cacheable) {
+        for (const auto& [v, g] : recent) {
+          if (v == views[0]) {
+            gi = g;
+            break;
+          }
         }
-        gi = it->second;
-        prev_group = gi;
-        prev_joined = joined;
+      }
+      if (gi == SIZE_MAX) {
+        joined.clear();
+        if (p.per_measurement) {
+          const auto len = static_cast<std::uint32_t>(b.measurement.size());
+          joined.append(reinterpret_cast<const char*>(&len), sizeof len);
+          joined.append(b.measurement);
+        }
+        for (std::string_view v : views) {
+          const auto len = static_cast<std::uint32_t>(v.size());
+          joined.append(reinterpret_cast<const char*>(&len), sizeof len);
+          joined.append(v);
+        }
+        gi = prev_group;
+        if (gi == SIZE_MAX || joined != prev_joined) {
+          auto it = index.find(std::string_view(joined));
+          if (it == index.end()) {
+            SEXTANT_RETURN_IF_ERROR(countSeries(c, 1));
+            Group g;
+            if (p.per_measurement) g.key.push_back(b.measurement);
+            for (std::string_view v : views) g.key.emplace_back(v);
+            groups.push_back(std::move(g));
+            it = index.emplace(joined, groups.size() - 1).first;
+          }
+          gi = it->second;
+          prev_group = gi;
+          prev_joined = joined;
+        }
+        if (cacheable && recent.size() < 16) recent.emplace_back(views[0], gi);
       }
       Group& g = groups[gi];
       const std::int64_t t = b.time_ns[i];
