@@ -148,8 +148,7 @@ Result<Window> resolveWindow(const Ctx& c, const Query& q) {
                             invalidArgument("empty name"))
                       : pipeline::funcs::loadTimeZone(*q.tz);
     if (!tz.isOk()) {
-      return invalidArgument(std::to_string(q.tz_pos.line) + ":" + std::to_string(q.tz_pos.col) +
-                             ": unknown time zone '" + *q.tz + "' in tz() (" +
+      return invalidArgument(at(q.tz_pos) + "unknown time zone '" + *q.tz + "' in tz() (" +
                              std::string(tz.status().message()) + ")");
     }
     w.tz = *tz;
@@ -173,7 +172,10 @@ Result<Window> resolveWindow(const Ctx& c, const Query& q) {
     if (tr->interval_ns) w.interval_ns = *tr->interval_ns;
     w.rollup = tr->rollup;
   }
-  if (w.start_ns > w.end_ns) return invalidArgument("the time range starts after it ends");
+  if (w.start_ns > w.end_ns) {
+    return invalidArgument((tr ? at(tr->pos) : std::string()) +
+                           "the time range starts after it ends");
+  }
   if (w.interval_ns == 0 && !(tr && tr->interval_auto) && c.opt.interval_ms &&
       *c.opt.interval_ms > 0) {
     w.interval_ns = satMul(*c.opt.interval_ms, kNsPerMs);
@@ -184,7 +186,9 @@ Result<Window> resolveWindow(const Ctx& c, const Query& q) {
     std::int64_t s = (span / 360 + kNsPerS - 1) / kNsPerS;
     w.interval_ns = std::max<std::int64_t>(1, s) * kNsPerS;
   }
-  if (w.interval_ns < 0) return invalidArgument("the interval must be positive");
+  if (w.interval_ns < 0) {
+    return invalidArgument((tr ? at(tr->pos) : std::string()) + "the interval must be positive");
+  }
   if (w.interval_ns > 0 &&
       static_cast<std::size_t>((w.end_ns - w.start_ns) / w.interval_ns) > c.opt.max_buckets) {
     return outOfRange("too many time buckets: the interval is too small for the time range");
@@ -413,7 +417,7 @@ struct AggPlan {
   void add(const Expr& e, const std::set<std::string>& reserved) {
     if (e.kind == ExprKind::kCall && isUnsupportedAggregate(e.text)) {
       if (status.isOk()) {
-        status = invalidArgument("unsupported aggregate function " + e.text + "() in " +
+        status = invalidArgument(at(e.pos) + "unsupported aggregate function " + e.text + "() in " +
                                  dql::toString(e));
       }
       return;
@@ -424,7 +428,7 @@ struct AggPlan {
       s.func = e.text;
       if (s.func[0] == 'p' && s.func != "percentile") s.func = "percentile";
       if (e.args.empty()) {
-        status = invalidArgument(e.text + "() needs an argument");
+        status = invalidArgument(at(e.pos) + e.text + "() needs an argument");
         return;
       }
       if (e.args[0].kind != ExprKind::kStar) s.arg = &e.args[0];
@@ -432,14 +436,14 @@ struct AggPlan {
         if (e.args.size() != 2 ||
             !toDouble(e.args[1].kind == ExprKind::kInt ? Value(e.args[1].int_value)
                                                        : Value(e.args[1].float_value))) {
-          status = invalidArgument("percentile() takes a field and a number");
+          status = invalidArgument(at(e.pos) + "percentile() takes a field and a number");
           return;
         }
         pct = e.args[1].kind == ExprKind::kInt ? static_cast<double>(e.args[1].int_value)
                                                : e.args[1].float_value;
       }
       if (s.arg == nullptr && s.func != "count") {
-        status = invalidArgument(e.text + "(*) is not supported (only count(*))");
+        status = invalidArgument(at(e.pos) + e.text + "(*) is not supported (only count(*))");
         return;
       }
       s.pct = pct;
@@ -1404,6 +1408,7 @@ Result<std::vector<Series>> aggregateColumnar(Ctx& c, const Plan& p, AggSetup& a
 
   Status st = c.engine.scan(req, [&](storage::ColumnBatch&& b) {
     SEXTANT_RETURN_IF_ERROR(countRows(c, b.rows()));
+    std::vector<std::pair<std::string_view, std::size_t>> recent;  // views into this batch
     std::vector<NameColumns> by_cols;
     for (const std::string& k : p.by) by_cols.push_back(nameColumns(b, k));
     std::vector<NameColumns> arg_cols(plan.specs.size());
@@ -1420,12 +1425,7 @@ Result<std::vector<Series>> aggregateColumnar(Ctx& c, const Plan& p, AggSetup& a
         if (!c.ev.test(*p.q->filter, rr)) continue;
       }
       // The group: each BY value's text, as toText(lookup(..)).
-      joined.clear();
-      if (p.per_measurement) {
-        const auto len = static_cast<std::uint32_t>(b.measurement.size());
-        joined.append(reinterpret_cast<const char*>(&len), sizeof len);
-        joined.append(b.measurement);
-      }
+      bool in_batch = true;  // every value is a view into the batch's string columns
       for (std::size_t k = 0; k < p.by.size(); ++k) {
         const NameColumns& n = by_cols[k];
         const storage::Column* col = n.general ? nullptr : firstPresent(n, i);
@@ -1435,25 +1435,49 @@ Result<std::vector<Series>> aggregateColumnar(Ctx& c, const Plan& p, AggSetup& a
         } else {
           texts[k] = toText(col != nullptr ? cellAt(*col, i) : batchLookup(b, i, p.by[k]));
           views[k] = texts[k];
+          in_batch = false;
         }
-        const auto len = static_cast<std::uint32_t>(views[k].size());
-        joined.append(reinterpret_cast<const char*>(&len), sizeof len);
-        joined.append(views[k]);
       }
-      std::size_t gi = prev_group;
-      if (gi == SIZE_MAX || joined != prev_joined) {
-        auto it = index.find(std::string_view(joined));
-        if (it == index.end()) {
-          SEXTANT_RETURN_IF_ERROR(countSeries(c, 1));
-          Group g;
-          if (p.per_measurement) g.key.push_back(b.measurement);
-          for (std::string_view v : views) g.key.emplace_back(v);
-          groups.push_back(std::move(g));
-          it = index.emplace(joined, groups.size() - 1).first;
+      // One string key (`BY status`): the batch's first few distinct values map to their
+      // groups without hashing.
+      const bool cacheable = in_batch && !p.per_measurement && p.by.size() == 1;
+      std::size_t gi = SIZE_MAX;
+      if (cacheable) {
+        for (const auto& [v, g] : recent) {
+          if (v == views[0]) {
+            gi = g;
+            break;
+          }
         }
-        gi = it->second;
-        prev_group = gi;
-        prev_joined = joined;
+      }
+      if (gi == SIZE_MAX) {
+        joined.clear();
+        if (p.per_measurement) {
+          const auto len = static_cast<std::uint32_t>(b.measurement.size());
+          joined.append(reinterpret_cast<const char*>(&len), sizeof len);
+          joined.append(b.measurement);
+        }
+        for (std::string_view v : views) {
+          const auto len = static_cast<std::uint32_t>(v.size());
+          joined.append(reinterpret_cast<const char*>(&len), sizeof len);
+          joined.append(v);
+        }
+        gi = prev_group;
+        if (gi == SIZE_MAX || joined != prev_joined) {
+          auto it = index.find(std::string_view(joined));
+          if (it == index.end()) {
+            SEXTANT_RETURN_IF_ERROR(countSeries(c, 1));
+            Group g;
+            if (p.per_measurement) g.key.push_back(b.measurement);
+            for (std::string_view v : views) g.key.emplace_back(v);
+            groups.push_back(std::move(g));
+            it = index.emplace(joined, groups.size() - 1).first;
+          }
+          gi = it->second;
+          prev_group = gi;
+          prev_joined = joined;
+        }
+        if (cacheable && recent.size() < 16) recent.emplace_back(views[0], gi);
       }
       Group& g = groups[gi];
       const std::int64_t t = b.time_ns[i];
@@ -1593,7 +1617,7 @@ Value seriesKey(Ctx& c, const Series& s, const Expr& e) {
     spec.arg = &e.args[0];
     if (!isAggregateName(spec.func) || spec.func == "distinct" || needsNums(spec.func) ||
         spec.func[0] == 'p') {
-      c.ev.fail("unsupported SORDER BY key " + dql::toString(e));
+      c.ev.fail(at(e.pos) + "unsupported SORDER BY key " + dql::toString(e));
       return std::monostate{};
     }
     Acc a;
@@ -1602,7 +1626,7 @@ Value seriesKey(Ctx& c, const Series& s, const Expr& e) {
     }
     return aggResult(spec, a);
   }
-  c.ev.fail("unsupported SORDER BY key " + dql::toString(e));
+  c.ev.fail(at(e.pos) + "unsupported SORDER BY key " + dql::toString(e));
   return std::monostate{};
 }
 
@@ -1737,12 +1761,13 @@ Status finalize(Ctx& c, const Query& q, bool listing, std::vector<Series> series
 
 Result<QueryOutput> evalSelect(Ctx& c, const Query& q) {
   if (q.join != Query::Join::kNone) {
-    return Status(StatusCode::kUnimplemented, "FILTER/LINK joins are not supported yet");
+    return Status(StatusCode::kUnimplemented,
+                  at(q.pos) + "FILTER/LINK joins are not supported yet");
   }
   std::optional<Category> cat = categoryOf(q.ns);
   if (!cat) {
     return Status(StatusCode::kUnimplemented,
-                  std::string("namespace ") + dql::namespaceName(q.ns) + ":: is not supported");
+                  at(q.pos) + "namespace " + dql::namespaceName(q.ns) + ":: is not supported");
   }
   Plan p;
   p.q = &q;
@@ -1754,7 +1779,7 @@ Result<QueryOutput> evalSelect(Ctx& c, const Query& q) {
   p.w = *w;
   for (const Expr& b : q.by) {
     if (b.kind != ExprKind::kIdent && b.kind != ExprKind::kString) {
-      return invalidArgument("BY takes tag or field names, not " + dql::toString(b));
+      return invalidArgument(at(b.pos) + "BY takes tag or field names, not " + dql::toString(b));
     }
     p.by.push_back(b.text);
   }
@@ -1771,7 +1796,7 @@ Result<QueryOutput> evalSelect(Ctx& c, const Query& q) {
   }
   for (const Target& t : p.targets) {
     if (const Expr* u = findUnsupportedAggregate(t.expr)) {
-      return invalidArgument("unsupported aggregate function " + u->text + "() in " +
+      return invalidArgument(at(u->pos) + "unsupported aggregate function " + u->text + "() in " +
                              dql::toString(*u));
     }
   }

@@ -287,6 +287,32 @@ TEST_F(DqlEvalTest, TimeZoneAlignsBuckets) {
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(DqlEvalTest, TimeZoneDaysAcrossADaylightSavingChange) {
+  // New York falls back on 2025-11-02 at 06:00 UTC (EDT -4 -> EST -5): that local day has 25 h.
+  // Points at 2025-11-02 03:00 UTC (Nov 1, 23:00 EDT), 2025-11-02 12:00 UTC (Nov 2, 07:00 EST)
+  // and 2025-11-03 06:00 UTC (Nov 3, 01:00 EST).
+  write(Category::kMetric, {testing::point("x", {}, {{"v", 1.0}}, 1'762'052'400'000),
+                            testing::point("x", {}, {{"v", 2.0}}, 1'762'084'800'000),
+                            testing::point("x", {}, {{"v", 4.0}}, 1'762'149'600'000)});
+  // 2025-10-31 00:00 UTC .. 2025-11-04 00:00 UTC.
+  EvalOptions o = opts(1'761'868'800'000, 1'762'214'400'000);
+  o.now_ms = 1'762'214'400'000;
+  // Local midnights: Nov 1 and Nov 2 at 04:00 UTC, Nov 3 at 05:00 UTC.
+  QueryOutput r = run("M::x:(sum(v)) [::1d] tz('America/New_York')", o);
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(1'762'146'000'000), D(4)},
+                                      {I(1'762'056'000'000), D(2)},
+                                      {I(1'761'969'600'000), D(1)}}));
+  // fill() steps local days: Oct 30 and 31 at 04:00 UTC, then the 25-hour day to Nov 3 05:00.
+  r = run("M::x:(fill(sum(v), 0)) [::1d] tz('America/New_York')", o);
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(1'762'146'000'000), D(4)},
+                                      {I(1'762'056'000'000), D(2)},
+                                      {I(1'761'969'600'000), D(1)},
+                                      {I(1'761'883'200'000), I(0)},
+                                      {I(1'761'796'800'000), I(0)}}));
+}
+
 TEST_F(DqlEvalTest, SeriesSum) {
   seedCpu();
   QueryOutput r = run("series_sum(\"M::cpu:(last(usage)) BY host\")");
@@ -652,6 +678,31 @@ TEST_F(DqlEvalTest, Errors) {
   o.max_rows = 3;
   st = runError("M::cpu:(avg(usage))", o);
   EXPECT_EQ(st.code(), StatusCode::kOutOfRange);
+}
+
+TEST_F(DqlEvalTest, ErrorsNameTheirPosition) {
+  seedCpu();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"M::cpu:(top(usage, 3))", "1:9: unsupported aggregate function top()"},
+      {"M::cpu:(avg(usage), sum(*))", "1:21: sum(*) is not supported"},
+      {"M::cpu:(percentile(usage))", "1:9: percentile() takes a field and a number"},
+      {"M::cpu:(avg(usage)) BY 1 + 2", "1:24: BY takes tag or field names"},
+      {"M::cpu:(nosuch(usage))", "1:9: unsupported function nosuch()"},
+      {"M::cpu:(avg(usage)) {host = #{h}}", "1:29: dashboard variable #{h} has no value"},
+      {"M::cpu:(avg(usage)) {host = wildcard('a*') AND wildcard('b')}",
+       "1:48: wildcard() is only supported"},
+      {"M::cpu:(avg(usage))\n  [10m:20m]", "2:3: the time range starts after it ends"},
+      {"M::cpu:(host) FILTER O::ecs:(hostname) WITH {host = hostname}",
+       "1:1: FILTER/LINK joins are not supported yet"},
+      {"TSM::*:(sum(count))", "1:1: namespace TSM:: is not supported"},
+  };
+  for (const auto& [q, want] : cases) {
+    Status st = runError(q);
+    EXPECT_TRUE(st.code() == StatusCode::kInvalidArgument ||
+                st.code() == StatusCode::kUnimplemented)
+        << q;
+    EXPECT_EQ(st.message().rfind(want, 0), 0u) << q << " -> " << st.message();
+  }
 }
 
 TEST_F(DqlEvalTest, PerQueryLimits) {

@@ -312,7 +312,8 @@ Value ExprEvaluator::callScalar(const Expr& e, const Resolver& r) {
   if (f == "match" && e.args.size() == 1) return r.fullText(toText(eval(e.args[0], r)));
   if (f == "exists" && e.args.size() == 1) return !isNull(nameOrValue(e.args[0], r));
   if (f == "wildcard" || f == "query_string") {
-    fail(f + "() is only supported as the right side of = or != (" + dql::toString(e) + ")");
+    fail(at(e.pos) + f + "() is only supported as the right side of = or != (" + dql::toString(e) +
+         ")");
     return std::monostate{};
   }
   if ((f == "int" || f == "float") && e.args.size() == 1) {
@@ -364,7 +365,7 @@ Value ExprEvaluator::callScalar(const Expr& e, const Resolver& r) {
     double scale = std::pow(10.0, digits);
     return std::round(*d * scale) / scale;
   }
-  fail("unsupported function " + f + "() in an expression (" + dql::toString(e) + ")");
+  fail(at(e.pos) + "unsupported function " + f + "() in an expression (" + dql::toString(e) + ")");
   return std::monostate{};
 }
 
@@ -380,7 +381,7 @@ Value ExprEvaluator::eval(const Expr& e, const Resolver& r) {
     case ExprKind::kStar: return std::monostate{};
     case ExprKind::kRegex: return e.text;
     case ExprKind::kVar:
-      fail("dashboard variable #{" + e.text + "} has no value");
+      fail(at(e.pos) + "dashboard variable #{" + e.text + "} has no value");
       return std::monostate{};
     case ExprKind::kAlias: return eval(e.args[0], r);
     case ExprKind::kUnary: {
@@ -407,7 +408,7 @@ Value ExprEvaluator::eval(const Expr& e, const Resolver& r) {
     }
     case ExprKind::kList:
     case ExprKind::kQuery:
-      fail("unexpected " + dql::toString(e) + " in an expression");
+      fail(at(e.pos) + "unexpected " + dql::toString(e) + " in an expression");
       return std::monostate{};
   }
   return std::monostate{};

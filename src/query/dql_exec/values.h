@@ -25,6 +25,12 @@ class RE2;
 
 namespace sextant::query::dql_exec {
 
+// "line:col: " for a node with a position (errors name where in the statement they are), else "".
+inline std::string at(const dql::Pos& p) {
+  if (p.line == 0) return "";
+  return std::to_string(p.line) + ":" + std::to_string(p.col) + ": ";
+}
+
 inline bool isNull(const Value& v) { return std::holds_alternative<std::monostate>(v); }
 bool isNumeric(const Value& v);  // int64, double or bool
 std::optional<double> toDouble(const Value& v);
