@@ -83,6 +83,44 @@ async function restampedReplay(body: Buffer, boundary: string): Promise<Buffer> 
   return Buffer.concat([body.subarray(0, start), seg, Buffer.from(fields, 'latin1')]);
 }
 
+// A second segment, written here (the capture has one): 1 s after the first ends, mutations
+// (an added paragraph and input, a changed heading, an attribute, a removed button, an added
+// <script> and onclick that must not arrive), the input's value, a viewport resize. Node ids
+// continue the capture's (body 19, h1 8, its text 7, #buy 11, #boom 14).
+const SEG2_START = REPLAY_END + 1000;
+const SEG2_END = SEG2_START + 600;
+function secondSegment(): string {
+  const t = SEG2_START;
+  const el = (id: number, tagName: string, attributes: Record<string, string>, childNodes: unknown[] = []) =>
+    ({ type: 2, id, tagName, attributes, childNodes });
+  const records = [
+    { type: 3, timestamp: t, data: { source: 0, removes: [{ parentId: 19, id: 14 }],
+      adds: [
+        { parentId: 19, nextId: 11, node: el(100, 'p', { id: 'added', onclick: 'steal()' }, [{ type: 3, id: 101, textContent: 'Added by a mutation' }]) },
+        { parentId: 19, nextId: null, node: el(102, 'input', { id: 'qty', type: 'text' }) },
+        { parentId: 100, nextId: null, node: el(103, 'script', {}, [{ type: 3, id: 104, textContent: 'steal()' }]) },
+      ],
+      texts: [{ id: 7, value: 'RUM test (changed)' }],
+      attributes: [{ id: 11, attributes: { 'data-state': 'busy', onmouseover: 'steal()' } }] } },
+    { type: 3, timestamp: t + 200, data: { source: 5, id: 102, text: '42' } },
+    { type: 3, timestamp: t + 300, data: { source: 1, positions: [{ id: 102, x: 300, y: 200, timeOffset: 0 }] } },
+    { type: 3, timestamp: t + 400, data: { source: 4, width: 1000, height: 600 } },
+    { type: 3, timestamp: t + 600, data: { source: 3, id: 19, x: 0, y: 0 } },
+  ];
+  return JSON.stringify({ records, start: SEG2_START, end: SEG2_END, creation_reason: 'segment_duration_limit',
+                          records_count: records.length, has_full_snapshot: false });
+}
+
+function buildMultipart(boundary: string, segment: Buffer, fields: Record<string, string | number>): Buffer {
+  const parts: Buffer[] = [Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="segment"; filename="${SESSION}-${SEG2_START}"\r\n` +
+                                       'Content-Type: application/octet-stream\r\n\r\n'), segment];
+  for (const [k, v] of Object.entries(fields)) {
+    parts.push(Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}`));
+  }
+  parts.push(Buffer.from(`\r\n--${boundary}--\r\n`));
+  return Buffer.concat(parts);
+}
+
 beforeAll(async () => {
   sx = await startSextant({ conf: { 'rum.conf': '[[inputs.rum]]\n' } });
   for (const f of ['guance-rum_lineproto_batch1.txt', 'guance-rum_lineproto_pageexit.txt']) {
@@ -97,11 +135,17 @@ beforeAll(async () => {
   const r = await sx.postAgent(req.path, multipart,
                                { 'Content-Type': ct, Origin: SDK_HEADERS.Origin, 'User-Agent': SDK_HEADERS['User-Agent'] });
   if (!r.ok) throw new Error(`replay: ${r.status} ${await r.text()}`);
+  const seg2 = await deflateFlushed([secondSegment()]);
+  const r2 = await sx.postAgent(req.path, buildMultipart('----sextant2', seg2, {
+    start: SEG2_START, end: SEG2_END, creation_reason: 'segment_duration_limit', records_count: 5, has_full_snapshot: 'false',
+    app_id: 'rc_test_app', session_id: SESSION, view_id: '787c21c6-6d08-43f9-9743-12ee28d17672',
+  }), { 'Content-Type': 'multipart/form-data; boundary=----sextant2', Origin: SDK_HEADERS.Origin });
+  if (!r2.ok) throw new Error(`replay 2: ${r2.status} ${await r2.text()}`);
   await waitFor(async () => {
     const s = await fetch(`${sx.serverUrl}/v1/rum/sessions/${SESSION}?start=${REPLAY_START - 600_000}&end=${REPLAY_END + 600_000}&token=${sx.token}`);
     const g = await fetch(`${sx.serverUrl}/v1/rum/replay/${SESSION}?token=${sx.token}`);
     const segs = g.ok ? (await g.json()).segments : [];
-    return s.ok && segs?.length === 1 && segs[0].start === REPLAY_START && segs[0].end === REPLAY_END;
+    return s.ok && segs?.length === 2 && segs[0].start === REPLAY_START && segs[1].end === SEG2_END;
   }, 'the session and its replay');
   b = await openBrowser();
   await signIn(b.page, sx);
@@ -131,7 +175,8 @@ describe('session replay', () => {
     // The Meta viewport (1280×720), scaled into the panel.
     expect(await frame.getAttribute('width')).toBe('1280');
     expect(await frame.getAttribute('height')).toBe('720');
-    expect(await page.textContent('[data-testid="replay-time"]')).toBe('0:00 / 0:03');
+    expect(await page.textContent('[data-testid="replay-time"]')).toBe('0:00 / 0:05');
+    expect(await page.locator('[data-testid="replay-segment-mark"]').count()).toBe(1);
     // The session's events on the timeline: the view, the "Buy now" click, the errors.
     expect(await page.locator('[data-testid="replay-mark-view"]').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-testid="replay-mark-action"]').count()).toBeGreaterThan(0);
@@ -150,29 +195,57 @@ describe('session replay', () => {
     expect(await cursor.isVisible()).toBe(true);
     expect([await cursor.getAttribute('data-x'), await cursor.getAttribute('data-y')]).toEqual(['41', '90']);
     await screenshot(page, 'rum-replay-playing');
-    // The end: the click on "Crash" (104, 90); playback stops at 0:03.
+    // The click on "Crash" (104, 90) at the end of the first segment.
+    await page.waitForFunction(() => document.querySelector('[data-testid="replay-cursor"]')?.getAttribute('data-x') === '104',
+                               undefined, { timeout: 10_000 });
+    // The end of the second segment: playback stops at 0:05 with its mutations applied.
     await page.waitForFunction(() => document.querySelector('[data-testid="replay-play"]')?.textContent === 'Play', undefined,
                                { timeout: 15_000 });
-    expect([await cursor.getAttribute('data-x'), await cursor.getAttribute('data-y')]).toEqual(['104', '90']);
-    expect(await page.textContent('[data-testid="replay-time"]')).toBe('0:03 / 0:03');
+    expect([await cursor.getAttribute('data-x'), await cursor.getAttribute('data-y')]).toEqual(['300', '200']);
+    expect(await page.textContent('[data-testid="replay-time"]')).toBe('0:05 / 0:05');
     const width = await page.$eval('[data-testid="replay-progress"]', (e) => (e as HTMLElement).style.width);
     expect(width).toBe('100%');
+    const frame = page.locator('[data-testid="replay-frame"]');
+    const doc = frame.contentFrame();
+    expect(await doc.locator('h1').textContent()).toBe('RUM test (changed)');
+    expect(await doc.locator('#added').textContent()).toBe('Added by a mutation');
+    expect(await doc.locator('#added').getAttribute('onclick')).toBeNull();
+    expect(await doc.locator('script').count()).toBe(0);
+    expect(await doc.locator('#boom').count()).toBe(0);
+    // (Read through the player's own access to the frame: Playwright's evaluation inside the
+    // frame's main world would be blocked by the sandbox, and logged.)
+    const inFrame = <T>(fn: (d: Document) => T) =>
+      page.$eval('[data-testid="replay-frame"]', (f, src) => new Function('d', `return (${src})(d)`)((f as HTMLIFrameElement).contentDocument),
+                 fn.toString()) as Promise<T>;
+    expect(await inFrame((d) => (d.getElementById('qty') as HTMLInputElement).value)).toBe('42');
+    expect(await doc.locator('#buy').getAttribute('data-state')).toBe('busy');
+    expect(await doc.locator('#buy').getAttribute('onmouseover')).toBeNull();
+    // The order: the added paragraph before "Buy now", the input last.
+    expect(await inFrame((d) => [...d.body.children].map((e) => e.id || e.tagName.toLowerCase())))
+      .toEqual(['h1', 'added', 'buy', 'img', 'qty']);
+    // The viewport resize.
+    expect([await frame.getAttribute('width'), await frame.getAttribute('height')]).toEqual(['1000', '600']);
+    await screenshot(page, 'rum-replay-end');
   });
 
   it('seeks back: the state is rebuilt from the full snapshot', async () => {
     const { page } = b;
     const box = (await page.locator('[data-testid="replay-timeline"]').boundingBox())!;
     await page.mouse.click(box.x + 2, box.y + box.height / 2);
-    expect(await page.textContent('[data-testid="replay-time"]')).toBe('0:00 / 0:03');
+    expect(await page.textContent('[data-testid="replay-time"]')).toBe('0:00 / 0:05');
     expect(await page.locator('[data-testid="replay-cursor"]').isVisible()).toBe(false);
-    const doc = page.locator('[data-testid="replay-frame"]').contentFrame();
+    const frame = page.locator('[data-testid="replay-frame"]');
+    const doc = frame.contentFrame();
     expect(await doc.locator('h1').textContent()).toBe('RUM test');
+    expect(await doc.locator('#added').count()).toBe(0);
+    expect(await doc.locator('#boom').textContent()).toBe('Crash');
+    expect([await frame.getAttribute('width'), await frame.getAttribute('height')]).toEqual(['1280', '720']);
     await page.click('[data-testid="replay-speed-8"]');
     await page.click('[data-testid="replay-play"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="replay-play"]')?.textContent === 'Play', undefined,
                                { timeout: 10_000 });
-    expect(await page.getAttribute('[data-testid="replay-cursor"]', 'data-x')).toBe('104');
-    await screenshot(page, 'rum-replay-end');
+    expect(await page.getAttribute('[data-testid="replay-cursor"]', 'data-x')).toBe('300');
+    expect(await doc.locator('h1').textContent()).toBe('RUM test (changed)');
     expect(unexpectedConsoleErrors(b.consoleErrors, ALLOW)).toEqual([]);
   });
 });

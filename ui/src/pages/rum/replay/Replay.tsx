@@ -70,7 +70,7 @@ export function ReplayPlayer({ sessionId, appId, segments, events }: {
   if (!loaded.frames.some((f) => f.record.type === 2)) {
     return <div class="hint" data-testid="replay-empty">The recorded segments hold no full snapshot: nothing to show.</div>;
   }
-  return <Player frames={loaded.frames} segs={loaded.segs} events={events} />;
+  return <Player key={key} frames={loaded.frames} segs={loaded.segs} events={events} />;
 }
 
 function Player({ frames, segs, events }: { frames: Frame[]; segs: Segment[]; events: SessionEvent[] }) {
@@ -150,7 +150,8 @@ function Player({ frames, segs, events }: { frames: Frame[]; segs: Segment[]; ev
   return (
     <div class="rr-player" data-testid="replay-player">
       <div class="rr-box" ref={boxRef} style={{ height: `${Math.ceil(vp.height * scale)}px` }}>
-        <div class="rr-stage" style={{ width: `${vp.width}px`, height: `${vp.height}px`, transform: `scale(${scale})` }}>
+        <div class="rr-stage" style={{ width: `${vp.width}px`, height: `${vp.height}px`, transform: `scale(${scale})`,
+                                       left: `${Math.max(0, Math.floor((boxWidth - vp.width * scale) / 2))}px` }}>
           <iframe ref={frameRef} class="rr-frame" sandbox="allow-same-origin" srcdoc={BLANK} onLoad={onLoad}
                   title="Session replay" data-testid="replay-frame" width={vp.width} height={vp.height} />
           <div class="rr-overlay" ref={overlayRef}>
