@@ -172,6 +172,9 @@ describe('session replay', () => {
     expect(await doc.locator('script').count()).toBe(0);
     const title = await (await frame.elementHandle())!.evaluate((f) => (f as HTMLIFrameElement).contentDocument!.title);
     expect(title).toBe('RC RUM test page');
+    // Relative URLs resolve against the recorded page (a <base> from the Meta href).
+    const base = await (await frame.elementHandle())!.evaluate((f) => (f as HTMLIFrameElement).contentDocument!.baseURI);
+    expect(base).toBe('http://127.0.0.1:18080/index.html?traceType=zipkin&replay=1');
     // The Meta viewport (1280×720), scaled into the panel.
     expect(await frame.getAttribute('width')).toBe('1280');
     expect(await frame.getAttribute('height')).toBe('720');

@@ -132,7 +132,8 @@ export function SessionPage({ params }: PageProps) {
   } else if (!detail.data || !tl) body = <Loading />;
   else {
     const s = detail.data.session;
-    const segs = replay.data?.segments ?? [];
+    // (The answer of the previous session while the new one loads is not this session's.)
+    const segs = replay.data?.session_id === sessionId ? replay.data.segments : [];
     body = (
       <>
         <div class="stats rum-stats" data-testid="rum-session-stats">

@@ -14,6 +14,7 @@ export class Replayer {
   private mirror = new Mirror();
   private next = 0; // index of the next frame to apply
   private rootId = -1;
+  private href = ''; // the recorded page's URL (Meta)
   viewport: Viewport = { width: 1024, height: 768 };
 
   constructor(
@@ -54,6 +55,7 @@ export class Replayer {
   }
 
   private setViewport(d: any): void {
+    if (typeof d?.href === 'string') this.href = d.href;
     const w = Number(d?.width);
     const h = Number(d?.height);
     if (w > 0 && h > 0 && (w !== this.viewport.width || h !== this.viewport.height)) {
@@ -75,6 +77,7 @@ export class Replayer {
         case RecordType.FullSnapshot:
           if (d.node) {
             buildDocument(doc, d.node, this.mirror);
+            this.addBase(doc);
             this.rootId = d.node.id;
             const off = d.initialOffset;
             if (off) doc.defaultView?.scrollTo(Number(off.left) || 0, Number(off.top) || 0);
@@ -90,6 +93,15 @@ export class Replayer {
       // A record the DOM refuses is skipped: the rest of the replay still plays.
       console.warn('replay: record skipped', r.type, e);
     }
+  }
+
+  // Relative URLs resolve against the recorded page, not against Sextant (the frame's srcdoc
+  // document would otherwise inherit Sextant's URL as its base).
+  private addBase(doc: Document): void {
+    if (!doc.head || doc.querySelector('base') || !/^https?:\/\//i.test(this.href)) return;
+    const base = doc.createElement('base');
+    base.setAttribute('href', this.href);
+    doc.head.insertBefore(base, doc.head.firstChild);
   }
 
   private incremental(doc: Document, f: Frame, live: boolean): void {
