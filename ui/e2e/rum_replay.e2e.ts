@@ -83,11 +83,12 @@ async function restampedReplay(body: Buffer, boundary: string): Promise<Buffer> 
   return Buffer.concat([body.subarray(0, start), seg, Buffer.from(fields, 'latin1')]);
 }
 
-// A second segment, written here (the capture has one): 1 s after the first ends, mutations
+// A second segment, written here (the capture has one): 10 s after the first ends (an inactive
+// stretch that "skip inactivity" jumps), mutations
 // (an added paragraph and input, a changed heading, an attribute, a removed button, an added
 // <script> and onclick that must not arrive), the input's value, a viewport resize. Node ids
 // continue the capture's (body 19, h1 8, its text 7, #buy 11, #boom 14).
-const SEG2_START = REPLAY_END + 1000;
+const SEG2_START = REPLAY_END + 10_000;
 const SEG2_END = SEG2_START + 600;
 function secondSegment(): string {
   const t = SEG2_START;
@@ -178,8 +179,9 @@ describe('session replay', () => {
     // The Meta viewport (1280×720), scaled into the panel.
     expect(await frame.getAttribute('width')).toBe('1280');
     expect(await frame.getAttribute('height')).toBe('720');
-    expect(await page.textContent('[data-testid="replay-time"]')).toBe('0:00 / 0:05');
+    expect(await page.textContent('[data-testid="replay-time"]')).toBe('0:00 / 0:14');
     expect(await page.locator('[data-testid="replay-segment-mark"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="replay-gap"]').count()).toBe(1);
     // The session's events on the timeline: the view, the "Buy now" click, the errors.
     expect(await page.locator('[data-testid="replay-mark-view"]').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-testid="replay-mark-action"]').count()).toBeGreaterThan(0);
@@ -201,11 +203,13 @@ describe('session replay', () => {
     // The click on "Crash" (104, 90) at the end of the first segment.
     await page.waitForFunction(() => document.querySelector('[data-testid="replay-cursor"]')?.getAttribute('data-x') === '104',
                                undefined, { timeout: 10_000 });
-    // The end of the second segment: playback stops at 0:05 with its mutations applied.
+    // The end of the second segment: with "skip inactivity" (on by default) the 10 s without
+    // activity are jumped (played, they alone would outlast this wait); playback stops at 0:14
+    // with the second segment's mutations applied.
     await page.waitForFunction(() => document.querySelector('[data-testid="replay-play"]')?.textContent === 'Play', undefined,
-                               { timeout: 15_000 });
+                               { timeout: 8_000 });
     expect([await cursor.getAttribute('data-x'), await cursor.getAttribute('data-y')]).toEqual(['300', '200']);
-    expect(await page.textContent('[data-testid="replay-time"]')).toBe('0:05 / 0:05');
+    expect(await page.textContent('[data-testid="replay-time"]')).toBe('0:14 / 0:14');
     const width = await page.$eval('[data-testid="replay-progress"]', (e) => (e as HTMLElement).style.width);
     expect(width).toBe('100%');
     const frame = page.locator('[data-testid="replay-frame"]');
@@ -235,7 +239,7 @@ describe('session replay', () => {
     const { page } = b;
     const box = (await page.locator('[data-testid="replay-timeline"]').boundingBox())!;
     await page.mouse.click(box.x + 2, box.y + box.height / 2);
-    expect(await page.textContent('[data-testid="replay-time"]')).toBe('0:00 / 0:05');
+    expect(await page.textContent('[data-testid="replay-time"]')).toBe('0:00 / 0:14');
     expect(await page.locator('[data-testid="replay-cursor"]').isVisible()).toBe(false);
     const frame = page.locator('[data-testid="replay-frame"]');
     const doc = frame.contentFrame();

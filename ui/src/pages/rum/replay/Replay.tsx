@@ -176,7 +176,7 @@ function Player({ frames, segs, events }: { frames: Frame[]; segs: Segment[]; ev
       </div>
       <div class="rr-track" data-testid="replay-timeline" onClick={onTrack}>
         {gaps.map(([a, b]) => (
-          <span key={a} class="rr-gap" style={{ left: `${percentAt(a, start, end)}%`, width: `${percentAt(b, start, end) - percentAt(a, start, end)}%` }}
+          <span key={a} class="rr-gap" data-testid="replay-gap" style={{ left: `${percentAt(a, start, end)}%`, width: `${percentAt(b, start, end) - percentAt(a, start, end)}%` }}
                 title="Inactive" />
         ))}
         <span class="rr-progress" data-testid="replay-progress" style={{ width: `${percentAt(time, start, end)}%` }} />
