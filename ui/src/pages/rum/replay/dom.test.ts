@@ -9,6 +9,8 @@ class FNode {
   parentNode: FNode | null = null;
   attrs = new Map<string, string>();
   value = '';
+  scrollLeft = 0;
+  scrollTop = 0;
   constructor(public nodeType: number, public tagName = '', public text = '', public namespaceURI = '') {}
   get firstChild(): FNode | null { return this.childNodes[0] ?? null; }
   get nextSibling(): FNode | null {
@@ -70,6 +72,7 @@ function page(): SerializedNode {
           el(11, 'h1', { class: 'big' }, [text(12, 'Hello')]),
           el(13, 'a', { href: ' JaVaScript:alert(1)', title: 't' }, [text(14, 'x')]),
           el(15, 'div', { 'data-dd-privacy': 'hidden', rr_width: '30px', rr_height: '20px' }),
+          el(16, 'ul', { rr_scrollTop: 120, rr_scrollLeft: '5' }),
         ]),
       ]),
     ],
@@ -89,7 +92,11 @@ describe('buildDocument', () => {
     expect(doc.html()).toBe(
       '<html><head><title>T</title><style>h1 { color: red; }</style></head>' +
       '<body><h1 class="big">Hello</h1><a title="t">x</a>' +
-      '<div data-dd-privacy="hidden" style="width:30px;height:20px;"></div></body></html>');
+      '<div data-dd-privacy="hidden" style="width:30px;height:20px;"></div><ul></ul></body></html>');
+    // The recorded scroll position of the list.
+    const { mirror } = built();
+    const ul = mirror.get(16) as unknown as FNode;
+    expect([ul.scrollLeft, ul.scrollTop]).toEqual([5, 120]);
   });
 
   it('replaces the previous document', () => {
@@ -118,7 +125,7 @@ describe('applyMutation', () => {
     expect(doc.html()).toBe(
       '<html><head><title>T</title><style>h1 { color: red; }</style></head>' +
       '<body><p>first</p><p>second</p><h1 id="h">Bye</h1>' +
-      '<div data-dd-privacy="hidden" style="width:30px;height:20px;"></div></body></html>');
+      '<div data-dd-privacy="hidden" style="width:30px;height:20px;"></div><ul></ul></body></html>');
     expect(mirror.get(13)).toBeUndefined();
     expect(mirror.get(14)).toBeUndefined();
     // Later records reach nodes added by earlier ones.

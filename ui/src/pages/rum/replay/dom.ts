@@ -20,9 +20,11 @@ export function isScriptUrl(v: string): boolean {
 // The attributes to set on a rebuilt element (name → value), after the safety rules; `css` is
 // a stylesheet's text (`_cssText`) to place inside the element instead. rr_width/rr_height (a
 // hidden element's recorded size) become its size.
-export function safeAttributes(tag: string, attrs: Record<string, unknown>): { attrs: [string, string][]; css?: string } {
+export function safeAttributes(tag: string, attrs: Record<string, unknown>):
+    { attrs: [string, string][]; css?: string; scroll?: [number, number] } {
   const out: [string, string][] = [];
   let css: string | undefined;
+  let scroll: [number, number] | undefined;
   let size = '';
   for (const [name, raw] of Object.entries(attrs)) {
     if (raw === null || raw === undefined || raw === false) continue;
@@ -34,6 +36,8 @@ export function safeAttributes(tag: string, attrs: Record<string, unknown>): { a
     }
     if (n === 'rr_width') size += `width:${v};`;
     else if (n === 'rr_height') size += `height:${v};`;
+    else if (n === 'rr_scrollleft') scroll = [Number(v) || 0, scroll?.[1] ?? 0];
+    else if (n === 'rr_scrolltop') scroll = [scroll?.[0] ?? 0, Number(v) || 0];
     if (n.startsWith('rr_') || n.startsWith('on') || n === 'srcdoc') continue;
     if (URL_ATTRS.has(n) && isScriptUrl(v)) continue;
     if (n === 'srcset' && isScriptUrl(v)) continue;
@@ -45,7 +49,7 @@ export function safeAttributes(tag: string, attrs: Record<string, unknown>): { a
     if (style) style[1] = `${style[1]};${size}`;
     else out.push(['style', size]);
   }
-  return { attrs: out, css };
+  return scroll ? { attrs: out, css, scroll } : { attrs: out, css };
 }
 
 // Elements never rebuilt (their subtree is dropped too).
@@ -67,6 +71,16 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 export class Mirror {
   private nodes = new Map<number, Node>();
   private ids = new Map<Node, number>();
+  // Recorded scroll positions of elements just built (rr_scrollLeft/rr_scrollTop), applied once
+  // they are in the document.
+  pendingScroll: [Element, number, number][] = [];
+  applyScroll(): void {
+    for (const [el, left, top] of this.pendingScroll) {
+      el.scrollLeft = left;
+      el.scrollTop = top;
+    }
+    this.pendingScroll = [];
+  }
   get(id: number): Node | undefined {
     return this.nodes.get(id);
   }
@@ -117,7 +131,7 @@ export function buildNode(doc: Doc, n: SerializedNode, mirror: Mirror, svg = fal
       if (isDropped(n)) return undefined;
       let tag = (n.tagName ?? 'div').toLowerCase();
       const inSvg = svg || n.isSVG === true || tag === 'svg';
-      const { attrs, css } = safeAttributes(tag, n.attributes ?? {});
+      const { attrs, css, scroll } = safeAttributes(tag, n.attributes ?? {});
       // A linked stylesheet arrives as its text: an inline <style> instead.
       if (tag === 'link' && css !== undefined) tag = 'style';
       let el: Element;
@@ -131,6 +145,7 @@ export function buildNode(doc: Doc, n: SerializedNode, mirror: Mirror, svg = fal
         setElementAttr(el, k, v);
       }
       if (css !== undefined) el.appendChild(doc.createTextNode(css));
+      if (scroll) mirror.pendingScroll.push([el, scroll[0], scroll[1]]);
       node = el;
       mirror.set(n.id, el);
       for (const c of n.childNodes ?? []) {
@@ -155,6 +170,7 @@ export function buildDocument(doc: Doc, root: SerializedNode, mirror: Mirror): v
     const n = buildNode(doc, c, mirror);
     if (n) doc.appendChild(n);
   }
+  mirror.applyScroll();
 }
 
 export interface MutationData {
@@ -224,4 +240,5 @@ function insert(doc: Doc, parent: Node, next: Node | undefined, s: SerializedNod
   if (!n) return;
   if (next && next.parentNode === parent) parent.insertBefore(n, next);
   else parent.appendChild(n);
+  mirror.applyScroll();
 }
