@@ -157,6 +157,21 @@ afterAll(async () => {
 });
 
 describe('session replay', () => {
+  it("Chromium's DecompressionStream('deflate') inflates the SDK's captured segment (sync flushes) whole", async () => {
+    const body = readFileSync(`${FIX}/guance-rum_replay_segment.multipart`);
+    const boundary = body.subarray(0, body.indexOf('\r\n')).toString();
+    const start = body.indexOf('\r\n\r\n', body.indexOf('name="segment"')) + 4;
+    const seg = [...body.subarray(start, body.indexOf(`\r\n${boundary}`, start))];
+    const out = await b.page.evaluate(async (bytes) => {
+      const stream = new Blob([new Uint8Array(bytes)]).stream().pipeThrough(new DecompressionStream('deflate'));
+      const text = await new Response(stream).text();
+      const j = JSON.parse(text);
+      return { size: new TextEncoder().encode(text).length, records: j.records.length, href: j.records[0].data.href };
+    }, seg);
+    // 3218 bytes inflated: the capture's raw_segment_size field.
+    expect(out).toEqual({ size: 3218, records: 16, href: 'http://127.0.0.1:18080/index.html?traceType=zipkin&replay=1' });
+  });
+
   it('rebuilds the recorded page in a sandboxed iframe without its scripts', async () => {
     const { page } = b;
     await openRoute(page, sx, `/rum/sessions/${SESSION}?${RANGE}`);
