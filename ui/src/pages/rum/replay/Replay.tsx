@@ -3,11 +3,12 @@
 // anything executable), and plays it with a cursor, click ripples, speed, skip inactivity and a
 // timeline of the segment boundaries and the session's views, actions and errors.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { formatBytes } from '../../../lib/format';
 import { currentToken } from '../../../lib/session';
 import type { ReplaySegment, SessionEvent } from '../api';
 import { Replayer, type Viewport } from './player';
 import { decodeSegment, mergeRecords, type Segment } from './records';
-import { clock, framesOf, inactiveGaps, percentAt, skipTarget, type Frame } from './timeline';
+import { AUTO_LOAD_BYTES, clock, framesOf, inactiveGaps, percentAt, skipTarget, type Frame } from './timeline';
 import './replay.css';
 
 const SPEEDS = [1, 2, 4, 8];
@@ -55,7 +56,12 @@ export function ReplayPlayer({ sessionId, appId, segments, events }: {
   const [loaded, setLoaded] = useState<{ frames: Frame[]; segs: Segment[] } | undefined>();
   const [error, setError] = useState<string | undefined>();
   const key = segments.map((s) => s.segment).join(',');
+  const total = segments.reduce((a, s) => a + s.size, 0);
+  // A long recording is fetched on demand, not with every visit of the session page.
+  const [wanted, setWanted] = useState(false);
+  const load = wanted || total <= AUTO_LOAD_BYTES;
   useEffect(() => {
+    if (!load) return;
     const ac = new AbortController();
     setLoaded(undefined);
     setError(undefined);
@@ -63,7 +69,16 @@ export function ReplayPlayer({ sessionId, appId, segments, events }: {
       .then((segs) => setLoaded({ segs, frames: framesOf(mergeRecords(segs)) }))
       .catch((e) => { if (!ac.signal.aborted) setError((e as Error).message); });
     return () => ac.abort();
-  }, [sessionId, appId, key]);
+  }, [sessionId, appId, key, load]);
+
+  if (!load) {
+    return (
+      <div class="hint" data-testid="replay-load">
+        <button class="btn" onClick={() => setWanted(true)}>Load the replay</button>{' '}
+        {segments.length} segments, {formatBytes(total)} compressed
+      </div>
+    );
+  }
 
   if (error) return <div class="hint error" data-testid="replay-error">Replay cannot be played: {error}</div>;
   if (!loaded) return <div class="hint" data-testid="replay-loading">Loading the replay…</div>;

@@ -3,6 +3,10 @@
 // and positions on the timeline.
 import { RecordType, Source, type ReplayRecord } from './records';
 
+// Recordings up to this size (compressed, all segments) load with the session page; larger
+// ones on demand.
+export const AUTO_LOAD_BYTES = 4 << 20;
+
 // A record to apply at `time` (a MouseMove record becomes one frame per position).
 export interface Frame {
   time: number;
