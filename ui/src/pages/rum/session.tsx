@@ -1,4 +1,4 @@
-// /rum/sessions/:id: one session: its facts, replay segments, and a waterfall of its views
+// /rum/sessions/:id: one session: its facts, replay segments and player (replay/), and a waterfall of its views
 // with their actions, resources, long tasks and errors on a time axis.
 import { Fragment } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
@@ -15,6 +15,7 @@ import { rumApi, rumParams, type SessionEvent } from './api';
 import { RumPage, useRumQuery } from './common';
 import { formatOffset, layoutTimeline, parseHidden, visibleRows, type EventType, type TimelineRow } from './timeline';
 import { formatMs, formatVital, rate, VITALS } from './vitals';
+import { ReplayPlayer } from './replay/Replay';
 
 const TYPE_LABEL: Record<EventType, string> = {
   view: 'View', action: 'Action', resource: 'Resource', long_task: 'Long task', error: 'Error', other: 'Other',
@@ -131,7 +132,8 @@ export function SessionPage({ params }: PageProps) {
   } else if (!detail.data || !tl) body = <Loading />;
   else {
     const s = detail.data.session;
-    const segs = replay.data?.segments ?? [];
+    // (The answer of the previous session while the new one loads is not this session's.)
+    const segs = replay.data?.session_id === sessionId ? replay.data.segments : [];
     body = (
       <>
         <div class="stats rum-stats" data-testid="rum-session-stats">
@@ -174,6 +176,12 @@ export function SessionPage({ params }: PageProps) {
             </dd>
           </dl>
         </Panel>
+        {segs.length > 0 && (
+          <Panel title="Replay" testId="rum-replay-panel">
+            <ReplayPlayer sessionId={sessionId} appId={replay.data?.app_id ?? ''} segments={segs}
+                          events={detail.data.events} />
+          </Panel>
+        )}
         <Panel title="Timeline" testId="rum-timeline-panel"
                actions={
                  <span class="rum-legend-types">
