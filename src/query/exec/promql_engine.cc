@@ -1057,8 +1057,9 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
   // one shared array: one thread). The calling thread's slice also checks for cancellation.
   Matrix& ins = ra->series;
   std::vector<Series> res(ins.size());
-  const size_t workers =
-      f == RangeFn::kAbsent ? 1 : workersFor(ins.size() * n_, c_.threads, 64 * 1024);
+  const size_t workers = f == RangeFn::kAbsent ? 1
+                                               : workersFor(std::max(ins.size() * n_, ra->fetched),
+                                                            c_.threads, 64 * 1024);
   std::vector<Status> status(workers);
   runParallel(workers, [&](size_t w) {
     std::vector<double> buf, reset_sum;
