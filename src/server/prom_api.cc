@@ -87,18 +87,36 @@ net::HttpResponse error(int status, std::string_view type, std::string_view mess
 
 net::HttpResponse badData(std::string_view message) { return error(400, "bad_data", message); }
 
-void writeTime(JsonWriter& w, std::int64_t ms) {
-  char buf[64];
+// The JSON number of a time in seconds; at most 32 characters at p.
+char* timeChars(char* p, std::int64_t ms) {
   double s = static_cast<double>(ms) / 1000.0;
-  auto r = std::to_chars(buf, buf + sizeof buf, s, std::chars_format::fixed);
-  w.rawValue(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
+  return std::to_chars(p, p + 32, s, std::chars_format::fixed).ptr;
 }
 
+void writeTime(JsonWriter& w, std::int64_t ms) {
+  char buf[32];
+  w.rawValue(std::string_view(buf, static_cast<std::size_t>(timeChars(buf, ms) - buf)));
+}
+
+// [<time>,"<value>"] as formatPromValue writes the value, in one append (a range query's answer
+// is mostly these).
 void writeSample(JsonWriter& w, std::int64_t ms, double v) {
-  w.beginArray();
-  writeTime(w, ms);
-  w.string(formatPromValue(v));
-  w.endArray();
+  char buf[400];
+  char* p = buf;
+  *p++ = '[';
+  p = timeChars(p, ms);
+  *p++ = ',';
+  *p++ = '"';
+  if (std::isnan(v)) {
+    p = std::copy_n("NaN", 3, p);
+  } else if (std::isinf(v)) {
+    p = std::copy_n(v > 0 ? "+Inf" : "-Inf", 4, p);
+  } else {
+    p = std::to_chars(p, buf + sizeof buf - 2, v, std::chars_format::fixed).ptr;
+  }
+  *p++ = '"';
+  *p++ = ']';
+  w.rawValue(std::string_view(buf, static_cast<std::size_t>(p - buf)));
 }
 
 void writeLabels(JsonWriter& w, const std::vector<model::Tag>& labels) {

@@ -11,9 +11,12 @@
 #include <limits>
 #include <numbers>
 #include <optional>
+#include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
+#include "query/exec/parallel.h"
 #include "query/exec/promql_functions.h"
 #include "query/promql/functions.h"
 #include "query/promql/text.h"
@@ -25,6 +28,9 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
 constexpr std::string_view kMetricName = "__name__";
+// Aggregations keep (group, step) cells of state when there are at most this many or twice the
+// input points (so the cells cost about what the input does); else they go step by step.
+constexpr size_t kMinDenseCells = 1024 * 1024;
 constexpr std::string_view kDupLabelset = "vector cannot contain metrics with the same labelset";
 
 using Labels = std::vector<model::Tag>;
@@ -472,9 +478,17 @@ struct Ctx {
   // per series or per fetch, never per sample.
   size_t samples = 0;
   size_t peak_samples = 0;
-  size_t series = 0;  // series fetched by all selectors so far
+  size_t series = 0;     // series fetched by all selectors so far
+  unsigned threads = 1;  // EngineOptions::threads resolved
   std::vector<std::string> warnings;
 
+  // The deadline alone: safe from any thread (EngineOptions::cancelled is not).
+  Status checkDeadline() const {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status(StatusCode::kDeadlineExceeded, std::string(kTimeoutError));
+    }
+    return Status::ok();
+  }
   Status check() const {
     if (std::chrono::steady_clock::now() > deadline) {
       return Status(StatusCode::kDeadlineExceeded, std::string(kTimeoutError));
@@ -508,6 +522,7 @@ struct Ctx {
     l.max_samples = o.max_samples - std::min(o.max_samples, samples);
     l.deadline = deadline;
     l.cancelled = o.cancelled;
+    l.threads = threads;
     return l;
   }
   // The Queryable's limit errors in the evaluator's words.
@@ -574,6 +589,9 @@ class Evaluator {
   Result<Value> evalRangeFunction(const Call& call, size_t arg_index, RangeFn f);
   Result<Value> evalAggregate(const AggregateExpr& a);
   Result<Value> evalCountValues(const AggregateExpr& a, Value in);
+  // evalAggregate for ops with a few numbers of state per (group, step), series by series.
+  Result<Value> aggregateDense(AggOp op, const Matrix& in, const std::vector<size_t>& group_of,
+                               std::vector<Labels> group_labels);
   Result<Value> evalBinary(const BinaryExpr& b);
   Result<Value> vectorScalar(BinOp op, Value vec, const std::vector<double>& s, bool swap,
                              bool return_bool);
@@ -663,24 +681,31 @@ Result<RangeArg> Evaluator::evalRangeArg(const Expr& expr) {
     int64_t last = subSat(atTs(vs.at, ts(n_ - 1)), vs.offset_ms);
     auto fetched = fetch(vs, first, last, &ra.fetched);
     if (!fetched.isOk()) return fetched.status();
-    for (PromSeries& ps : *fetched) {
-      Series s;
-      s.labels = std::move(ps.labels);
-      s.t = std::move(ps.time_ms);
-      s.v = std::move(ps.values);
-      if (std::any_of(s.v.begin(), s.v.end(), isStaleNaN)) {
-        size_t w = 0;
-        for (size_t i = 0; i < s.v.size(); ++i) {
-          if (isStaleNaN(s.v[i])) continue;
-          s.t[w] = s.t[i];
-          s.v[w] = s.v[i];
-          ++w;
+    ra.series.resize(fetched->size());
+    // Stale markers dropped, series by series on the query's threads.
+    const size_t n = fetched->size();
+    const size_t workers = workersFor(ra.fetched, c_.threads, 256 * 1024);
+    runParallel(workers, [&](size_t w) {
+      const size_t end = sliceBegin(n, w + 1, workers);
+      for (size_t i = sliceBegin(n, w, workers); i < end; ++i) {
+        PromSeries& ps = (*fetched)[i];
+        Series& s = ra.series[i];
+        s.labels = std::move(ps.labels);
+        s.t = std::move(ps.time_ms);
+        s.v = std::move(ps.values);
+        if (std::any_of(s.v.begin(), s.v.end(), isStaleNaN)) {
+          size_t k = 0;
+          for (size_t j = 0; j < s.v.size(); ++j) {
+            if (isStaleNaN(s.v[j])) continue;
+            s.t[k] = s.t[j];
+            s.v[k] = s.v[j];
+            ++k;
+          }
+          s.t.resize(k);
+          s.v.resize(k);
         }
-        s.t.resize(w);
-        s.v.resize(w);
       }
-      ra.series.push_back(std::move(s));
-    }
+    });
     return ra;
   }
   const SubqueryExpr* sq = e.as<SubqueryExpr>();
@@ -918,13 +943,42 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
   out.type = ValueType::kVector;
   bool open = c_.o.left_open_ranges;
   std::vector<char> any(f == RangeFn::kAbsent ? n_ : 0, 0);
-  std::vector<double> buf;
-  std::vector<double> reset_sum;  // rate / increase: per series, so each window is O(1)
   const bool counter_fn = f == RangeFn::kRate || f == RangeFn::kIncrease;
-  for (Series& in : ra->series) {
-    SEXTANT_RETURN_IF_ERROR(c_.check());
-    Series s;
+  // One series' points into *s. buf and reset_sum are the worker's scratch (reset_sum: rate /
+  // increase, per series, so each window is O(1)).
+  auto one = [&](const Series& in, Series* s, std::vector<double>& buf,
+                 std::vector<double>& reset_sum) -> Status {
     if (counter_fn) fn::resetSums(in.v.data(), in.v.size(), &reset_sum);
+    s->t.reserve(std::min(n_, in.t.size()));  // at most a point per step and per sample
+    s->v.reserve(std::min(n_, in.t.size()));
+    // avg_over_time, rate and increase: windows go four at a time through fn::avgOverTime4 /
+    // fn::counterRate4 (the CPU overlaps their divisions).
+    const bool by4 = f == RangeFn::kAvg || counter_fn;
+    fn::Window pending[4];
+    int64_t pending_t[4], pending_start[4], pending_end[4];
+    size_t npending = 0;
+    auto flush = [&] {
+      double r[4];
+      bool ok[4] = {true, true, true, true};
+      for (size_t j = npending; j < 4; ++j) {  // padding: a one-sample window, ignored
+        pending[j] = pending[0];
+        pending[j].n = 1;
+        pending_start[j] = pending_start[0];
+        pending_end[j] = pending_end[0];
+      }
+      if (f == RangeFn::kAvg) {
+        fn::avgOverTime4(pending, r);
+      } else {
+        fn::counterRate4(pending, pending_start, pending_end, ra->range_ms, f == RangeFn::kRate, r,
+                         ok);
+      }
+      for (size_t j = 0; j < npending; ++j) {
+        if (!ok[j]) continue;
+        s->t.push_back(pending_t[j]);
+        s->v.push_back(r[j]);
+      }
+      npending = 0;
+    };
     size_t lo = 0, hi = 0;
     for (size_t k = 0; k < n_; ++k) {
       int64_t ts_k = ts(k);
@@ -937,6 +991,14 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
       if (lo == hi) continue;
       fn::Window w{in.t.data() + lo, in.v.data() + lo, hi - lo,
                    counter_fn ? reset_sum.data() + lo : nullptr};
+      if (by4) {
+        pending[npending] = w;
+        pending_t[npending] = ts_k;
+        pending_start[npending] = mint;
+        pending_end[npending] = eff;
+        if (++npending == 4) flush();
+        continue;
+      }
       std::optional<double> r;
       switch (f) {
         case RangeFn::kRate:
@@ -968,7 +1030,7 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
           r = fn::holtWinters(w, sf, tf);
           break;
         }
-        case RangeFn::kAvg: r = fn::avgOverTime(w); break;
+        case RangeFn::kAvg: break;  // above
         case RangeFn::kMin: r = fn::minOverTime(w); break;
         case RangeFn::kMax: r = fn::maxOverTime(w); break;
         case RangeFn::kSum: r = fn::sumOverTime(w); break;
@@ -984,13 +1046,42 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
         case RangeFn::kAbsent: any[k] = 1; break;
       }
       if (r) {
-        s.t.push_back(ts_k);
-        s.v.push_back(*r);
+        s->t.push_back(ts_k);
+        s->v.push_back(*r);
       }
     }
+    if (npending > 0) flush();
+    return Status::ok();
+  };
+  // Series are independent: contiguous slices on the query's threads (absent_over_time writes
+  // one shared array: one thread). The calling thread's slice also checks for cancellation.
+  Matrix& ins = ra->series;
+  std::vector<Series> res(ins.size());
+  const size_t workers = f == RangeFn::kAbsent ? 1
+                                               : workersFor(std::max(ins.size() * n_, ra->fetched),
+                                                            c_.threads, 64 * 1024);
+  std::vector<Status> status(workers);
+  runParallel(workers, [&](size_t w) {
+    std::vector<double> buf, reset_sum;
+    const size_t end = sliceBegin(ins.size(), w + 1, workers);
+    for (size_t i = sliceBegin(ins.size(), w, workers); i < end; ++i) {
+      Status st = w == 0 ? c_.check() : c_.checkDeadline();
+      if (st.isOk()) st = one(ins[i], &res[i], buf, reset_sum);
+      if (!st.isOk()) {
+        status[w] = std::move(st);
+        return;
+      }
+    }
+  });
+  for (Status& st : status) {
+    if (!st.isOk()) return st;
+  }
+  for (size_t i = 0; i < ins.size(); ++i) {
+    Series& s = res[i];
     if (!s.t.empty()) {
       SEXTANT_RETURN_IF_ERROR(c_.addSamples(s.t.size()));
-      s.labels = f == RangeFn::kLast ? std::move(in.labels) : dropName(std::move(in.labels));
+      Labels& l = ins[i].labels;
+      s.labels = f == RangeFn::kLast ? std::move(l) : dropName(std::move(l));
       out.m.push_back(std::move(s));
     }
   }
@@ -1148,6 +1239,11 @@ Result<Value> Evaluator::evalAggregate(const AggregateExpr& a) {
     }
   }
   size_t ng = group_labels.size();
+  size_t points = 0;
+  for (const Series& s : in) points += s.t.size();
+  const bool dense = a.op != AggOp::kTopk && a.op != AggOp::kBottomk && a.op != AggOp::kQuantile &&
+                     ng <= std::max(kMinDenseCells, 2 * points) / std::max<size_t>(n_, 1);
+  if (dense) return aggregateDense(a.op, in, group_of, std::move(group_labels));
   struct Acc {
     double value = 0, mean = 0, count = 0;
     std::vector<std::pair<double, size_t>> items;  // topk/bottomk/quantile: (value, series)
@@ -1257,6 +1353,102 @@ Result<Value> Evaluator::evalAggregate(const AggregateExpr& a) {
     }
   }
   return vectorValue(ob.finish());
+}
+
+Result<Value> Evaluator::aggregateDense(AggOp op, const Matrix& in,
+                                        const std::vector<size_t>& group_of,
+                                        std::vector<Labels> group_labels) {
+  const size_t ng = group_labels.size();
+  const size_t cells = ng * n_;
+  const bool with_mean = op == AggOp::kAvg || op == AggOp::kStddev || op == AggOp::kStdvar;
+  std::vector<double> value(cells, 0), count(cells, 0), mean(with_mean ? cells : 0, 0);
+  // The step loop's output order: groups by their first step, then by the first series there.
+  std::vector<size_t> first_k(ng, SIZE_MAX), first_i(ng, SIZE_MAX);
+  for (size_t i = 0; i < in.size(); ++i) {
+    if ((i & 63) == 0) SEXTANT_RETURN_IF_ERROR(c_.check());
+    const Series& s = in[i];
+    const size_t g = group_of[i];
+    const size_t base = g * n_;
+    for (size_t j = 0; j < s.t.size(); ++j) {
+      const size_t cell = base + stepOf(s.t[j]);
+      const double v = s.v[j];
+      double& x = value[cell];
+      double& cnt = count[cell];
+      if (cnt == 0) {
+        const size_t k = cell - base;
+        if (k < first_k[g]) {
+          first_k[g] = k;
+          first_i[g] = i;
+        }
+        cnt = 1;
+        x = v;
+        if (with_mean) mean[cell] = v;
+        if (op == AggOp::kStddev || op == AggOp::kStdvar) x = 0;
+        if (op == AggOp::kCount || op == AggOp::kGroup) x = 1;
+        continue;
+      }
+      switch (op) {
+        case AggOp::kSum: x += v; break;
+        case AggOp::kAvg: {
+          cnt += 1;
+          double& m = mean[cell];
+          if (std::isinf(m)) {
+            if (std::isinf(v) && (m > 0) == (v > 0)) break;
+            if (!std::isinf(v) && !std::isnan(v)) break;
+          }
+          m += v / cnt - m / cnt;
+          break;
+        }
+        case AggOp::kCount: x += 1; break;
+        case AggOp::kGroup: break;
+        case AggOp::kMax:
+          if (x < v || std::isnan(x)) x = v;
+          break;
+        case AggOp::kMin:
+          if (x > v || std::isnan(x)) x = v;
+          break;
+        case AggOp::kStddev:
+        case AggOp::kStdvar: {
+          cnt += 1;
+          double& m = mean[cell];
+          double delta = v - m;
+          m += delta / cnt;
+          x += delta * (v - m);
+          break;
+        }
+        default: break;
+      }
+    }
+  }
+  std::vector<size_t> order;
+  for (size_t g = 0; g < ng; ++g) {
+    if (first_k[g] != SIZE_MAX) order.push_back(g);
+  }
+  std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    return std::tie(first_k[x], first_i[x]) < std::tie(first_k[y], first_i[y]);
+  });
+  Matrix m;
+  m.reserve(order.size());
+  for (size_t g : order) {
+    Series& out = m.emplace_back();
+    out.labels = std::move(group_labels[g]);
+    out.t.reserve(n_ - first_k[g]);
+    out.v.reserve(n_ - first_k[g]);
+    for (size_t k = 0; k < n_; ++k) {
+      const size_t cell = g * n_ + k;
+      if (count[cell] == 0) continue;
+      double r = value[cell];
+      switch (op) {
+        case AggOp::kAvg: r = mean[cell]; break;
+        case AggOp::kStdvar: r = value[cell] / count[cell]; break;
+        case AggOp::kStddev: r = std::sqrt(value[cell] / count[cell]); break;
+        default: break;
+      }
+      out.t.push_back(ts(k));
+      out.v.push_back(r);
+    }
+  }
+  return vectorValue(std::move(m));
 }
 
 Result<Value> Evaluator::evalCountValues(const AggregateExpr& a, Value in) {
@@ -1571,6 +1763,7 @@ Result<QueryResult> run(Queryable& q, const Expr& e, int64_t start, int64_t end,
                   : o.timeout.count() <= 0 ? std::chrono::steady_clock::time_point::min()
                                            : now + o.timeout;
   Ctx c{.q = q, .o = o, .query_start = start, .query_end = end, .deadline = deadline};
+  c.threads = o.threads != 0 ? o.threads : std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
   Evaluator ev(c, start, end, step);
   QueryResult out;
   ValueType type = valueType(e);

@@ -102,6 +102,10 @@ struct EngineOptions {
   // Prometheus 2.x selects range vectors and the lookback window closed on both ends,
   // [t - range, t]; Prometheus 3 made them left-open, (t - range, t]. false = 2.x (the oracle).
   bool left_open_ranges = false;
+  // Threads one query may use at once (the calling one included) for its storage scans and per
+  // series work (range functions): the series are cut into contiguous slices, so results do not
+  // depend on it. 0: the machine's hardware threads, at most 8.
+  unsigned threads = 0;
 };
 
 struct SeriesValues {

@@ -4,12 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <thread>
 
 #include "codec/point_pb/point_pb.h"
 #include "core/testing/temp_dir.h"
+#include "query/exec/promql_functions.h"
 #include "query/promql/parser.h"
 #include "storage/engine/testing/test_engine.h"
 
@@ -280,6 +283,160 @@ TEST(PromqlEngineTest, InstantVectorKeepsPrometheusOrder) {
   r = evalRange(q, *mustParse("sort_desc(x)"), 0, 0, 1000);  // range results: by labels
   ASSERT_TRUE(r.isOk());
   EXPECT_EQ(r->series[0].labels[1].value, "0");
+}
+
+TEST(PromqlEngineTest, AggregationGroupsKeepFirstSeenOrder) {
+  // Input series are in label order: {g=a,i=2} before {g=b,i=1}; grouped by i, group "2" is met
+  // first and Prometheus answers it first.
+  MemoryQueryable q;
+  q.add(PromSeries{{{"__name__", "x"}, {"g", "a"}, {"i", "2"}}, {0}, {5}});
+  q.add(PromSeries{{{"__name__", "x"}, {"g", "b"}, {"i", "1"}}, {0}, {7}});
+  for (const char* e : {"sum by (i) (x)", "avg by (i) (x)", "max by (i) (x)"}) {
+    auto r = evalInstant(q, *mustParse(e), 0);
+    ASSERT_TRUE(r.isOk()) << r.status().toString();
+    ASSERT_EQ(r->series.size(), 2u) << e;
+    EXPECT_EQ(r->series[0].labels, (std::vector<model::Tag>{{"i", "2"}})) << e;
+    EXPECT_EQ(r->series[0].v, std::vector<double>{5}) << e;
+    EXPECT_EQ(r->series[1].v, std::vector<double>{7}) << e;
+  }
+}
+
+TEST(PromqlEngineTest, ThreadsDoNotChangeResults) {
+  // 300 series x 2400 samples 15 s apart: counters with resets, gauges with NaN, +Inf and stale
+  // markers; every query answers bit for bit the same on 1 thread and on several.
+  MemoryQueryable q;
+  for (int i = 0; i < 300; ++i) {
+    PromSeries s;
+    s.labels = {{"__name__", i % 3 == 0 ? "g" : "c"},
+                {"i", std::to_string(i)},
+                {"svc", "s" + std::to_string(i % 7)}};
+    double c = 0;
+    for (int k = 0; k < 2400; ++k) {
+      if (i == 5 && k > 1000 && k < 1100) continue;  // a gap
+      s.time_ms.push_back(k * 15'000 + (i % 5) * 1000);
+      c = (k + i) % 500 == 0 ? 0 : c + (k * 7 + i) % 13;
+      double v = c;
+      if (i % 3 == 0) v = std::sin(k * 0.01 + i) * 100;
+      if (i == 3 && k % 97 == 0) v = std::nan("");
+      if (i == 6 && k == 50) v = std::numeric_limits<double>::infinity();
+      if (i == 9 && k % 400 == 399) v = staleNaN();
+      s.values.push_back(v);
+    }
+    q.add(std::move(s));
+  }
+  const char* queries[] = {
+      "rate(c[5m])",
+      "sum by (svc) (rate(c[5m]))",
+      "increase(c[1h])",
+      "avg_over_time(g[10m])",
+      "stddev_over_time(g[10m])",
+      "quantile_over_time(0.9, g[10m])",
+      "avg by (svc) (g)",
+      "stddev(g)",
+      "count(g)",
+      "min by (svc) (g) + max by (svc) (g)",
+      "group by (svc) (c)",
+      "topk(3, rate(c[5m]))",
+      "absent_over_time(nothing[5m])",
+      "histogram_quantile(0.9, sum by (le) (rate(c[5m])))",
+  };
+  auto bits = [](const QueryResult& r) {
+    std::vector<std::uint64_t> out;
+    for (const SeriesValues& s : r.series) {
+      for (double v : s.v) out.push_back(std::bit_cast<std::uint64_t>(v));
+      for (std::int64_t t : s.t_ms) out.push_back(static_cast<std::uint64_t>(t));
+    }
+    return out;
+  };
+  for (const char* text : queries) {
+    auto e = mustParse(text);
+    EngineOptions one;
+    one.threads = 1;
+    auto want = evalRange(q, *e, 3'600'000, 10 * 3'600'000, 60'000, one);
+    ASSERT_TRUE(want.isOk()) << text << ": " << want.status().toString();
+    for (unsigned threads : {2u, 3u, 8u}) {
+      EngineOptions o;
+      o.threads = threads;
+      auto got = evalRange(q, *e, 3'600'000, 10 * 3'600'000, 60'000, o);
+      ASSERT_TRUE(got.isOk()) << text << ": " << got.status().toString();
+      ASSERT_EQ(got->series.size(), want->series.size()) << text;
+      for (std::size_t i = 0; i < got->series.size(); ++i) {
+        EXPECT_EQ(got->series[i].labels, want->series[i].labels) << text;
+      }
+      EXPECT_EQ(bits(*got), bits(*want)) << text << " on " << threads << " threads";
+    }
+  }
+}
+
+TEST(PromqlFunctionsTest, AvgOverTime4IsAvgOverTimeFourTimes) {
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<std::vector<double>> vals = {
+      {1, 2, 3.5, 1e300, 1e300, -7},
+      {0.1, 0.2, 0.3},
+      {inf, 5, inf, -inf, 2},
+      {},
+      {std::nan(""), 1, 2},
+      {-inf, -inf, 3},
+      {1e-300, 3e-301, 0.7, 0.1, 0.2, 0.30000000000000004, 9, 11, 13},
+  };
+  std::vector<int64_t> t(16, 0);
+  for (size_t a = 0; a < vals.size(); ++a) {
+    fn::Window w[4];
+    for (size_t j = 0; j < 4; ++j) {
+      const std::vector<double>& v = vals[(a + j) % vals.size()];
+      w[j] = fn::Window{t.data(), v.data(), v.size()};
+    }
+    double got[4];
+    fn::avgOverTime4(w, got);
+    for (size_t j = 0; j < 4; ++j) {
+      if (w[j].n == 0) continue;
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(got[j]),
+                std::bit_cast<std::uint64_t>(fn::avgOverTime(w[j])))
+          << a << " " << j;
+    }
+  }
+  // By hand: the mean of 1, 2, 3.5 and of 0.1, 0.2, 0.3 (Prometheus' running mean).
+  fn::Window w[4] = {{t.data(), vals[0].data(), 3}, {t.data(), vals[1].data(), 3}, {}, {}};
+  double got[4];
+  fn::avgOverTime4(w, got);
+  EXPECT_DOUBLE_EQ(got[0], 6.5 / 3);
+  EXPECT_DOUBLE_EQ(got[1], 0.2);
+}
+
+TEST(PromqlFunctionsTest, CounterRate4IsExtrapolatedRateFourTimes) {
+  // A counter with resets and a zero start, 15 s apart with jitter; windows of every length.
+  std::vector<int64_t> t;
+  std::vector<double> v;
+  for (int i = 0; i < 40; ++i) {
+    t.push_back(1'000'000 + i * 15'000 + (i * 7919) % 3000);
+    v.push_back(i < 3 ? i * 0.5 : (i % 11 == 0 ? 1 : v.back() + (i * 13) % 7));
+  }
+  std::vector<double> rs;
+  fn::resetSums(v.data(), v.size(), &rs);
+  for (bool is_rate : {true, false}) {
+    for (size_t a = 0; a + 4 <= v.size(); ++a) {
+      fn::Window w[4];
+      int64_t start[4], end[4];
+      for (size_t j = 0; j < 4; ++j) {
+        const size_t lo = a + j, n = 1 + (a * 3 + j * 5) % (v.size() - lo);
+        w[j] = fn::Window{t.data() + lo, v.data() + lo, n, rs.data() + lo};
+        end[j] = t[lo + n - 1] + static_cast<int64_t>(j) * 4000;
+        start[j] = end[j] - 300'000;
+      }
+      double got[4];
+      bool ok[4];
+      fn::counterRate4(w, start, end, 300'000, is_rate, got, ok);
+      for (size_t j = 0; j < 4; ++j) {
+        std::optional<double> want =
+            fn::extrapolatedRate(w[j], start[j], end[j], 300'000, true, is_rate);
+        ASSERT_EQ(ok[j], want.has_value()) << a << " " << j;
+        if (want) {
+          EXPECT_EQ(std::bit_cast<std::uint64_t>(got[j]), std::bit_cast<std::uint64_t>(*want))
+              << a << " " << j;
+        }
+      }
+    }
+  }
 }
 
 TEST(PromqlEngineTest, HostileQueriesFailCleanly) {

@@ -84,6 +84,33 @@ std::optional<double> extrapolatedRate(Window w, int64_t range_start_ms, int64_t
   return result * factor;
 }
 
+void counterRate4(const Window* w, const int64_t* start, const int64_t* end, int64_t range_ms,
+                  bool is_rate, double* out, bool* ok) {
+  const double range_s = static_cast<double>(range_ms) / 1000;
+  for (int j = 0; j < 4; ++j) {  // extrapolatedRate's steps with is_counter, without branches
+    const size_t n = w[j].n;
+    const double first = w[j].v[0], last = w[j].v[n - 1];
+    double result = last - first;
+    result += w[j].reset_sum[n - 1] - w[j].reset_sum[0];
+    double duration_to_start = static_cast<double>(w[j].t[0] - start[j]) / 1000;
+    const double duration_to_end = static_cast<double>(end[j] - w[j].t[n - 1]) / 1000;
+    const double sampled = static_cast<double>(w[j].t[n - 1] - w[j].t[0]) / 1000;
+    const double avg_between = sampled / static_cast<double>(n > 1 ? n - 1 : 1);
+    const double duration_to_zero = sampled * (first / result);
+    if (result > 0 && first >= 0 && duration_to_zero < duration_to_start) {
+      duration_to_start = duration_to_zero;
+    }
+    const double threshold = avg_between * 1.1;
+    double extrapolate_to = sampled;
+    extrapolate_to += duration_to_start < threshold ? duration_to_start : avg_between / 2;
+    extrapolate_to += duration_to_end < threshold ? duration_to_end : avg_between / 2;
+    double factor = extrapolate_to / sampled;
+    if (is_rate) factor /= range_s;
+    out[j] = result * factor;
+    ok[j] = n >= 2;
+  }
+}
+
 void resetSums(const double* v, size_t n, std::vector<double>* out) {
   out->resize(n);
   double sum = 0;
@@ -157,6 +184,24 @@ double avgOverTime(Window w) {
   }
   if (std::isinf(mean)) return mean;
   return mean + c;
+}
+
+void avgOverTime4(const Window* w, double* out) {
+  double mean[4] = {0, 0, 0, 0}, count[4] = {0, 0, 0, 0}, c[4] = {0, 0, 0, 0};
+  const size_t n = std::max(std::max(w[0].n, w[1].n), std::max(w[2].n, w[3].n));
+  for (size_t i = 0; i < n; ++i) {
+    for (int j = 0; j < 4; ++j) {  // the same steps as avgOverTime, four windows interleaved
+      if (i >= w[j].n) continue;
+      double v = w[j].v[i];
+      count[j] += 1;
+      if (std::isinf(mean[j])) {
+        if (std::isinf(v) && (mean[j] > 0) == (v > 0)) continue;
+        if (!std::isinf(v) && !std::isnan(v)) continue;
+      }
+      kahanInc(v / count[j] - mean[j] / count[j], &mean[j], &c[j]);
+    }
+  }
+  for (int j = 0; j < 4; ++j) out[j] = std::isinf(mean[j]) ? mean[j] : mean[j] + c[j];
 }
 
 double sumOverTime(Window w) {

@@ -32,6 +32,12 @@ void resetSums(const double* v, size_t n, std::vector<double>* out);
 // rate / increase / delta: Prometheus' extrapolatedRate. nullopt below two samples.
 std::optional<double> extrapolatedRate(Window w, int64_t range_start_ms, int64_t range_end_ms,
                                        int64_t range_ms, bool is_counter, bool is_rate);
+// extrapolatedRate for counters (rate: is_rate, increase) of four windows with reset sums, at once:
+// out[j] = *extrapolatedRate(w[j], start[j], end[j], range_ms, true, is_rate) bit for bit, ok[j]
+// false where that is nullopt (n < 2). Straight-line code over the four, so that the CPU
+// overlaps their divisions. Every w[j].n >= 1 and w[j].reset_sum set.
+void counterRate4(const Window* w, const int64_t* start, const int64_t* end, int64_t range_ms,
+                  bool is_rate, double* out, bool* ok);
 // irate / idelta.
 std::optional<double> instantValue(Window w, bool is_rate);
 // deriv: the least-squares slope per second.
@@ -42,6 +48,10 @@ double resets(Window w);
 double changes(Window w);
 std::optional<double> holtWinters(Window w, double sf, double tf);
 double avgOverTime(Window w);
+// avgOverTime of four windows at once, out[j] = avgOverTime(w[j]) bit for bit: the four running
+// means are independent chains of divisions that the CPU overlaps (one window's chain is
+// latency-bound). Windows with n == 0 give an unspecified out[j].
+void avgOverTime4(const Window* w, double* out);
 double sumOverTime(Window w);
 double minOverTime(Window w);
 double maxOverTime(Window w);

@@ -7,7 +7,9 @@
 //
 // Environment: SEXTANT_BENCH_HOURS (default 24; SEXTANT_BENCH_SMOKE: 1), SEXTANT_BENCH_INSTANCES
 // (default 1000 -> 2000 counters, 2000 buckets, 1000 gauges), SEXTANT_BENCH_DATA_DIR: keep the
-// loaded engine there and reuse it on the next run (loading 24 h takes a while).
+// loaded engine there and reuse it on the next run (loading 24 h takes a while). To query the data
+// of bench/query-peers.sh instead (a copy of a kept sextant data dir), also set
+// SEXTANT_BENCH_WORKSPACE (its workspace id) and SEXTANT_BENCH_END_S (meta.json's end).
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -26,12 +28,17 @@ namespace {
 
 constexpr int64_t kStepS = 15;
 constexpr int64_t kEndS = 1'700'000'000 / 60 * 60;
-constexpr const char* kWorkspace = "bench";
 
 int64_t envInt(const char* name, int64_t fallback) {
   const char* v = std::getenv(name);
   return v != nullptr && *v != '\0' ? std::atoll(v) : fallback;
 }
+
+std::string workspace() {
+  const char* v = std::getenv("SEXTANT_BENCH_WORKSPACE");
+  return v != nullptr && *v != '\0' ? std::string(v) : std::string("bench");
+}
+int64_t endS() { return envInt("SEXTANT_BENCH_END_S", kEndS); }
 
 int64_t hours() {
   return std::getenv("SEXTANT_BENCH_SMOKE") ? 1 : envInt("SEXTANT_BENCH_HOURS", 24);
@@ -54,7 +61,7 @@ model::Point metric(std::string measurement, std::vector<model::Tag> tags, std::
 // Writes the data set, one request per timestamp (every series at that time).
 void load(storage::StorageEngine& e) {
   const int64_t n = hours() * 3600 / kStepS;
-  const int64_t t0 = kEndS - (n - 1) * kStepS;
+  const int64_t t0 = endS() - (n - 1) * kStepS;
   const int64_t inst = instances();
   static const char* kLe[] = {"0.005", "0.01", "0.025", "0.05", "0.1",
                               "0.25",  "0.5",  "1",     "2.5",  "+Inf"};
@@ -94,7 +101,7 @@ void load(storage::StorageEngine& e) {
       pts.push_back(metric("node", {{"instance", host}}, "memory_bytes",
                            1e9 + static_cast<double>((i * 13 + k) % 1000) * 1e6, t));
     }
-    if (!storage::testing::writePoints(e, kWorkspace, model::Category::kMetric, std::move(pts))
+    if (!storage::testing::writePoints(e, workspace(), model::Category::kMetric, std::move(pts))
              .isOk()) {
       std::fprintf(stderr, "write failed\n");
       std::abort();
@@ -131,8 +138,8 @@ void runRange(benchmark::State& state, const char* query) {
     state.SkipWithError("parse");
     return;
   }
-  auto q = storageQueryable(e, kWorkspace);
-  const int64_t end_ms = kEndS * 1000;
+  auto q = storageQueryable(e, workspace());
+  const int64_t end_ms = endS() * 1000;
   const int64_t start_ms = end_ms - hours() * 3'600'000;
   for (auto _ : state) {
     auto r = evalRange(*q, **expr, start_ms, end_ms, 60'000);
@@ -158,12 +165,12 @@ void BM_Topk(benchmark::State& s) {
 void BM_AvgOverTime(benchmark::State& s) { runRange(s, "avg_over_time(node_memory_bytes[10m])"); }
 void BM_Count(benchmark::State& s) { runRange(s, "count(node_memory_bytes)"); }
 
-BENCHMARK(BM_SumRate)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_SumByServiceRate)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_HistogramQuantile)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Topk)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_AvgOverTime)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Count)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SumRate)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+BENCHMARK(BM_SumByServiceRate)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+BENCHMARK(BM_HistogramQuantile)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+BENCHMARK(BM_Topk)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+BENCHMARK(BM_AvgOverTime)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+BENCHMARK(BM_Count)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 }  // namespace
 }  // namespace sextant::query::promql

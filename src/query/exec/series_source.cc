@@ -1,9 +1,12 @@
 #include "query/exec/series_source.h"
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <tuple>
+
+#include "query/exec/parallel.h"
 
 namespace sextant::query {
 
@@ -58,9 +61,25 @@ Result<bool> matches(const storage::TagMatcher& m, std::string_view v) {
   return cm->matches(v);
 }
 
-Result<std::vector<FieldSeries>> fetchFieldSeries(storage::StorageEngine& engine,
-                                                  const FieldSelector& sel) {
+namespace {
+
+// What the shards of one fetch share: series and samples kept by all of them together.
+// A shard that fails sets `failed`; the others stop at their next batch with kShardStopped.
+struct SharedCounts {
+  std::atomic<std::size_t> series{0};
+  std::atomic<std::size_t> samples{0};
+  std::atomic<bool> failed{false};
+};
+constexpr std::string_view kShardStopped = "fetch: another shard failed";
+
+// One shard of fetchFieldSeries: the series of storage's slice `shard` of `shards`, unsorted.
+// `cancelled` is only called when `check_cancelled` (the calling thread's shard).
+Status fetchFieldShard(storage::StorageEngine& engine, const FieldSelector& sel,
+                       std::uint32_t shard, std::uint32_t shards, bool check_cancelled,
+                       SharedCounts* counts, std::vector<FieldSeries>* out) {
   storage::ScanRequest req;
+  req.series_shard = shard;
+  req.series_shards = shards;
   req.workspace_id = sel.workspace_id;
   req.category = model::Category::kMetric;
   req.min_time_ns = sel.min_time_ns;
@@ -70,52 +89,102 @@ Result<std::vector<FieldSeries>> fetchFieldSeries(storage::StorageEngine& engine
   req.columns = sel.fields;
   const FetchLimits& lim = sel.limits;
   bool timed = lim.deadline != std::chrono::steady_clock::time_point::max();
-  std::size_t samples = 0;
-  // (field, series id) -> series
-  std::map<std::pair<std::string, std::uint64_t>, FieldSeries> acc;
+  // Series in first-seen order; (field name, series id) -> index in `series`.
+  std::vector<FieldSeries>& series = *out;
+  std::map<std::pair<std::string, std::uint64_t>, std::size_t> index;
+  const bool bounded = sel.min_time_ns != INT64_MIN && sel.max_time_ns != INT64_MAX;
+  const double span_ns =
+      bounded ? static_cast<double>(sel.max_time_ns) - static_cast<double>(sel.min_time_ns) : 0;
+  std::size_t reserved = 0;  // samples of capacity reserved ahead
   Status st = engine.scan(req, [&](storage::ColumnBatch&& b) {
+    if (counts->failed.load(std::memory_order_relaxed)) {
+      return Status(StatusCode::kCancelled, std::string(kShardStopped));
+    }
     if (timed && std::chrono::steady_clock::now() > lim.deadline) {
       return Status(StatusCode::kDeadlineExceeded, std::string(kFetchTimedOut));
     }
-    if (lim.cancelled && lim.cancelled()) {
+    if (check_cancelled && lim.cancelled && lim.cancelled()) {
       return Status(StatusCode::kCancelled, std::string(kFetchCancelled));
     }
-    for (const storage::Column& c : b.columns) {
+    for (storage::Column& c : b.columns) {
       if (c.kind != storage::ColumnKind::kField || !isNumeric(c.type)) continue;
-      auto [it, fresh] = acc.try_emplace({c.name, b.series_id});
-      FieldSeries& s = it->second;
+      auto [it, fresh] = index.try_emplace({c.name, b.series_id}, series.size());
       if (fresh) {
-        if (acc.size() > lim.max_series) return outOfRange(std::string(kFetchTooManySeries));
+        if (counts->series.fetch_add(1) + 1 > lim.max_series) {
+          return outOfRange(std::string(kFetchTooManySeries));
+        }
+        FieldSeries& s = series.emplace_back();
         s.measurement = b.measurement;
         s.field = c.name;
         s.tags = b.series_tags;
       }
-      // Checked before the batch is copied: what is kept never exceeds the cap.
-      if (b.rows() > lim.max_samples - samples) {
-        std::size_t present = 0;
-        for (std::size_t r = 0; r < b.rows(); ++r) present += c.isPresent(r) ? 1 : 0;
-        if (present > lim.max_samples - samples) {
-          return outOfRange(std::string(kFetchTooManySamples));
-        }
+      FieldSeries& s = series[it->second];
+      const std::size_t rows = b.rows();
+      std::size_t present = rows;
+      if (!c.present.empty()) {
+        present = static_cast<std::size_t>(std::count_if(c.present.begin(), c.present.end(),
+                                                         [](std::uint8_t p) { return p != 0; }));
       }
-      std::size_t before = s.values.size();
-      s.time_ns.reserve(s.time_ns.size() + b.rows());
-      s.values.reserve(s.values.size() + b.rows());
-      for (std::size_t r = 0; r < b.rows(); ++r) {
+      // Checked before the batch is copied: what is kept never exceeds the cap.
+      if (counts->samples.fetch_add(present) + present > lim.max_samples) {
+        return outOfRange(std::string(kFetchTooManySamples));
+      }
+      if (s.values.empty() && bounded && rows > 1 && b.time_ns.back() > b.time_ns.front() &&
+          reserved < lim.max_samples) {
+        // Room for the whole selected range at the first batch's sample rate (5% over), so
+        // that most series never reallocate; at most 64 Ki samples a series and the sample cap
+        // over all series (untouched capacity costs address space only).
+        const double per_ns = static_cast<double>(rows - 1) /
+                              static_cast<double>(b.time_ns.back() - b.time_ns.front());
+        const double expect = std::min(span_ns * per_ns * 1.05 + 16, 65536.0);
+        const std::size_t room = static_cast<std::size_t>(expect);
+        reserved += room;
+        s.time_ns.reserve(room);
+        s.values.reserve(room);
+      }
+      if (present == rows && c.type == model::FieldType::kFloat) {
+        // The common case: every row present, doubles: two bulk appends (geometric growth).
+        const std::vector<double>& v = std::get<2>(c.values);
+        s.time_ns.insert(s.time_ns.end(), b.time_ns.begin(), b.time_ns.end());
+        s.values.insert(s.values.end(), v.begin(), v.end());
+        continue;
+      }
+      for (std::size_t r = 0; r < rows; ++r) {
         if (!c.isPresent(r)) continue;
         s.time_ns.push_back(b.time_ns[r]);
         s.values.push_back(numericAt(c, r));
       }
-      samples += s.values.size() - before;
     }
     return Status::ok();
   });
-  if (!st.isOk()) return st;
-  std::vector<FieldSeries> out;
-  out.reserve(acc.size());
-  for (auto& [key, s] : acc) {
-    sortAndCollapse(&s.time_ns, &s.values);
-    out.push_back(std::move(s));
+  if (!st.isOk()) {
+    counts->failed = true;
+    return st;
+  }
+  for (FieldSeries& f : series) sortAndCollapse(&f.time_ns, &f.values);
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<std::vector<FieldSeries>> fetchFieldSeries(storage::StorageEngine& engine,
+                                                  const FieldSelector& sel) {
+  // Shards of the selected series, one per thread; storage's scans run independently.
+  const std::uint32_t shards = std::max(1u, sel.limits.threads);
+  SharedCounts counts;
+  std::vector<std::vector<FieldSeries>> parts(shards);
+  std::vector<Status> status(shards);
+  runParallel(shards, [&](std::size_t w) {
+    status[w] = fetchFieldShard(engine, sel, static_cast<std::uint32_t>(w), shards, w == 0, &counts,
+                                &parts[w]);
+  });
+  for (const Status& st : status) {  // the first real error, not a shard stopped by it
+    if (!st.isOk() && st.message() != kShardStopped) return st;
+  }
+  std::vector<FieldSeries> out = std::move(parts[0]);
+  for (std::size_t w = 1; w < shards; ++w) {
+    out.insert(out.end(), std::make_move_iterator(parts[w].begin()),
+               std::make_move_iterator(parts[w].end()));
   }
   std::sort(out.begin(), out.end(), [](const FieldSeries& a, const FieldSeries& b) {
     if (a.field != b.field) return a.field < b.field;
@@ -195,22 +264,36 @@ Result<std::vector<PromSeries>> fetchPromSeries(storage::StorageEngine& engine,
     sel.max_time_ns = max_ms >= INT64_MAX / kMs ? INT64_MAX : max_ms * kMs + (kMs - 1);
     auto series = fetchFieldSeries(engine, sel);
     if (!series.isOk()) return series.status();
+    const std::size_t first = out.size();
     for (FieldSeries& fs : *series) {
-      PromSeries ps;
+      PromSeries& ps = out.emplace_back();
       ps.labels = std::move(fs.tags);
       ps.labels.push_back({"__name__", measurement + "_" + fs.field});
       std::sort(ps.labels.begin(), ps.labels.end(),
                 [](const model::Tag& a, const model::Tag& b) { return a.key < b.key; });
-      ps.time_ms.reserve(fs.time_ns.size());
-      for (std::int64_t t : fs.time_ns) {
-        std::int64_t ms = t / kMs - (t % kMs < 0 ? 1 : 0);
-        ps.time_ms.push_back(ms);
-      }
+      ps.time_ms = std::move(fs.time_ns);  // converted below, in place
       ps.values = std::move(fs.values);
-      sortAndCollapse(&ps.time_ms, &ps.values);
-      samples += ps.values.size();
-      out.push_back(std::move(ps));
     }
+    // Nanoseconds to milliseconds (floor), in place, on the fetch's threads.
+    const std::size_t n = out.size() - first;
+    const std::size_t workers = workersFor(n, limits.threads, 64);
+    runParallel(workers, [&](std::size_t w) {
+      const std::size_t end = first + sliceBegin(n, w + 1, workers);
+      for (std::size_t i = first + sliceBegin(n, w, workers); i < end; ++i) {
+        PromSeries& ps = out[i];
+        // Converted and checked in one pass: strictly ascending (the usual case) needs nothing
+        // more; else two ns times fell on one ms, or parts overlapped.
+        bool ascending = true;
+        std::int64_t prev = INT64_MIN;
+        for (std::int64_t& t : ps.time_ms) {
+          t = t / kMs - (t % kMs < 0 ? 1 : 0);
+          ascending &= t > prev;
+          prev = t;
+        }
+        if (!ascending) sortAndCollapse(&ps.time_ms, &ps.values);
+      }
+    });
+    for (std::size_t i = first; i < out.size(); ++i) samples += out[i].values.size();
   }
   std::sort(out.begin(), out.end(), [](const PromSeries& a, const PromSeries& b) {
     return std::lexicographical_compare(

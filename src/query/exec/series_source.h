@@ -33,8 +33,13 @@ struct FetchLimits {
   std::size_t max_series = SIZE_MAX;   // series x field pairs
   std::size_t max_samples = SIZE_MAX;  // samples kept
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-  // Checked per storage batch with the deadline: true ends the fetch (the client went away).
+  // Checked per storage batch with the deadline, on the calling thread only: true ends the
+  // fetch (the client went away).
   std::function<bool()> cancelled;
+  // Threads scanning at once (the calling one included): the selected series are cut into this
+  // many slices (storage::ScanRequest::series_shard), each scanned on its own thread. The caps
+  // above hold for all of them together.
+  unsigned threads = 1;
 };
 inline constexpr std::string_view kFetchTooManySeries = "fetch: too many series";
 inline constexpr std::string_view kFetchTooManySamples = "fetch: too many samples";

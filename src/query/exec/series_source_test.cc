@@ -159,6 +159,58 @@ TEST_F(SeriesSourceTest, FetchLimitsStopTheScan) {
   EXPECT_TRUE(fetchFieldSeries(*engine_, sel).isOk());
 }
 
+TEST_F(SeriesSourceTest, ThreadsScanSlicesOfTheSeries) {
+  // 7 hosts x 2 fields over two flushes (parts) and the head: 14 series of 30 samples.
+  for (int part = 0; part < 3; ++part) {
+    std::vector<Point> pts;
+    for (int i = 0; i < 10; ++i) {
+      for (int h = 0; h < 7; ++h) {
+        const double x = part * 10 + i;
+        pts.push_back(point("cpu", {{"host", "h" + std::to_string(h)}},
+                            {{"usage", x + h * 0.5}, {"n", std::int64_t{h}}},
+                            kT0 + std::int64_t(part * 10 + i) * 1'000'000'000));
+      }
+    }
+    write(pts);
+    if (part < 2) {
+      ASSERT_TRUE(engine_->flush().isOk());
+    }
+  }
+  const std::int64_t lo = kT0 / 1'000'000, hi = lo + 29'000;
+  auto fetch = [&](unsigned threads, FetchLimits l = {}) {
+    l.threads = threads;
+    return fetchPromSeries(*engine_, "ws", {{"__name__", TagMatcher::kRegex, {"cpu_.*"}}}, lo, hi,
+                           l);
+  };
+  auto one = fetch(1);
+  ASSERT_TRUE(one.isOk()) << one.status().toString();
+  ASSERT_EQ(one->size(), 14u);
+  // Expected by hand: cpu_n{host=h0} first (labels sorted), 30 samples of 0 one second apart.
+  EXPECT_EQ((*one)[0].labels, (std::vector<model::Tag>{{"__name__", "cpu_n"}, {"host", "h0"}}));
+  ASSERT_EQ((*one)[0].time_ms.size(), 30u);
+  EXPECT_EQ((*one)[0].time_ms[29] - (*one)[0].time_ms[0], 29'000);
+  // cpu_usage{host=h3}: part*10 + i + 1.5 at second part*10 + i.
+  const PromSeries& u3 = (*one)[7 + 3];
+  EXPECT_EQ(u3.labels[1].value, "h3");
+  for (std::size_t i = 0; i < 30; ++i) EXPECT_EQ(u3.values[i], static_cast<double>(i) + 1.5);
+  for (unsigned threads : {2u, 3u, 8u, 20u}) {
+    auto got = fetch(threads);
+    ASSERT_TRUE(got.isOk()) << got.status().toString();
+    ASSERT_EQ(got->size(), one->size()) << threads;
+    for (std::size_t i = 0; i < got->size(); ++i) {
+      EXPECT_EQ((*got)[i].labels, (*one)[i].labels);
+      EXPECT_EQ((*got)[i].time_ms, (*one)[i].time_ms);
+      EXPECT_EQ((*got)[i].values, (*one)[i].values);
+    }
+    // The caps hold for all threads together: 14 series and 420 samples.
+    EXPECT_TRUE(fetch(threads, {.max_series = 14, .max_samples = 420}).isOk());
+    EXPECT_EQ(fetch(threads, {.max_series = 13}).status(),
+              Status(StatusCode::kOutOfRange, std::string(kFetchTooManySeries)));
+    EXPECT_EQ(fetch(threads, {.max_samples = 419}).status(),
+              Status(StatusCode::kOutOfRange, std::string(kFetchTooManySamples)));
+  }
+}
+
 TEST(MatchersTest, PrometheusSemantics) {
   EXPECT_TRUE(*matches({"a", TagMatcher::kEq, {""}}, ""));
   EXPECT_TRUE(*matches({"a", TagMatcher::kRegex, {"x|"}}, ""));

@@ -937,6 +937,14 @@ struct StorageEngine::Impl {
         }
         std::sort(series.begin(), series.end());
       }
+      if (req.series_shards > 1) {
+        if (req.series_shard >= req.series_shards) return invalidArgument("bad series shard");
+        const std::size_t n = series.size();
+        const std::size_t a = n * req.series_shard / req.series_shards;
+        const std::size_t b = n * (req.series_shard + 1) / req.series_shards;
+        series.erase(series.begin() + static_cast<std::ptrdiff_t>(b), series.end());
+        series.erase(series.begin(), series.begin() + static_cast<std::ptrdiff_t>(a));
+      }
       if (series.empty()) return Status::ok();
       q.series = &series;
     }

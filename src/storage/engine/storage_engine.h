@@ -97,6 +97,11 @@ struct ScanRequest {
   // are read even when not projected (and returned only when projected). A malformed predicate
   // is InvalidArgument.
   std::vector<FieldPredicate> fields;
+  // Metrics: only slice `series_shard` of `series_shards` equal contiguous slices of the selected
+  // series ids (in id order), so that threads can scan disjoint series of one selection, each
+  // with its own scan. 1 shard: every series. Ignored by other categories.
+  std::uint32_t series_shard = 0;
+  std::uint32_t series_shards = 1;
 };
 
 struct ScanStats {

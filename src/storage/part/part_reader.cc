@@ -432,7 +432,23 @@ struct PartReader::Impl {
         while (b < n && dg.seriesAt(b) == sid) ++b;
         const bool series_ok =
             q.series == nullptr || std::binary_search(q.series->begin(), q.series->end(), sid);
-        if (series_ok) {
+        if (series_ok && keep.empty()) {
+          // Times ascend within a series run: the rows in the time range are one slice.
+          const auto t0 = dg.time_ns.begin() + static_cast<std::ptrdiff_t>(a);
+          const auto t1 = dg.time_ns.begin() + static_cast<std::ptrdiff_t>(b);
+          const auto lo = std::lower_bound(t0, t1, q.min_time_ns);
+          const auto hi = std::upper_bound(lo, t1, q.max_time_ns);
+          if (lo != hi) {
+            const auto from = static_cast<std::size_t>(lo - dg.time_ns.begin());
+            const auto to = static_cast<std::size_t>(hi - dg.time_ns.begin());
+            st->rows_returned += to - from;
+            ColumnBatch out = copyRows(dg, from, to, nullptr);
+            if (strip) {
+              std::erase_if(out.columns, [&](const Column& c) { return !projected(c.name); });
+            }
+            SEXTANT_RETURN_IF_ERROR(fn(std::move(out)));
+          }
+        } else if (series_ok) {
           sel.clear();
           for (std::size_t r = a; r < b; ++r) {
             const std::int64_t t = dg.time_ns[r];
