@@ -145,6 +145,11 @@ struct SocketReceiver::Impl {
     return Status::ok();
   }
 
+  void error(const std::string& message) {
+    stats->errors.fetch_add(1);
+    if (opt.on_error) opt.on_error(message);
+  }
+
   // Pushes bytes into a source's decoder and hands what it emitted to the sink.
   void push(Source& s, std::string_view bytes) {
     LineDecoder::Stats before = s.decoder->stats();
@@ -179,7 +184,7 @@ struct SocketReceiver::Impl {
     l.acceptor.async_accept([this, &l](const ErrorCode& ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted) return;
       if (ec) {
-        stats->errors.fetch_add(1);
+        error(l.url + ": accept: " + ec.message());
         l.retry.expires_after(std::chrono::milliseconds(100));
         l.retry.async_wait([this, &l](const ErrorCode& e) {
           if (!e) accept(l);
@@ -188,6 +193,10 @@ struct SocketReceiver::Impl {
       }
       if (conns.size() >= opt.max_connections) {
         stats->connections_rejected.fetch_add(1);
+        if (opt.on_error) {
+          opt.on_error(l.url + ": connection refused: socket_max_connections (" +
+                       std::to_string(opt.max_connections) + ") reached");
+        }
         ErrorCode ignored;
         socket.close(ignored);
       } else {
@@ -203,7 +212,7 @@ struct SocketReceiver::Impl {
           stats->connections_open.store(conns.size());
           read(c);
         } else {
-          stats->errors.fetch_add(1);
+          error(l.url + ": " + dec.status().message());
         }
       }
       accept(l);
@@ -219,7 +228,7 @@ struct SocketReceiver::Impl {
       }
       if (ec) {
         if (ec != asio::error::eof && ec != asio::error::connection_reset) {
-          stats->errors.fetch_add(1);
+          error(c->listener + ": read: " + ec.message());
         }
         finish(*c);
         ErrorCode ignored;
@@ -237,7 +246,7 @@ struct SocketReceiver::Impl {
                                 [this, &u](const ErrorCode& ec, size_t n) {
                                   if (ec == asio::error::operation_aborted) return;
                                   if (ec) {
-                                    stats->errors.fetch_add(1);
+                                    error(u.listener + ": receive: " + ec.message());
                                   } else {
                                     stats->datagrams.fetch_add(1);
                                     stats->bytes.fetch_add(n);

@@ -243,6 +243,9 @@ TEST(SocketInput, ConnectionsOverTheLimitAreClosed) {
   TcpClient second(port);
   EXPECT_TRUE(second.closedByPeer());
   EXPECT_EQ(in->stats().sockets.connections_rejected.load(), 1u);
+  ASSERT_EQ(feeder.errors().size(), 1u);  // reported: datakit_error_total, /v1/lasterror
+  EXPECT_NE(feeder.errors()[0].find("socket_max_connections (1) reached"), std::string::npos)
+      << feeder.errors()[0];
   first.send("two\n");
   ASSERT_TRUE(waitFor([&] { return feeder.size() >= 2; }));
   EXPECT_EQ(feeder.messages(), (Strings{"one", "two"}));
