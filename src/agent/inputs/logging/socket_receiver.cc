@@ -94,7 +94,7 @@ struct UdpSocket : Source {
   explicit UdpSocket(asio::io_context& io) : socket(io) {}
   udp::socket socket;
   udp::endpoint from;
-  std::vector<char> buf = std::vector<char>(65536);
+  std::vector<char> buf = std::vector<char>(65536 + 1);  // any UDP payload and a '\n'
 };
 
 struct SocketReceiver::Impl {
@@ -242,25 +242,26 @@ struct SocketReceiver::Impl {
   }
 
   void receive(UdpSocket& u) {
-    u.socket.async_receive_from(asio::buffer(u.buf), u.from,
+    // The last byte stays free for onDatagram's newline.
+    u.socket.async_receive_from(asio::buffer(u.buf.data(), u.buf.size() - 1), u.from,
                                 [this, &u](const ErrorCode& ec, size_t n) {
                                   if (ec == asio::error::operation_aborted) return;
-                                  if (ec) {
-                                    error(u.listener + ": receive: " + ec.message());
-                                  } else {
-                                    stats->datagrams.fetch_add(1);
-                                    stats->bytes.fetch_add(n);
-                                    std::string_view data(u.buf.data(), n);
-                                    // A datagram's last line is complete even without its newline.
-                                    if (!data.empty() && data.back() != '\n') {
-                                      u.buf.resize(std::max(u.buf.size(), n + 1));
-                                      u.buf[n] = '\n';
-                                      data = std::string_view(u.buf.data(), n + 1);
-                                    }
-                                    if (!data.empty()) push(u, data);
-                                  }
+                                  onDatagram(u, ec, n);
                                   receive(u);
                                 });
+  }
+
+  void onDatagram(UdpSocket& u, const ErrorCode& ec, size_t n) {
+    if (ec) {
+      error(u.listener + ": receive: " + ec.message());
+      return;
+    }
+    stats->datagrams.fetch_add(1);
+    stats->bytes.fetch_add(n);
+    if (n == 0) return;
+    // A datagram's last line is complete even without its newline.
+    if (u.buf[n - 1] != '\n') u.buf[n++] = '\n';
+    push(u, std::string_view(u.buf.data(), n));
   }
 
   // Emits multi-line entries that waited multiline_timeout without new data.
