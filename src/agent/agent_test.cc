@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -235,6 +236,48 @@ TEST_F(AgentTest, HostPointsArriveAsGzippedProtobufWithGlobalTags) {
   // More than 2 h old: re-timed to now, the old time kept in __orig_time (DataKit's default).
   ASSERT_NE(log.findField("__orig_time"), nullptr);
   EXPECT_EQ(std::get<int64_t>(log.findField("__orig_time")->value), 1700000000000000000);
+  agent.stop();
+}
+
+// The logging input's filters and storage index end to end: file -> pipeline (sets status) ->
+// ignore_status and field_white_list -> uploader with X-Storage-Index-Name.
+TEST_F(AgentTest, LoggingFiltersAndStorageIndexReachDataway) {
+  testing::FakeDataway dw;
+  ASSERT_TRUE(dw.start().isOk());
+  writeConf("default_enabled_inputs = []\n[dataway]\n  urls = [\"" + dw.url() +
+            "\"]\n[io]\n  flush_interval = \"100ms\"\n");
+  std::filesystem::create_directories(dir_ / "pipeline" / "logging");
+  std::ofstream(dir_ / "pipeline" / "logging" / "app.p")
+      << "grok(_, \"%{WORD:status} %{WORD:lvl} %{GREEDYDATA:rest}\")\n";
+  std::ofstream(dir_ / "app.log") << "debug L1 one\nerror L2 two\ninfo L3 three\n";
+  std::filesystem::create_directories(dir_ / "conf.d" / "log");
+  std::ofstream(dir_ / "conf.d" / "log" / "logging.conf")
+      << "[[inputs.logging]]\n  logfiles = [\"" << (dir_ / "app.log").string()
+      << "\"]\n  source = \"app\"\n  pipeline = \"app.p\"\n"
+         "  ignore_status = [\"debug\"]\n  field_white_list = [\"lvl\"]\n"
+         "  storage_index = \"idx1\"\n  from_beginning = true\n";
+  Agent agent(AgentOptions{dir_.string(), "127.0.0.1:0", false});
+  ASSERT_TRUE(agent.start().isOk());
+  ASSERT_TRUE(dw.waitForPoints(model::Category::kLogging, 2, 15s));
+  std::this_thread::sleep_for(300ms);  // a third point would show
+  std::vector<model::Point> got = dw.points(model::Category::kLogging);
+  ASSERT_EQ(got.size(), 2u);
+  for (size_t i = 0; i < got.size(); ++i) {
+    const model::Point& p = got[i];
+    std::vector<std::string> keys;
+    for (const auto& f : p.fields) keys.push_back(f.key);
+    std::sort(keys.begin(), keys.end());
+    EXPECT_EQ(keys, (std::vector<std::string>{"lvl", "message", "status"}));  // `rest` dropped
+    EXPECT_EQ(std::get<std::string>(p.findField("lvl")->value), i == 0 ? "L2" : "L3");
+  }
+  for (const testing::FakeDataway::Body& b : dw.bodies()) {
+    if (b.target.find("/v1/write/logging") == std::string::npos) continue;
+    std::string index = "<absent>";
+    for (const auto& [k, v] : b.headers) {
+      if (strcasecmp(k.c_str(), "X-Storage-Index-Name") == 0) index = v;
+    }
+    EXPECT_EQ(index, "idx1");
+  }
   agent.stop();
 }
 

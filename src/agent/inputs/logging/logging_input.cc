@@ -627,6 +627,10 @@ Result<std::unique_ptr<LoggingInput>> LoggingInput::create(LoggingConfig config,
     so.decoder = in->config_.decoder;
     so.multiline_timeout = in->config_.multiline_timeout;
     so.max_connections = in->config_.socket_max_connections;
+    Feeder* feeder = env.feeder;
+    so.on_error = [feeder](const std::string& message) {
+      feeder->reportError("logging", "logging: " + message);
+    };
     LoggingInput* self = in.get();
     Result<std::unique_ptr<SocketReceiver>> r = SocketReceiver::create(
         std::move(so),

@@ -94,7 +94,7 @@ struct UdpSocket : Source {
   explicit UdpSocket(asio::io_context& io) : socket(io) {}
   udp::socket socket;
   udp::endpoint from;
-  std::vector<char> buf = std::vector<char>(65536);
+  std::vector<char> buf = std::vector<char>(65536 + 1);  // any UDP payload and a '\n'
 };
 
 struct SocketReceiver::Impl {
@@ -145,6 +145,11 @@ struct SocketReceiver::Impl {
     return Status::ok();
   }
 
+  void error(const std::string& message) {
+    stats->errors.fetch_add(1);
+    if (opt.on_error) opt.on_error(message);
+  }
+
   // Pushes bytes into a source's decoder and hands what it emitted to the sink.
   void push(Source& s, std::string_view bytes) {
     LineDecoder::Stats before = s.decoder->stats();
@@ -179,7 +184,7 @@ struct SocketReceiver::Impl {
     l.acceptor.async_accept([this, &l](const ErrorCode& ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted) return;
       if (ec) {
-        stats->errors.fetch_add(1);
+        error(l.url + ": accept: " + ec.message());
         l.retry.expires_after(std::chrono::milliseconds(100));
         l.retry.async_wait([this, &l](const ErrorCode& e) {
           if (!e) accept(l);
@@ -188,6 +193,10 @@ struct SocketReceiver::Impl {
       }
       if (conns.size() >= opt.max_connections) {
         stats->connections_rejected.fetch_add(1);
+        if (opt.on_error) {
+          opt.on_error(l.url + ": connection refused: socket_max_connections (" +
+                       std::to_string(opt.max_connections) + ") reached");
+        }
         ErrorCode ignored;
         socket.close(ignored);
       } else {
@@ -203,7 +212,7 @@ struct SocketReceiver::Impl {
           stats->connections_open.store(conns.size());
           read(c);
         } else {
-          stats->errors.fetch_add(1);
+          error(l.url + ": " + dec.status().message());
         }
       }
       accept(l);
@@ -219,7 +228,7 @@ struct SocketReceiver::Impl {
       }
       if (ec) {
         if (ec != asio::error::eof && ec != asio::error::connection_reset) {
-          stats->errors.fetch_add(1);
+          error(c->listener + ": read: " + ec.message());
         }
         finish(*c);
         ErrorCode ignored;
@@ -233,25 +242,26 @@ struct SocketReceiver::Impl {
   }
 
   void receive(UdpSocket& u) {
-    u.socket.async_receive_from(asio::buffer(u.buf), u.from,
+    // The last byte stays free for onDatagram's newline.
+    u.socket.async_receive_from(asio::buffer(u.buf.data(), u.buf.size() - 1), u.from,
                                 [this, &u](const ErrorCode& ec, size_t n) {
                                   if (ec == asio::error::operation_aborted) return;
-                                  if (ec) {
-                                    stats->errors.fetch_add(1);
-                                  } else {
-                                    stats->datagrams.fetch_add(1);
-                                    stats->bytes.fetch_add(n);
-                                    std::string_view data(u.buf.data(), n);
-                                    // A datagram's last line is complete even without its newline.
-                                    if (!data.empty() && data.back() != '\n') {
-                                      u.buf.resize(std::max(u.buf.size(), n + 1));
-                                      u.buf[n] = '\n';
-                                      data = std::string_view(u.buf.data(), n + 1);
-                                    }
-                                    if (!data.empty()) push(u, data);
-                                  }
+                                  onDatagram(u, ec, n);
                                   receive(u);
                                 });
+  }
+
+  void onDatagram(UdpSocket& u, const ErrorCode& ec, size_t n) {
+    if (ec) {
+      error(u.listener + ": receive: " + ec.message());
+      return;
+    }
+    stats->datagrams.fetch_add(1);
+    stats->bytes.fetch_add(n);
+    if (n == 0) return;
+    // A datagram's last line is complete even without its newline.
+    if (u.buf[n - 1] != '\n') u.buf[n++] = '\n';
+    push(u, std::string_view(u.buf.data(), n));
   }
 
   // Emits multi-line entries that waited multiline_timeout without new data.

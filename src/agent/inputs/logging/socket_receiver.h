@@ -50,6 +50,9 @@ struct SocketReceiverOptions {
   std::chrono::nanoseconds multiline_timeout = std::chrono::seconds(3);
   size_t max_connections = 256;    // TCP connections open at once over every listener
   size_t read_bytes = 64u * 1024;  // per read of a TCP connection
+  // Told about each error counted in SocketStats::errors and each refused connection (on the
+  // receiver's thread; e.g. Feeder::reportError). May be empty.
+  std::function<void(const std::string& message)> on_error;
 };
 
 struct SocketStats {

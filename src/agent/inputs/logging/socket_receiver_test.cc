@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -240,6 +243,9 @@ TEST(SocketInput, ConnectionsOverTheLimitAreClosed) {
   TcpClient second(port);
   EXPECT_TRUE(second.closedByPeer());
   EXPECT_EQ(in->stats().sockets.connections_rejected.load(), 1u);
+  ASSERT_EQ(feeder.errors().size(), 1u);  // reported: datakit_error_total, /v1/lasterror
+  EXPECT_NE(feeder.errors()[0].find("socket_max_connections (1) reached"), std::string::npos)
+      << feeder.errors()[0];
   first.send("two\n");
   ASSERT_TRUE(waitFor([&] { return feeder.size() >= 2; }));
   EXPECT_EQ(feeder.messages(), (Strings{"one", "two"}));
@@ -317,6 +323,65 @@ TEST(SocketInput, FailedFeedsAreRetriedWithoutLoss) {
   EXPECT_EQ(feeder.messages(), (Strings{"x", "y"}));
   EXPECT_GE(in->stats().feed_errors.load(), 3u);
   in->stop();
+}
+
+// A feeder whose feed() waits until released: the point path is full.
+class BlockingFeeder : public Feeder {
+ public:
+  Status feed(model::Category, std::vector<model::Point>&& points, const FeedOptions&) override {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return open_; });
+    points_ += points.size();
+    return Status::ok();
+  }
+  void reportError(std::string_view, std::string_view) override {}
+  void release() {
+    {
+      std::lock_guard lock(mu_);
+      open_ = true;
+    }
+    cv_.notify_all();
+  }
+  size_t points() {
+    std::lock_guard lock(mu_);
+    return points_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+  size_t points_ = 0;
+};
+
+TEST(SocketInput, ABlockedPointPathStopsReadingAndSlowsTheSender) {
+  TempDir dir;
+  BlockingFeeder feeder;
+  InputEnv env;
+  env.feeder = &feeder;
+  auto in = LoggingInput::create(socketConfig(dir.path(), {"tcp://127.0.0.1:0"}), env);
+  ASSERT_TRUE(in.isOk()) << in.status().message();
+  ASSERT_TRUE((*in)->start().isOk());
+  const size_t kLines = 256 * 1024;  // 32 MiB of 128-byte lines: more than the kernel buffers
+  const std::string line = std::string(127, 'x') + "\n";
+  std::atomic<bool> sent{false};
+  std::thread sender([&] {
+    TcpClient client(portOf((*in)->socketUrls()[0]));
+    std::string chunk;
+    for (int i = 0; i < 1024; ++i) chunk += line;
+    for (size_t i = 0; i < kLines / 1024; ++i) client.send(chunk);
+    sent.store(true);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // One read went to the blocked feed; the rest waits in the kernel, the sender is held back.
+  EXPECT_FALSE(sent.load());
+  EXPECT_LE((*in)->stats().sockets.bytes.load(), 1u << 20);
+  feeder.release();
+  sender.join();
+  EXPECT_TRUE(waitFor([&] { return feeder.points() == kLines; }, std::chrono::seconds(60)))
+      << feeder.points();
+  (*in)->stop();
+  EXPECT_EQ((*in)->stats().sockets.bytes.load(), kLines * 128);
 }
 
 TEST(SocketInput, FiltersGoToTheFeedOptions) {
