@@ -126,6 +126,15 @@ storage::StorageEngine& engine() {
     auto opened = storage::testing::openTestEngine(dir);
     if (opened == nullptr) std::abort();
     if (fresh) load(*opened);
+    if (keep == nullptr || *keep == '\0') {
+      // A temp dir of our own: closed and removed at exit.
+      static std::string temp_dir = dir;
+      std::atexit([] {
+        delete e;
+        std::error_code ec;
+        std::filesystem::remove_all(temp_dir, ec);
+      });
+    }
     return opened.release();
   }();
   return *e;

@@ -741,4 +741,37 @@ void LoggingInput::feedSocketEntries(const std::string& listener, std::vector<En
   entries->clear();
 }
 
+std::vector<InputCounter> LoggingInput::counters() const {
+  const Stats& s = stats_;
+  const SocketStats& k = s.sockets;
+  std::vector<InputCounter> out = {{"files_open", s.files_open.load()},
+                                   {"files_opened", s.files_opened.load()},
+                                   {"bytes_read", s.bytes_read.load()},
+                                   {"entries_fed", s.entries_fed.load()},
+                                   {"feed_errors", s.feed_errors.load()},
+                                   {"open_errors", s.open_errors.load()},
+                                   {"rotations", s.rotations.load()},
+                                   {"truncations", s.truncations.load()},
+                                   {"deletions", s.deletions.load()},
+                                   {"dead_released", s.dead_released.load()},
+                                   {"inode_reuses", s.inode_reuses.load()},
+                                   {"skipped_max_open", s.skipped_max_open.load()},
+                                   {"checkpoint_errors", s.checkpoint_errors.load()}};
+  if (!config_.sockets.empty()) {
+    for (InputCounter c : std::initializer_list<InputCounter>{
+             {"socket_connections_open", k.connections_open.load()},
+             {"socket_connections_accepted", k.connections_accepted.load()},
+             {"socket_connections_rejected", k.connections_rejected.load()},
+             {"socket_datagrams", k.datagrams.load()},
+             {"socket_bytes", k.bytes.load()},
+             {"socket_lines", k.lines.load()},
+             {"socket_cut_lines", k.cut_lines.load()},
+             {"socket_entries", k.entries.load()},
+             {"socket_errors", k.errors.load()}}) {
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
 }  // namespace sextant::agent::inputs::logging

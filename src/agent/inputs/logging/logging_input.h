@@ -105,6 +105,7 @@ class LoggingInput final : public Input {
   void stop() override;
 
   const Stats& stats() const { return stats_; }
+  std::vector<InputCounter> counters() const override;
   const LoggingConfig& config() const { return config_; }
   // The bound URLs of `sockets` ("tcp://127.0.0.1:41234"), in configuration order.
   std::vector<std::string> socketUrls() const;

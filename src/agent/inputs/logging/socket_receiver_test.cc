@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -176,6 +177,13 @@ TEST(SocketInput, TcpLinesAcrossPacketsMakePoints) {
   EXPECT_EQ(in->stats().sockets.entries.load(), 2u);
   EXPECT_EQ(in->stats().sockets.connections_accepted.load(), 1u);
   EXPECT_EQ(in->stats().sockets.errors.load(), 0u);
+  // The same counters as the agent's /metrics reads them (sextant_input_events_total).
+  std::map<std::string, uint64_t> counters;
+  for (const InputCounter& c : in->counters()) counters[c.event] = c.value;
+  EXPECT_EQ(counters["socket_bytes"], 24u);
+  EXPECT_EQ(counters["socket_lines"], 2u);
+  EXPECT_EQ(counters["socket_connections_accepted"], 1u);
+  EXPECT_EQ(counters.count("files_opened"), 1u);
 }
 
 TEST(SocketInput, PartialLastLineIsAnEntryAtClose) {
