@@ -134,6 +134,21 @@ TEST(Zip, InfoZipStoredArchive) {
   EXPECT_EQ(*data, readFile(kDir + "app.min.js.map"));
 }
 
+// Streamed by zip to a pipe: flag bit 3, sizes and CRC only in the data descriptor and the
+// central directory (the local header's are zero).
+TEST(Zip, InfoZipStreamedArchiveWithDataDescriptor) {
+  std::string bytes = readFile(kDir + "streamed.zip");
+  ASSERT_EQ(bytes[6] & 8, 8);
+  auto z = openZip(bytes);
+  ASSERT_TRUE(z.isOk()) << z.status().toString();
+  ASSERT_EQ(z->entries.size(), 1u);
+  EXPECT_EQ(z->entries[0].name, "-");
+  EXPECT_EQ(z->entries[0].crc32, 0x4363b5c9u);  // unzip -v
+  auto data = readZipEntry(z->entries[0]);
+  ASSERT_TRUE(data.isOk()) << data.status().toString();
+  EXPECT_EQ(*data, readFile(kDir + "app.min.js.map"));
+}
+
 TEST(Zip, HandBuiltEntriesAndComment) {
   std::string text(5000, 'a');
   std::string bytes = buildZip({{"a.txt", "hello", 0}, {"dir/b.map", text, 8}, {"empty", "", 8}},

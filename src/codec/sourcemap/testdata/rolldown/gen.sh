@@ -15,3 +15,6 @@ cp app.min.js.map stage/js/ && cp app.min.js.map stage/shop-prod-1.0.0/js/
 (cd stage && rm -f ../flat.zip ../nested.zip && zip -X -q -r ../flat.zip js &&
   zip -X -q -0 -r ../nested.zip shop-prod-1.0.0)
 rm -rf stage
+# Written to a pipe, zip cannot seek back: sizes and CRC follow the data (flag bit 3, a data
+# descriptor), the entry is named "-".
+zip -X -q - - < app.min.js.map | cat > streamed.zip
