@@ -134,6 +134,7 @@ Result<SourcemapStore::Bundle*> SourcemapStore::bundleLocked(const std::string& 
   if (it != bundles_.end() && it->second->file_size == size && it->second->mtime_ns == mtime_ns) {
     lru_.remove(path);
     lru_.push_front(path);
+    if (!it->second->error.isOk()) return it->second->error;
     return it->second.get();
   }
   dropLocked(path);
@@ -148,15 +149,20 @@ Result<SourcemapStore::Bundle*> SourcemapStore::bundleLocked(const std::string& 
     b->bytes = std::move(ss).str();
   }
   auto archive = codec::zip::openZip(b->bytes, limits_);
-  if (!archive.isOk())
-    return Status(archive.status().code(), path + ": " + archive.status().message());
-  b->archive = std::move(archive).value();
-  b->cost = b->bytes.size() + b->archive.entries.size() * sizeof(codec::zip::ZipEntry);
+  if (archive.isOk()) {
+    b->archive = std::move(archive).value();
+    b->cost = b->bytes.size() + b->archive.entries.size() * sizeof(codec::zip::ZipEntry);
+  } else {
+    b->error = Status(archive.status().code(), path + ": " + archive.status().message());
+    b->bytes = std::string();
+    b->cost = path.size() + b->error.message().size() + sizeof(Bundle);
+  }
   cached_bytes_ += b->cost;
   Bundle* raw = b.get();
   bundles_.emplace(path, std::move(b));
   lru_.push_front(path);
   evictLocked(path);
+  if (!raw->error.isOk()) return raw->error;
   return raw;
 }
 

@@ -11,7 +11,8 @@
 // Cache: opened zips (their bytes and directory) and the maps parsed from them stay in memory,
 // least recently used first out once their bytes exceed cache_bytes. A zip is re-read when its
 // size or modification time changes (a file copied in by hand is picked up without a restart),
-// and dropped when it is removed or replaced through put()/remove().
+// and dropped when it is removed or replaced through put()/remove(). A zip that cannot be opened
+// is remembered as such (not re-read for every error) until its size or mtime changes.
 //
 // Thread-safety: every method may be called concurrently (one mutex; symbolicate() holds it
 // while it parses a map, so the first error of a new version waits for that parse).
@@ -76,6 +77,7 @@ class SourcemapStore {
     // Entry name -> parsed map (nullptr: the entry is not a valid map; not retried).
     std::map<std::string, std::unique_ptr<codec::sourcemap::SourceMap>, std::less<>> maps;
     size_t cost = 0;
+    Status error;  // the zip could not be opened: kept (no bytes) until the file changes
   };
   // The bundle of `path`, (re)loaded when needed; nullptr when the file does not exist.
   Result<Bundle*> bundleLocked(const std::string& path);

@@ -110,6 +110,12 @@ TEST(SourcemapStore, ZipReplacedByHandIsReloaded) {
   // A file that is not a zip: an error, not a crash; the point would keep its stack.
   std::ofstream(store.zipPath(k), std::ios::trunc) << "not a zip";
   EXPECT_EQ(store.symbolicate(k, sdkStack()).status().code(), StatusCode::kInvalidArgument);
+  // Remembered (not re-read) until the file changes; then read again.
+  EXPECT_EQ(store.symbolicate(k, sdkStack()).status().code(), StatusCode::kInvalidArgument);
+  fs::copy_file(kFixtures + "nested.zip", store.zipPath(k), fs::copy_options::overwrite_existing);
+  auto again = store.symbolicate(k, sdkStack());
+  ASSERT_TRUE(again.isOk()) << again.status().toString();
+  EXPECT_TRUE(again->has_value());
 }
 
 TEST(SourcemapStore, NamesCannotEscapeTheDirectory) {
