@@ -335,7 +335,13 @@ SourcemapKey sourcemapKeyOf(const net::HttpRequest& req) {
   key.env = req.queryValue("env");
   key.version = req.queryValue("version");
   std::string_view platform = req.queryValue("platform");
-  if (!platform.empty()) key.platform = platform;
+  std::string_view sdk = req.queryValue("sdk_name");
+  if (!platform.empty()) {
+    key.platform = platform;
+  } else if (!sdk.empty()) {  // DataKit's own tests call the check with ?sdk_name=
+    key.platform = platformOfSdk(sdk);
+    if (key.platform.empty()) key.platform = sdk;
+  }
   return key;
 }
 

@@ -274,6 +274,18 @@ TEST(RumSourcemap, UploadCheckDelete) {
   EXPECT_EQ(a.check_stack, kSymbolicated);
   EXPECT_EQ(a.check_original, sdkStack());
 
+  check.query = {{"app_id", "shop"},
+                 {"env", "prod"},
+                 {"version", "1.0.0"},
+                 {"sdk_name", "df_web_rum_sdk"},
+                 {"error_stack", sdkStack()}};
+  r = f.in->handleSourcemapCheck(check);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(parse(r).check_stack, kSymbolicated);
+  check.query[3].second = "df_miniapp_rum_sdk";  // no miniapp zip
+  EXPECT_EQ(f.in->handleSourcemapCheck(check).status, 400);
+  check.query[3].second = "df_web_rum_sdk";
+
   auto del = smRequest("DELETE", "/v1/sourcemap", params());
   r = f.in->handleSourcemap(del);
   EXPECT_EQ(r.status, 200) << r.body;
