@@ -141,14 +141,19 @@ Result<SourcemapStore::Bundle*> SourcemapStore::bundleLocked(const std::string& 
   auto b = std::make_unique<Bundle>();
   b->file_size = size;
   b->mtime_ns = mtime_ns;
-  {
+  // A zip copied in by hand is not bounded by the upload cap: refuse one larger than what its
+  // entries may inflate to before reading it.
+  Result<codec::zip::ZipArchive> archive = Status(StatusCode::kOutOfRange, "");
+  if (size > limits_.max_total_bytes + (16u << 20)) {
+    archive = outOfRange("zip file of " + std::to_string(size) + " bytes is too large");
+  } else {
     std::ifstream in(path, std::ios::binary);
     if (!in) return static_cast<Bundle*>(nullptr);
     std::ostringstream ss;
     ss << in.rdbuf();
     b->bytes = std::move(ss).str();
+    archive = codec::zip::openZip(b->bytes, limits_);
   }
-  auto archive = codec::zip::openZip(b->bytes, limits_);
   if (archive.isOk()) {
     b->archive = std::move(archive).value();
     b->cost = b->bytes.size() + b->archive.entries.size() * sizeof(codec::zip::ZipEntry);

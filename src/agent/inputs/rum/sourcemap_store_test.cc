@@ -143,6 +143,23 @@ TEST(SourcemapStore, NamesCannotEscapeTheDirectory) {
   EXPECT_EQ(platformOfSdk("df_android_rum_sdk"), "");
 }
 
+TEST(SourcemapStore, HandPlacedZipOverTheLimitIsNotRead) {
+  sextant::testing::TempDir dir;
+  codec::zip::ZipLimits limits;
+  limits.max_total_bytes = 0;  // files over 16 MiB are refused unread
+  SourcemapStore store(dir.path(), 64 << 20, limits);
+  fs::create_directories(dir.path() + "/web");
+  {
+    std::ofstream big(store.zipPath(key()), std::ios::binary);
+    big.seekp((16 << 20) + 1);
+    big.put('\0');
+  }
+  auto out = store.symbolicate(key(), sdkStack());
+  EXPECT_EQ(out.status().code(), StatusCode::kOutOfRange);
+  EXPECT_THAT(out.status().message(), HasSubstr("too large"));
+  EXPECT_LT(store.cachedBytes(), 4096u);
+}
+
 TEST(SourcemapStore, RejectsBadZipsAndBoundsTheCache) {
   sextant::testing::TempDir dir;
   SourcemapStore store(dir.path(), 1);  // every bundle is over budget: only the last stays
