@@ -8,6 +8,8 @@
 #include "agent/write_api.h"
 #include "codec/compression/compression.h"
 #include "codec/multipart/multipart.h"
+#include "codec/point_json/base64.h"
+#include "codec/point_json/json_writer.h"
 #include "core/file_system.h"
 
 namespace sextant::agent::inputs::rum {
@@ -170,7 +172,10 @@ RumInput::RumInput(RumConfig config, const InputEnv& env)
       origin_ip_header_(env.rum_origin_ip_header),
       white_list_(env.rum_app_id_white_list.begin(), env.rum_app_id_white_list.end()),
       measurements_(config_.measurements.begin(), config_.measurements.end()),
-      dataway_client_(env.dataway_client) {
+      dataway_client_(env.dataway_client),
+      sourcemaps_(std::make_unique<SourcemapStore>(
+          env.install_dir.empty() ? std::string("data/rum") : joinPath(env.install_dir, "data/rum"),
+          config_.sourcemap_cache_bytes)) {
   if (config_.rate_limit > 0) {
     net::RateLimiterOptions o;
     o.rate = config_.rate_limit;
@@ -212,6 +217,11 @@ std::vector<InputRoute> RumInput::routes() {
   for (const std::string& p : config_.session_replay_endpoints) {
     out.push_back({"POST", p, [this](net::HttpRequest& req) { return handleReplay(req); }});
   }
+  auto sourcemap = [this](net::HttpRequest& req) { return handleSourcemap(req); };
+  out.push_back({"PUT", "/v1/sourcemap", sourcemap});
+  out.push_back({"DELETE", "/v1/sourcemap", sourcemap});
+  out.push_back({"GET", "/v1/sourcemap/check",
+                 [this](net::HttpRequest& req) { return handleSourcemapCheck(req); }});
   return out;
 }
 
@@ -279,11 +289,156 @@ std::vector<InputCounter> RumInput::counters() const {
           {"replay_queued", s.replay_queued},
           {"replay_forwarded", s.replay_forwarded},
           {"replay_dropped", s.replay_dropped},
-          {"replay_retries", s.replay_retries}};
+          {"replay_retries", s.replay_retries},
+          {"sourcemap_requests", s.sourcemap_requests},
+          {"errors_symbolicated", s.errors_symbolicated}};
 }
 
 bool RumInput::appIdAllowed(std::string_view app_id) const {
   return white_list_.empty() || white_list_.find(app_id) != white_list_.end();
+}
+
+namespace {
+
+// DataKit's answer envelope of the sourcemap routes: {"content":..,"errorMsg":..,"success":..}.
+// content_json is a JSON value ("null" when there is none).
+net::HttpResponse sourcemapAnswer(int status, std::string_view content_json,
+                                  std::string_view error) {
+  std::string body = "{\"content\":";
+  body += content_json;
+  body += ",\"errorMsg\":";
+  codec::json::appendJsonString(error, &body);
+  body += ",\"success\":";
+  body += error.empty() ? "true}" : "false}";
+  return net::HttpResponse::json(status, std::move(body));
+}
+
+std::string jsonString(std::string_view s) {
+  std::string out;
+  codec::json::appendJsonString(s, &out);
+  return out;
+}
+
+int httpStatusOf(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kOutOfRange:
+    case StatusCode::kUnimplemented: return 400;
+    default: return 500;
+  }
+}
+
+SourcemapKey sourcemapKeyOf(const net::HttpRequest& req) {
+  SourcemapKey key;
+  key.app_id = req.queryValue("app_id");
+  key.env = req.queryValue("env");
+  key.version = req.queryValue("version");
+  std::string_view platform = req.queryValue("platform");
+  std::string_view sdk = req.queryValue("sdk_name");
+  if (!platform.empty()) {
+    key.platform = platform;
+  } else if (!sdk.empty()) {  // DataKit's own tests call the check with ?sdk_name=
+    key.platform = platformOfSdk(sdk);
+    if (key.platform.empty()) key.platform = sdk;
+  }
+  return key;
+}
+
+}  // namespace
+
+// Adds error_stack_source_base64 to an error point whose app_id/env/version have a zip.
+void RumInput::symbolicate(model::Point* p) {
+  SourcemapKey key;
+  key.platform = platformOfSdk(fieldString(*p, "sdk_name"));
+  if (key.platform.empty()) return;
+  key.app_id = fieldString(*p, "app_id");
+  key.env = fieldString(*p, "env");
+  key.version = fieldString(*p, "version");
+  std::string stack = fieldString(*p, "error_stack");
+  if (stack.empty()) return;
+  auto out = sourcemaps_->symbolicate(key, stack);
+  if (!out.isOk()) {
+    if (feeder_ != nullptr) feeder_->reportError("rum", "sourcemap: " + out.status().message());
+    return;
+  }
+  if (!out->has_value()) return;
+  std::string b64;
+  codec::json::base64Encode((*out)->text, &b64);
+  p->addField("error_stack_source_base64", std::move(b64));
+  count(&RumStats::errors_symbolicated);
+}
+
+net::HttpResponse RumInput::handleSourcemap(net::HttpRequest& req) {
+  count(&RumStats::sourcemap_requests);
+  SourcemapKey key = sourcemapKeyOf(req);
+  std::string_view token = req.queryValue("token");
+  // DataKit accepts the token of its DataWay URL.
+  if (!dataway_ || dataway_->token.empty()) {
+    return sourcemapAnswer(400, "null", "no DataWay token configured: sourcemap uploads disabled");
+  }
+  if (token != dataway_->token) return sourcemapAnswer(400, "null", "invalid token");
+  Status s = SourcemapStore::checkKey(key);
+  if (!s.isOk()) return sourcemapAnswer(400, "null", s.message());
+  const std::string path = sourcemaps_->zipPath(key);
+  if (req.method == "DELETE") {
+    s = sourcemaps_->remove(key);
+    if (!s.isOk()) {
+      return sourcemapAnswer(httpStatusOf(s), "null",
+                             "delete sourcemap file [" + path + "] failed: " + s.message());
+    }
+    return sourcemapAnswer(200, jsonString("deleted [" + path + "]!"), "");
+  }
+  if (req.body.size() > config_.max_sourcemap_bytes) {
+    count(&RumStats::too_large);
+    return sourcemapAnswer(413, "null",
+                           "sourcemap body of " + std::to_string(req.body.size()) +
+                               " bytes is over the limit of " +
+                               std::to_string(config_.max_sourcemap_bytes));
+  }
+  std::string_view zip = req.body;
+  std::string_view content_type = req.header("Content-Type");
+  if (mediaType(content_type) == "multipart/form-data") {
+    auto parts = codec::multipart::parseMultipart(req.body, content_type);
+    if (!parts.isOk()) return sourcemapAnswer(400, "null", parts.status().message());
+    const auto* file = codec::multipart::findPart(*parts, "file");
+    if (file == nullptr) return sourcemapAnswer(400, "null", "multipart part \"file\" not found");
+    zip = file->data;
+  }
+  if (zip.empty()) return sourcemapAnswer(400, "null", "empty sourcemap zip");
+  s = sourcemaps_->put(key, zip);
+  if (!s.isOk()) {
+    return sourcemapAnswer(httpStatusOf(s), "null", "upload sourcemap failed: " + s.message());
+  }
+  return sourcemapAnswer(200, jsonString("uploaded to [" + path + "]!"), "");
+}
+
+net::HttpResponse RumInput::handleSourcemapCheck(net::HttpRequest& req) {
+  count(&RumStats::sourcemap_requests);
+  SourcemapKey key = sourcemapKeyOf(req);
+  std::string stack(req.queryValue("error_stack"));
+  auto content = [&](std::string_view symbolicated) {
+    return "{\"error_stack\":" + jsonString(symbolicated) +
+           ",\"original_error_stack\":" + jsonString(stack) + "}";
+  };
+  if (stack.empty()) return sourcemapAnswer(400, content(stack), "error_stack not found");
+  Status s = SourcemapStore::checkKey(key);
+  if (!s.isOk()) return sourcemapAnswer(400, content(stack), s.message());
+  auto out = sourcemaps_->symbolicate(key, stack);
+  if (!out.isOk()) return sourcemapAnswer(400, content(stack), out.status().message());
+  if (!out->has_value()) {
+    return sourcemapAnswer(400, content(stack),
+                           "sourcemap file [" + sourcemaps_->zipPath(key) + "] not found");
+  }
+  const auto& sym = **out;
+  if (sym.mapped == 0) {
+    return sourcemapAnswer(400, content(stack),
+                           sym.frames == 0
+                               ? "no stack frame found in error_stack"
+                               : "fetch original source information failed, make sure the "
+                                 "sourcemap file matches the stack's URLs");
+  }
+  return sourcemapAnswer(200, content(sym.text), "");
 }
 
 Status RumInput::checkAndFeed(const std::string& ip, std::vector<model::Point>&& points,
@@ -331,6 +486,7 @@ Status RumInput::checkAndFeed(const std::string& ip, std::vector<model::Point>&&
       if (!hasKey(p, "provider_type")) p.addField("provider_type", std::move(provider_type));
       if (!hasKey(p, "provider_name")) p.addField("provider_name", std::move(provider_name));
     }
+    if (p.measurement == "error" && !hasKey(p, "error_stack_source_base64")) symbolicate(&p);
   }
 
   if (feeder_ == nullptr) return internalError("rum: no feeder");

@@ -25,8 +25,14 @@
 // exponential backoff while DataWay is down or answers 5xx / 408 / 429; any other 4xx drops the
 // segment (counted).
 //
-// Both routes: a per-client-IP token bucket (`rate_limit`, 429 datakit.reachMaxAPILimit) on top
-// of the agent's per-peer limiter, body caps (413 datakit.bodyTooLarge), and counters (stats()).
+// PUT / DELETE /v1/sourcemap and GET /v1/sourcemap/check (sourcemap_store.h): sourcemap zips under
+// <install_dir>/data/rum/<platform>/ (token = the DataWay token), symbolication checks, and the
+// field error_stack_source_base64 added to `error` points of web / miniapp SDKs whose
+// app_id/env/version have a zip. Answers use DataKit's {"content","errorMsg","success"} envelope.
+//
+// The write routes: a per-client-IP token bucket (`rate_limit`, 429 datakit.reachMaxAPILimit) on
+// top of the agent's per-peer limiter, body caps (413 datakit.bodyTooLarge), and counters
+// (stats()).
 //
 // Ownership: the input owns its IP database, CDN map, limiter, replay queue and worker; the
 // feeder and DataWay client are borrowed from InputEnv. Thread-safety: route handlers run
@@ -48,6 +54,7 @@
 #include "agent/inputs/host_common/plugin_util.h"
 #include "agent/inputs/rum/cdn_map.h"
 #include "agent/inputs/rum/ipdb.h"
+#include "agent/inputs/rum/sourcemap_store.h"
 #include "agent/runtime/input.h"
 #include "agent/uploader/dataway_url.h"
 #include "config/config_table.h"
@@ -73,6 +80,9 @@ struct RumConfig {
   size_t max_body_bytes = 8u << 20;           // /v1/write/rum body as received
   size_t max_decompressed_bytes = 32u << 20;  // after ?encoding= decompression
   size_t max_replay_body_bytes = 32u << 20;   // /v1/write/rum/replay (DataKit: 32 MiB)
+  // Sourcemaps (not options yet): the PUT /v1/sourcemap body cap and the parsed-map cache.
+  size_t max_sourcemap_bytes = 64u << 20;
+  size_t sourcemap_cache_bytes = 256u << 20;
   // [session_replay]
   std::string replay_cache_path = "rum_replay";  // relative: under <install_dir>/cache
   int64_t replay_cache_capacity_mb = 20480;
@@ -108,9 +118,11 @@ struct RumStats {
   uint64_t replay_requests = 0;
   uint64_t replay_bad_requests = 0;
   uint64_t replay_queued = 0;
-  uint64_t replay_forwarded = 0;  // 2xx from DataWay
-  uint64_t replay_dropped = 0;    // DataWay answered a 4xx that is not retried
-  uint64_t replay_retries = 0;    // failed attempts that will be retried
+  uint64_t replay_forwarded = 0;     // 2xx from DataWay
+  uint64_t replay_dropped = 0;       // DataWay answered a 4xx that is not retried
+  uint64_t replay_retries = 0;       // failed attempts that will be retried
+  uint64_t sourcemap_requests = 0;   // PUT / DELETE /v1/sourcemap and /v1/sourcemap/check
+  uint64_t errors_symbolicated = 0;  // error points given error_stack_source_base64
 };
 
 class RumInput final : public Input {
@@ -130,6 +142,11 @@ class RumInput final : public Input {
   net::HttpResponse handleWrite(net::HttpRequest& req);
   // One request to /v1/write/rum/replay. 503 datakit.queueFull before start().
   net::HttpResponse handleReplay(net::HttpRequest& req);
+  // PUT (body: the zip, raw or as the "file" part of multipart/form-data) or DELETE
+  // /v1/sourcemap?app_id=&env=&version=&platform=&token=.
+  net::HttpResponse handleSourcemap(net::HttpRequest& req);
+  // GET /v1/sourcemap/check?error_stack=&app_id=&env=&version=&platform=.
+  net::HttpResponse handleSourcemapCheck(net::HttpRequest& req);
 
   RumStats stats() const;
   std::vector<InputCounter> counters() const override;
@@ -142,6 +159,7 @@ class RumInput final : public Input {
   Status checkAndFeed(const std::string& ip, std::vector<model::Point>&& points,
                       const FeedOptions& options, std::optional<net::HttpResponse>* rejection);
   bool appIdAllowed(std::string_view app_id) const;
+  void symbolicate(model::Point* p);
   void forwardLoop();
   void count(uint64_t RumStats::*counter, uint64_t n = 1);
 
@@ -156,6 +174,7 @@ class RumInput final : public Input {
   std::optional<DatawayEndpoint> dataway_;
   std::optional<IpDatabase> ipdb_;
   CdnMap cdn_map_;
+  std::unique_ptr<SourcemapStore> sourcemaps_;
   std::unique_ptr<net::RateLimiter> limiter_;
 
   // Guards replay_ and serialises put() (DiskQueue takes one producer at a time); the worker

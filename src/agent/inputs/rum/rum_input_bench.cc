@@ -4,6 +4,7 @@
 // lines (points); bench/run.sh pins one core, so items/s is lines per CPU-second.
 #include <benchmark/benchmark.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -93,7 +94,55 @@ void BM_RumDeflate(benchmark::State& state) {
 void BM_RumJsonSniffed(benchmark::State& state) {
   run(state, fixture("guance-rum_json_batch1.json"), false, true);
 }
+// Error points symbolicated with a sourcemap zip (the rolldown fixture of codec/sourcemap, copied
+// to data/rum/web/ as an operator would): 20 web-SDK error lines, each with a 6-frame stack into
+// the minified bundle; the zip and its map are parsed on the first request and cached after.
+void BM_RumErrorsSymbolicated(benchmark::State& state) {
+  const std::string dir =
+      std::string(SEXTANT_SOURCE_DIR) + "/src/codec/sourcemap/testdata/rolldown/";
+  std::string code;
+  {
+    std::ifstream in(dir + "app.min.js");
+    std::getline(in, code);
+  }
+  std::string stack = "Error: sextantBadPrice: oops";
+  for (const char* needle :
+       {"throw Error(", "e(r.price)", "t(e)", "n([{", "window.sextantCheckout", "console.log"}) {
+    stack += "\n  at f @ https://shop.example.com/js/app.min.js:1:" +
+             std::to_string(code.find(needle) + 1);
+  }
+  std::string body;
+  for (int i = 0; i < 20; ++i) {
+    body +=
+        "error,sdk_name=df_web_rum_sdk,app_id=shop,env=prod,version=1.0.0,error_source=source "
+        "error_message=\"oops\",error_stack=\"" +
+        stack + "\" 1795271877178\n";
+  }
+  Setup s;
+  std::filesystem::create_directories(s.dir.path() + "/data/rum/web");
+  std::filesystem::copy_file(dir + "flat.zip", s.dir.path() + "/data/rum/web/shop-prod-1.0.0.zip");
+  net::HttpRequest base;
+  base.method = "POST";
+  base.path = "/v1/write/rum";
+  base.query = {{"precision", "ms"}};
+  base.headers = {{"Content-Type", "text/plain"}};
+  base.remote_ip = "10.0.0.1";
+  base.body = body;
+  for (auto _ : state) {
+    net::HttpRequest req = base;
+    net::HttpResponse resp = s.input->handleWrite(req);
+    if (resp.status != 200) {
+      state.SkipWithError(resp.body.c_str());
+      return;
+    }
+  }
+  if (s.input->stats().errors_symbolicated != s.feeder.points)
+    state.SkipWithError("not symbolicated");
+  state.SetItemsProcessed(static_cast<int64_t>(s.feeder.points));
+}
+
 BENCHMARK(BM_RumLineProtocol);
+BENCHMARK(BM_RumErrorsSymbolicated);
 BENCHMARK(BM_RumDeflate);
 BENCHMARK(BM_RumJsonSniffed);
 

@@ -642,7 +642,9 @@ TEST(RumConfig, DataKitSampleConfAndOptions) {
   EXPECT_EQ((*in)->category(), model::Category::kRum);
   std::vector<std::string> routes;
   for (const InputRoute& r : (*in)->routes()) routes.push_back(r.method + " " + r.path);
-  EXPECT_THAT(routes, ::testing::ElementsAre("POST /v1/write/rum", "POST /v1/write/rum/replay"));
+  EXPECT_THAT(routes, ::testing::ElementsAre("POST /v1/write/rum", "POST /v1/write/rum/replay",
+                                             "PUT /v1/sourcemap", "DELETE /v1/sourcemap",
+                                             "GET /v1/sourcemap/check"));
 
   auto c = parseRumConfig(rumTable(conf), {});
   ASSERT_TRUE(c.isOk()) << c.status().message();
