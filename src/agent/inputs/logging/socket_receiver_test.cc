@@ -179,7 +179,7 @@ TEST(SocketInput, TcpLinesAcrossPacketsMakePoints) {
   EXPECT_EQ(in->stats().sockets.errors.load(), 0u);
   // The same counters as the agent's /metrics reads them (sextant_input_events_total).
   std::map<std::string, uint64_t> counters;
-  for (const InputCounter& c : in->counters()) counters[c.event] = c.value;
+  for (const InputCounter& counter : in->counters()) counters[counter.event] = counter.value;
   EXPECT_EQ(counters["socket_bytes"], 24u);
   EXPECT_EQ(counters["socket_lines"], 2u);
   EXPECT_EQ(counters["socket_connections_accepted"], 1u);
