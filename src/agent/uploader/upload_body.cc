@@ -14,23 +14,27 @@ std::string_view uploadContentType(UploadEncoding encoding) {
 Status splitBodies(std::span<const model::Point> points, UploadEncoding encoding,
                    size_t max_raw_bytes,
                    const std::function<Status(std::string& raw_body, std::uint32_t points)>& emit) {
+  // Each point is appended to the body in place; the one that overflows the cap moves to the
+  // next body (once per body, not per point).
   std::string body;
-  std::string one;
+  std::string carry;
   std::uint32_t count = 0;
   for (const model::Point& p : points) {
-    one.clear();
+    const size_t before = body.size();
     if (encoding == UploadEncoding::kProtobuf) {
-      codec::pb::encode(std::span<const model::Point>(&p, 1), &one);
+      codec::pb::appendPoint(p, &body);
     } else {
-      codec::lp::encode(p, &one);
+      codec::lp::encode(p, &body);
     }
-    if (one.empty()) continue;
-    if (count > 0 && body.size() + one.size() > max_raw_bytes) {
+    if (body.size() == before) continue;
+    if (count > 0 && body.size() > max_raw_bytes) {
+      carry.assign(body, before);
+      body.resize(before);
       SEXTANT_RETURN_IF_ERROR(emit(body, count));
-      body.clear();
+      body.clear();  // emit may have moved from it
+      body.swap(carry);
       count = 0;
     }
-    body += one;
     ++count;
   }
   if (count > 0) SEXTANT_RETURN_IF_ERROR(emit(body, count));

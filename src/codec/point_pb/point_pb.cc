@@ -511,6 +511,13 @@ Result<std::vector<Point>> decode(std::string_view body, model::Category categor
 
 void encode(std::span<const Point> pts, std::string* out) { encode(pts, {}, out); }
 
+void appendPoint(const Point& p, std::string* out) {
+  const size_t size = pointMessageSize(p, nullptr);
+  const size_t base = out->size();
+  out->resize(base + lenFieldSize(kPointsArr, size));
+  writePointMessage(out->data() + base, p, nullptr, size);
+}
+
 void encode(std::span<const Point> pts, std::span<const std::vector<model::Warning>> warnings,
             std::string* out) {
   std::vector<size_t> sizes(pts.size());
