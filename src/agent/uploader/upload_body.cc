@@ -1,5 +1,7 @@
 #include "agent/uploader/upload_body.h"
 
+#include <algorithm>
+
 #include "codec/line_protocol/line_protocol.h"
 #include "codec/point_pb/point_pb.h"
 #include "core/crc32c.h"
@@ -19,14 +21,15 @@ Status splitBodies(std::span<const model::Point> points, UploadEncoding encoding
   std::string body;
   std::string carry;
   std::uint32_t count = 0;
-  for (const model::Point& p : points) {
+  for (size_t i = 0; i < points.size(); ++i) {
     const size_t before = body.size();
     if (encoding == UploadEncoding::kProtobuf) {
-      codec::pb::appendPoint(p, &body);
+      codec::pb::appendPoint(points[i], &body);
     } else {
-      codec::lp::encode(p, &body);
+      codec::lp::encode(points[i], &body);
     }
-    if (body.size() == before) continue;
+    const size_t size = body.size() - before;
+    if (size == 0) continue;
     if (count > 0 && body.size() > max_raw_bytes) {
       carry.assign(body, before);
       body.resize(before);
@@ -34,6 +37,12 @@ Status splitBodies(std::span<const model::Point> points, UploadEncoding encoding
       body.clear();  // emit may have moved from it
       body.swap(carry);
       count = 0;
+    }
+    if (count == 0) {
+      // Room for the whole body at once, guessed from its first point: growing a 1 MiB body by
+      // doubling copied it twice over and cost as much as encoding it.
+      const size_t guess = size * (points.size() - i);
+      body.reserve(std::min(max_raw_bytes, guess + guess / 8));
     }
     ++count;
   }
