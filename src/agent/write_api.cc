@@ -143,21 +143,27 @@ net::HttpResponse handleWrite(const net::HttpRequest& req, const WriteContext& c
 
   model::CheckOptions check;
   check.strict = req.hasQuery("strict");
-  std::vector<std::vector<model::Warning>> warnings(decoded.points.size());
-  std::vector<model::Point> points;
-  points.reserve(decoded.points.size());
+  const Echo echo = echoOf(req);
+  // Normalised in place; points left without fields (no_field: nothing to store) are dropped by
+  // compacting the vector. Warnings are kept only for the pbjson echo, the one that shows them.
+  std::vector<model::Point>& points = decoded.points;
+  std::vector<model::Warning> warnings;
   std::vector<std::vector<model::Warning>> kept_warnings;
-  for (size_t i = 0; i < decoded.points.size(); ++i) {
-    Status st = model::normalize(decoded.points[i], check, &warnings[i]);
+  size_t kept = 0;
+  for (size_t i = 0; i < points.size(); ++i) {
+    warnings.clear();
+    Status st = model::normalize(points[i], check, &warnings);
     if (!st.isOk()) return apiError(400, "datakit.pointGotWarning", st.message());
-    if (decoded.points[i].fields.empty()) continue;  // no_field: nothing to store
-    points.push_back(std::move(decoded.points[i]));
-    kept_warnings.push_back(std::move(warnings[i]));
+    if (points[i].fields.empty()) continue;
+    if (kept != i) points[kept] = std::move(points[i]);
+    ++kept;
+    if (echo == Echo::kPbJson) kept_warnings.push_back(warnings);
   }
+  points.resize(kept);
   if (points.empty()) return apiError(400, "datakit.noPoints", "no points");
 
   net::HttpResponse resp;
-  switch (echoOf(req)) {
+  switch (echo) {
     case Echo::kNone: break;
     case Echo::kLineProtocol:
       codec::lp::encode(points, &resp.body);

@@ -1,5 +1,7 @@
 #include "agent/uploader/upload_body.h"
 
+#include <algorithm>
+
 #include "codec/line_protocol/line_protocol.h"
 #include "codec/point_pb/point_pb.h"
 #include "core/crc32c.h"
@@ -14,23 +16,34 @@ std::string_view uploadContentType(UploadEncoding encoding) {
 Status splitBodies(std::span<const model::Point> points, UploadEncoding encoding,
                    size_t max_raw_bytes,
                    const std::function<Status(std::string& raw_body, std::uint32_t points)>& emit) {
+  // Each point is appended to the body in place; the one that overflows the cap moves to the
+  // next body (once per body, not per point).
   std::string body;
-  std::string one;
+  std::string carry;
   std::uint32_t count = 0;
-  for (const model::Point& p : points) {
-    one.clear();
+  for (size_t i = 0; i < points.size(); ++i) {
+    const size_t before = body.size();
     if (encoding == UploadEncoding::kProtobuf) {
-      codec::pb::encode(std::span<const model::Point>(&p, 1), &one);
+      codec::pb::appendPoint(points[i], &body);
     } else {
-      codec::lp::encode(p, &one);
+      codec::lp::encode(points[i], &body);
     }
-    if (one.empty()) continue;
-    if (count > 0 && body.size() + one.size() > max_raw_bytes) {
+    const size_t size = body.size() - before;
+    if (size == 0) continue;
+    if (count > 0 && body.size() > max_raw_bytes) {
+      carry.assign(body, before);
+      body.resize(before);
       SEXTANT_RETURN_IF_ERROR(emit(body, count));
-      body.clear();
+      body.clear();  // emit may have moved from it
+      body.swap(carry);
       count = 0;
     }
-    body += one;
+    if (count == 0) {
+      // Room for the whole body at once, guessed from its first point: growing a 1 MiB body by
+      // doubling copied it twice over and cost as much as encoding it.
+      const size_t guess = size * (points.size() - i);
+      body.reserve(std::min(max_raw_bytes, guess + guess / 8));
+    }
     ++count;
   }
   if (count > 0) SEXTANT_RETURN_IF_ERROR(emit(body, count));

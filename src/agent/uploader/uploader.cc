@@ -161,7 +161,9 @@ Status Uploader::write(model::Category category, const std::vector<model::Point>
         rec.create_time_ns = uniqueCreateTimeNs();
         const size_t raw_size = raw.size();
         if (options_.gzip) {
-          rec.body = codec::compress(raw, codec::ContentEncoding::kGzip, options_.gzip_level);
+          rec.body = options_.gzip_fast
+                         ? codec::gzipFast(raw)
+                         : codec::compress(raw, codec::ContentEncoding::kGzip, options_.gzip_level);
           if (rec.body.empty()) return internalError("uploader: gzip failed");
           rec.content_encoding = "gzip";
         } else {

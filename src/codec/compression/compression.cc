@@ -2,6 +2,7 @@
 
 #include <brotli/decode.h>
 #include <brotli/encode.h>
+#include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -269,6 +270,42 @@ std::string deflateData(std::string_view data, int level, DeflateFormat format) 
   return out;
 }
 
+// ISA-L's level-1 working memory: the hash tables plus a token buffer; a bigger token buffer
+// keeps large inputs fast, a small one keeps small bodies cheap. It is allocated per call, not
+// kept per thread (unlike libdeflate's compressors), so an idle agent holds none.
+size_t igzipLevelBufferSize(size_t input_size) {
+  if (input_size > (256u << 10)) return ISAL_DEF_LVL1_LARGE;
+  return input_size > (64u << 10) ? ISAL_DEF_LVL1_SMALL : ISAL_DEF_LVL1_MIN;
+}
+
+std::string igzipData(std::string_view data) {
+  const size_t level_size = igzipLevelBufferSize(data.size());
+  std::unique_ptr<uint8_t[]> level_buf(new uint8_t[level_size]);  // uninitialised on purpose
+  // Incompressible input becomes stored blocks: 5 bytes per 64 KiB block plus the gzip header
+  // and trailer; the margin is generous. Uninitialised, and only what ISA-L wrote is copied out
+  // (zero-filling a string of the bound cost more than copying the ~20% that remains).
+  const size_t bound = data.size() + data.size() / 64 + 1024;
+  std::unique_ptr<uint8_t[]> out(new uint8_t[bound]);
+  isal_zstream s;
+  isal_deflate_stateless_init(&s);
+  s.level = 1;
+  s.level_buf = level_buf.get();
+  s.level_buf_size = static_cast<uint32_t>(level_size);
+  s.gzip_flag = IGZIP_GZIP;
+  s.end_of_stream = 1;
+  s.flush = NO_FLUSH;
+  // ISA-L counts in uint32_t; the uploader's bodies are a few MiB at most.
+  if (bound > std::numeric_limits<uint32_t>::max()) {
+    return deflateData(data, 1, DeflateFormat::kGzip);
+  }
+  s.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(data.data()));
+  s.avail_in = static_cast<uint32_t>(data.size());
+  s.next_out = out.get();
+  s.avail_out = static_cast<uint32_t>(bound);
+  if (isal_deflate_stateless(&s) != COMP_OK) return deflateData(data, 1, DeflateFormat::kGzip);
+  return std::string(reinterpret_cast<const char*>(out.get()), s.total_out);
+}
+
 std::string zstdData(std::string_view data, int level) {
   level = level == -1 ? 3 : std::clamp(level, 1, 19);
   ZSTD_CCtx* cctx = ZSTD_createCCtx();
@@ -347,5 +384,7 @@ std::string compress(std::string_view data, ContentEncoding enc, int level) {
   }
   return {};
 }
+
+std::string gzipFast(std::string_view data) { return igzipData(data); }
 
 }  // namespace sextant::codec

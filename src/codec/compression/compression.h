@@ -54,4 +54,10 @@ Result<std::string> decompress(std::string_view body, ContentEncoding enc,
 // never empty.
 std::string compress(std::string_view data, ContentEncoding enc, int level = -1);
 
+// gzip (RFC 1952) by ISA-L's igzip at its level 1: about twice as fast as libdeflate level 1
+// (~800 vs ~450 MB/s on the uploader's protobuf bodies) for ~6% more output (19.9% vs 18.7% of
+// the input there). The uploader's default. Its working memory lives for the call only. Returns
+// an empty string only if ISA-L fails.
+std::string gzipFast(std::string_view data);
+
 }  // namespace sextant::codec

@@ -194,6 +194,24 @@ TEST(CompressionTest, RoundTripsEveryEncodingAndSize) {
   }
 }
 
+// gzipFast (ISA-L) is read back by zlib, an independent implementation.
+TEST(CompressionTest, GzipFastRoundTripsThroughZlib) {
+  const size_t sizes[] = {0, 1, 2, 100, 4095, 65536, 65537, 1 << 20, 4 << 20};
+  for (size_t n : sizes) {
+    for (const std::string& data : {text(n), randomBytes(n)}) {
+      const std::string packed = gzipFast(data);
+      ASSERT_GE(packed.size(), 18u) << n;  // header + empty block + trailer at least
+      EXPECT_EQ(static_cast<unsigned char>(packed[0]), 0x1f);
+      EXPECT_EQ(static_cast<unsigned char>(packed[1]), 0x8b);
+      Result<std::string> back = decompress(packed, ContentEncoding::kGzip, 4 << 20);
+      ASSERT_TRUE(back.isOk()) << n << ": " << back.status().toString();
+      EXPECT_TRUE(*back == data) << n;
+    }
+  }
+  const std::string data = text(1 << 20);
+  EXPECT_LT(gzipFast(data).size(), data.size() / 2);  // it does compress
+}
+
 TEST(CompressionTest, EveryLevelRoundTrips) {
   const std::string data = text(50'000);
   for (ContentEncoding enc : kCompressed) {

@@ -1,6 +1,6 @@
 // libFuzzer target for decompress(): the first byte picks the encoding (byte % 5, in the order
 // of ContentEncoding), the rest is the body; the cap is 1 MiB. Whatever decodes must fit the cap
-// and survive a compress/decompress round trip.
+// and survive a compress/decompress round trip (and a gzipFast/gunzip one).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -26,6 +26,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (got->size() <= (64 << 10)) {
     auto again = sextant::codec::decompress(sextant::codec::compress(*got, enc, 1), enc, kCap);
     if (!again.isOk() || *again != *got) std::abort();
+    auto fast =
+        sextant::codec::decompress(sextant::codec::gzipFast(*got), ContentEncoding::kGzip, kCap);
+    if (!fast.isOk() || *fast != *got) std::abort();
   }
   return 0;
 }

@@ -363,7 +363,9 @@ const char* LineParser::parseTags(const char* p, Point* pt) {
 // p is at the first field key. Returns the position after the last field value: a space before
 // the timestamp or the line end.
 const char* LineParser::parseFields(const char* p, Point* pt) {
-  pt->fields.reserve(field_hint_);
+  // One spare slot: the agent's time correction appends `__orig_time` to points it re-times
+  // (agent/point_path.h), which would otherwise move every field of the point.
+  pt->fields.reserve(field_hint_ + 1);
   for (;;) {
     Field& field = pt->fields.emplace_back(Field{});  // (as the tags)
     const char* key = p;

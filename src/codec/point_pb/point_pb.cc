@@ -424,9 +424,8 @@ size_t fieldMessageSize(const model::Field& f, size_t* array_size) {
              f.value);
 }
 
-char* writeFieldMessage(char* p, const model::Field& f) {
-  size_t array_size = 0;
-  size_t size = fieldMessageSize(f, &array_size);
+// Writes a Field message of the given size (and Array message size, for arrays).
+char* writeFieldMessage(char* p, const model::Field& f, size_t size, size_t array_size) {
   p = writeVarint(writeKey(p, kPointFields, kWireLen), size);
   p = writeKeyField(p, f.key);
   return std::visit(
@@ -438,6 +437,12 @@ char* writeFieldMessage(char* p, const model::Field& f) {
         }
       },
       f.value);
+}
+
+char* writeFieldMessage(char* p, const model::Field& f) {
+  size_t array_size = 0;
+  const size_t size = fieldMessageSize(f, &array_size);
+  return writeFieldMessage(p, f, size, array_size);
 }
 
 size_t warnMessageSize(const model::Warning& w) {
@@ -510,6 +515,39 @@ Result<std::vector<Point>> decode(std::string_view body, model::Category categor
 }
 
 void encode(std::span<const Point> pts, std::string* out) { encode(pts, {}, out); }
+
+void appendPoint(const Point& p, std::string* out) {
+  // Each Field message is sized once (encode() sizes it twice: for the point, then to write it).
+  constexpr size_t kMaxSized = 64;
+  if (p.fields.size() > kMaxSized) {
+    const size_t size = pointMessageSize(p, nullptr);
+    const size_t base = out->size();
+    out->resize(base + lenFieldSize(kPointsArr, size));
+    writePointMessage(out->data() + base, p, nullptr, size);
+    return;
+  }
+  size_t field_sizes[kMaxSized], array_sizes[kMaxSized];
+  size_t size = p.measurement.empty() ? 0 : lenFieldSize(kPointName, p.measurement.size());
+  for (const model::Tag& t : p.tags) size += lenFieldSize(kPointFields, tagMessageSize(t));
+  for (size_t i = 0; i < p.fields.size(); ++i) {
+    array_sizes[i] = 0;
+    field_sizes[i] = fieldMessageSize(p.fields[i], &array_sizes[i]);
+    size += lenFieldSize(kPointFields, field_sizes[i]);
+  }
+  if (p.time_ns != 0) size += keySize(kPointTime) + varintSize(static_cast<uint64_t>(p.time_ns));
+
+  const size_t base = out->size();
+  out->resize(base + lenFieldSize(kPointsArr, size));
+  char* w = writeVarint(writeKey(out->data() + base, kPointsArr, kWireLen), size);
+  if (!p.measurement.empty()) w = writeBytes(writeKey(w, kPointName, kWireLen), p.measurement);
+  for (const model::Tag& t : p.tags) w = writeTagMessage(w, t, tagMessageSize(t));
+  for (size_t i = 0; i < p.fields.size(); ++i) {
+    w = writeFieldMessage(w, p.fields[i], field_sizes[i], array_sizes[i]);
+  }
+  if (p.time_ns != 0) {
+    writeVarint(writeKey(w, kPointTime, kWireVarint), static_cast<uint64_t>(p.time_ns));
+  }
+}
 
 void encode(std::span<const Point> pts, std::span<const std::vector<model::Warning>> warnings,
             std::string* out) {

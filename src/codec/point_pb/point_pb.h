@@ -35,6 +35,10 @@ Result<std::vector<model::Point>> decode(std::string_view body, model::Category 
 // value in `s`), fields, time; arrays as Any(point.Array).
 void encode(std::span<const model::Point> pts, std::string* out);
 
+// Appends one point's PBPoints.arr entry (what encode() writes for it) to *out, without
+// allocating anything but *out's growth: the uploader's per-point path.
+void appendPoint(const model::Point& p, std::string* out);
+
 // As above, and point i also carries warnings[i] as `warns` (the echo of normalisation).
 // `warnings` may be shorter than `pts` (an empty span: no warnings at all).
 void encode(std::span<const model::Point> pts,

@@ -1,6 +1,7 @@
 // libFuzzer target: the PBPoints decoder on arbitrary bytes. Whatever decodes must re-encode
 // to a body that decodes to the same points, and encoding is canonical (encode(decode(encode))
-// gives the same bytes). Any violation aborts.
+// gives the same bytes), and appendPoint() point by point writes the same bytes as encode(). Any
+// violation aborts.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +29,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!first.isOk()) return 0;
   std::string once;
   pb::encode(*first, &once);
+  std::string appended;
+  for (const Point& p : *first) pb::appendPoint(p, &appended);
+  if (appended != once) fail("appendPoint differs from encode");
   auto second = pb::decode(once, Category::kLogging);
   if (!second.isOk()) fail("re-encoded body does not decode");
   if (second->size() != first->size()) fail("point count changed");

@@ -614,6 +614,23 @@ TEST(PointPbProperty, OracleParsesWhatWeEncode) {
   EXPECT_EQ(body, msg.SerializeAsString());
 }
 
+TEST(PointPbProperty, AppendPointWritesWhatTheOracleParses) {
+  auto pts = randomPoints(4, 500);
+  std::string body = "prefix";  // appends, never overwrites
+  for (const auto& p : pts) appendPoint(p, &body);
+  ASSERT_EQ(body.substr(0, 6), "prefix");
+  body.erase(0, 6);
+  point::PBPoints msg;
+  ASSERT_TRUE(msg.ParseFromString(body));
+  ASSERT_EQ(static_cast<size_t>(msg.arr_size()), pts.size());
+  for (size_t i = 0; i < pts.size(); ++i) {
+    SCOPED_TRACE(debugString(pts[i]));
+    expectMessageIs(msg.arr(static_cast<int>(i)), pts[i]);
+    if (HasFailure()) break;
+  }
+  EXPECT_TRUE(body == msg.SerializeAsString());
+}
+
 TEST(PointPbProperty, WeDecodeWhatTheOracleEncodes) {
   auto pts = randomPoints(2, kRandomPoints);
   point::PBPoints msg;
