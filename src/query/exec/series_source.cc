@@ -100,6 +100,8 @@ Status fetchFieldShardOnce(storage::StorageEngine& engine, const FieldSelector& 
   req.measurements = {sel.measurement};
   req.tags = sel.tags;
   req.columns = sel.fields;
+  // The measurement's series without these fields (other fields' series) are not returned.
+  req.only_rows_with_columns = true;
   const FetchLimits& lim = sel.limits;
   bool timed = lim.deadline != std::chrono::steady_clock::time_point::max();
   // Series in first-seen order; (field name, series id) -> index in `series`.

@@ -418,6 +418,18 @@ struct PartReader::Impl {
       return q.columns.empty() ||
              std::find(q.columns.begin(), q.columns.end(), name) != q.columns.end();
     };
+    const bool with_columns = q.only_rows_with_columns && !q.no_columns && !q.columns.empty();
+    // Whether some projected column has a value in rows [a, b) of dg.
+    auto anyProjectedValue = [&](const DecodedGranule& dg, std::size_t a, std::size_t b) {
+      for (const Column& c : dg.columns) {
+        if (!projected(c.name)) continue;
+        if (c.present.empty()) return true;
+        for (std::size_t r = a; r < b; ++r) {
+          if (c.present[r] != 0) return true;
+        }
+      }
+      return false;
+    };
     std::vector<std::uint8_t> keep;
     DecodedGranule dg;
     std::vector<std::uint32_t> sel;
@@ -425,6 +437,10 @@ struct PartReader::Impl {
       const GranuleMark& m = footer.granules[g];
       ++st->granules_total;
       if (!markMatches(m, q)) continue;
+      if (with_columns && std::none_of(m.columns.begin(), m.columns.end(),
+                                       [&](const PartColumnBlock& c) { return want[c.column]; })) {
+        continue;  // none of the projected columns in this granule
+      }
       if (!q.tokens.empty() && m.bloom.length != 0) {
         Result<std::string> bloom = readBloom(g, st);
         if (!bloom.isOk()) return bloom.status();
@@ -464,9 +480,9 @@ struct PartReader::Impl {
           const auto t1 = dg.time_ns.begin() + static_cast<std::ptrdiff_t>(b);
           const auto lo = std::lower_bound(t0, t1, q.min_time_ns);
           const auto hi = std::upper_bound(lo, t1, q.max_time_ns);
-          if (lo != hi) {
-            const auto from = static_cast<std::size_t>(lo - dg.time_ns.begin());
-            const auto to = static_cast<std::size_t>(hi - dg.time_ns.begin());
+          const auto from = static_cast<std::size_t>(lo - dg.time_ns.begin());
+          const auto to = static_cast<std::size_t>(hi - dg.time_ns.begin());
+          if (lo != hi && (!with_columns || anyProjectedValue(dg, from, to))) {
             st->rows_returned += to - from;
             ColumnBatch out = copyRows(dg, from, to, nullptr);
             if (strip) {
@@ -487,7 +503,11 @@ struct PartReader::Impl {
             if (strip) {
               std::erase_if(out.columns, [&](const Column& c) { return !projected(c.name); });
             }
-            SEXTANT_RETURN_IF_ERROR(fn(std::move(out)));
+            if (with_columns && out.columns.empty()) {
+              st->rows_returned -= sel.size();
+            } else {
+              SEXTANT_RETURN_IF_ERROR(fn(std::move(out)));
+            }
           }
         }
         a = b;
