@@ -26,6 +26,12 @@ double numericAt(const storage::Column& c, std::size_t row) {
   }
 }
 
+constexpr std::int64_t kNsPerMs = 1'000'000;
+
+std::int64_t floorDiv(std::int64_t t, std::int64_t unit) {
+  return t / unit - (t % unit < 0 ? 1 : 0);
+}
+
 // Sorts samples by time (stable: scan order is write order for equal times) and keeps the last
 // sample of each timestamp.
 void sortAndCollapse(std::vector<std::int64_t>* t, std::vector<double>* v) {
@@ -74,9 +80,16 @@ constexpr std::string_view kShardStopped = "fetch: another shard failed";
 
 // One shard of fetchFieldSeries: the series of storage's slice `shard` of `shards`, unsorted.
 // `cancelled` is only called when `check_cancelled` (the calling thread's shard).
-Status fetchFieldShard(storage::StorageEngine& engine, const FieldSelector& sel,
-                       std::uint32_t shard, std::uint32_t shards, bool check_cancelled,
-                       SharedCounts* counts, std::vector<FieldSeries>* out) {
+//
+// Times are converted to sel.time_unit_ns while they are copied, and each series' order is
+// tracked on the way: a series whose ns times are strictly ascending (the usual case: one part, or
+// parts in time order) needs no sort in ns, and only a collapse of equal times after the division
+// when two samples fall on one unit. When some series is not strictly ascending in ns, the shard
+// reads again in ns (*disordered set) and the caller sorts, converts and collapses.
+Status fetchFieldShardOnce(storage::StorageEngine& engine, const FieldSelector& sel,
+                           std::int64_t unit, std::uint32_t shard, std::uint32_t shards,
+                           bool check_cancelled, SharedCounts* counts,
+                           std::vector<FieldSeries>* out, bool* disordered) {
   storage::ScanRequest req;
   req.series_shard = shard;
   req.series_shards = shards;
@@ -87,6 +100,8 @@ Status fetchFieldShard(storage::StorageEngine& engine, const FieldSelector& sel,
   req.measurements = {sel.measurement};
   req.tags = sel.tags;
   req.columns = sel.fields;
+  // The measurement's series without these fields (other fields' series) are not returned.
+  req.only_rows_with_columns = true;
   const FetchLimits& lim = sel.limits;
   bool timed = lim.deadline != std::chrono::steady_clock::time_point::max();
   // Series in first-seen order; (field name, series id) -> index in `series`.
@@ -96,6 +111,24 @@ Status fetchFieldShard(storage::StorageEngine& engine, const FieldSelector& sel,
   const double span_ns =
       bounded ? static_cast<double>(sel.max_time_ns) - static_cast<double>(sel.min_time_ns) : 0;
   std::size_t reserved = 0;  // samples of capacity reserved ahead
+  // Per series (as `series`): the last ns time appended, whether the ns times so far ascend
+  // strictly, and whether the converted times do.
+  struct Order {
+    std::int64_t last_ns = INT64_MIN;
+    bool ns_ascending = true;
+    bool ascending = true;
+  };
+  std::vector<Order> order;
+  // Appends time t_ns of series i, converted.
+  auto pushTime = [&](std::size_t i, std::int64_t t_ns) {
+    Order& o = order[i];
+    std::vector<std::int64_t>& times = series[i].time_ns;
+    o.ns_ascending &= t_ns > o.last_ns;
+    o.last_ns = t_ns;
+    const std::int64_t t = unit == 1 ? t_ns : floorDiv(t_ns, unit);
+    o.ascending &= times.empty() || t > times.back();
+    times.push_back(t);
+  };
   Status st = engine.scan(req, [&](storage::ColumnBatch&& b) {
     if (counts->failed.load(std::memory_order_relaxed)) {
       return Status(StatusCode::kCancelled, std::string(kShardStopped));
@@ -113,12 +146,14 @@ Status fetchFieldShard(storage::StorageEngine& engine, const FieldSelector& sel,
         if (counts->series.fetch_add(1) + 1 > lim.max_series) {
           return outOfRange(std::string(kFetchTooManySeries));
         }
+        order.emplace_back();
         FieldSeries& s = series.emplace_back();
         s.measurement = b.measurement;
         s.field = c.name;
         s.tags = b.series_tags;
       }
-      FieldSeries& s = series[it->second];
+      const std::size_t si = it->second;
+      FieldSeries& s = series[si];
       const std::size_t rows = b.rows();
       std::size_t present = rows;
       if (!c.present.empty()) {
@@ -144,14 +179,43 @@ Status fetchFieldShard(storage::StorageEngine& engine, const FieldSelector& sel,
       }
       if (present == rows && c.type == model::FieldType::kFloat) {
         // The common case: every row present, doubles: two bulk appends (geometric growth).
+        // two bulk appends (geometric growth), the times converted on the way.
         const std::vector<double>& v = std::get<2>(c.values);
-        s.time_ns.insert(s.time_ns.end(), b.time_ns.begin(), b.time_ns.end());
+        Order& o = order[si];
+        const std::size_t old = s.time_ns.size();
+        s.time_ns.resize(old + rows);
+        std::int64_t* dst = s.time_ns.data() + old;
+        const std::int64_t prev = old > 0 ? dst[-1] : INT64_MIN;
+        // Division by a constant (multiply and shift) for the usual units.
+        auto copy = [&](auto convert) {
+          std::int64_t p_ns = o.last_ns, p = prev;
+          bool ns_ascending = true, ascending = true;
+          for (std::size_t r = 0; r < rows; ++r) {
+            const std::int64_t t_ns = b.time_ns[r];
+            const std::int64_t t = convert(t_ns);
+            ns_ascending &= t_ns > p_ns;
+            ascending &= t > p;
+            p_ns = t_ns;
+            p = t;
+            dst[r] = t;
+          }
+          o.last_ns = p_ns;
+          o.ns_ascending &= ns_ascending;
+          o.ascending &= ascending;
+        };
+        if (unit == 1) {
+          copy([](std::int64_t t) { return t; });
+        } else if (unit == kNsPerMs) {
+          copy([](std::int64_t t) { return floorDiv(t, kNsPerMs); });
+        } else {
+          copy([unit](std::int64_t t) { return floorDiv(t, unit); });
+        }
         s.values.insert(s.values.end(), v.begin(), v.end());
         continue;
       }
       for (std::size_t r = 0; r < rows; ++r) {
         if (!c.isPresent(r)) continue;
-        s.time_ns.push_back(b.time_ns[r]);
+        pushTime(si, b.time_ns[r]);
         s.values.push_back(numericAt(c, r));
       }
     }
@@ -161,7 +225,42 @@ Status fetchFieldShard(storage::StorageEngine& engine, const FieldSelector& sel,
     counts->failed = true;
     return st;
   }
-  for (FieldSeries& f : series) sortAndCollapse(&f.time_ns, &f.values);
+  if (unit != 1 &&
+      std::any_of(order.begin(), order.end(), [](const Order& o) { return !o.ns_ascending; })) {
+    *disordered = true;
+    return Status::ok();
+  }
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    // Strictly ascending in ns: converted times only repeat (two samples on one unit), and
+    // the stable sort keeps them in place, so the collapse keeps the later one as in ns order.
+    if (!order[i].ascending) sortAndCollapse(&series[i].time_ns, &series[i].values);
+  }
+  return Status::ok();
+}
+
+// One shard of fetchFieldSeries: fetchFieldShardOnce, or when some series is not strictly
+// ascending in ns, again in ns: sorted and collapsed there, converted, then sorted and
+// collapsed again (two samples on one unit).
+Status fetchFieldShard(storage::StorageEngine& engine, const FieldSelector& sel,
+                       std::uint32_t shard, std::uint32_t shards, bool check_cancelled,
+                       SharedCounts* counts, std::vector<FieldSeries>* out) {
+  const std::int64_t unit = std::max<std::int64_t>(1, sel.time_unit_ns);
+  bool disordered = false;
+  SEXTANT_RETURN_IF_ERROR(fetchFieldShardOnce(engine, sel, unit, shard, shards, check_cancelled,
+                                              counts, out, &disordered));
+  if (!disordered) return Status::ok();
+  // Give back what the first read counted before reading the same series again.
+  std::size_t samples = 0;
+  for (const FieldSeries& f : *out) samples += f.values.size();
+  counts->series.fetch_sub(out->size());
+  counts->samples.fetch_sub(samples);
+  out->clear();
+  SEXTANT_RETURN_IF_ERROR(fetchFieldShardOnce(engine, sel, 1, shard, shards, check_cancelled,
+                                              counts, out, &disordered));
+  for (FieldSeries& f : *out) {
+    for (std::int64_t& t : f.time_ns) t = floorDiv(t, unit);
+    sortAndCollapse(&f.time_ns, &f.values);
+  }
   return Status::ok();
 }
 
@@ -262,6 +361,7 @@ Result<std::vector<PromSeries>> fetchPromSeries(storage::StorageEngine& engine,
     sel.tags = labels;
     sel.min_time_ns = min_ms <= INT64_MIN / kMs ? INT64_MIN : min_ms * kMs;
     sel.max_time_ns = max_ms >= INT64_MAX / kMs ? INT64_MAX : max_ms * kMs + (kMs - 1);
+    sel.time_unit_ns = kMs;  // milliseconds, converted as the samples are copied
     auto series = fetchFieldSeries(engine, sel);
     if (!series.isOk()) return series.status();
     const std::size_t first = out.size();
@@ -271,28 +371,9 @@ Result<std::vector<PromSeries>> fetchPromSeries(storage::StorageEngine& engine,
       ps.labels.push_back({"__name__", measurement + "_" + fs.field});
       std::sort(ps.labels.begin(), ps.labels.end(),
                 [](const model::Tag& a, const model::Tag& b) { return a.key < b.key; });
-      ps.time_ms = std::move(fs.time_ns);  // converted below, in place
+      ps.time_ms = std::move(fs.time_ns);  // already in ms
       ps.values = std::move(fs.values);
     }
-    // Nanoseconds to milliseconds (floor), in place, on the fetch's threads.
-    const std::size_t n = out.size() - first;
-    const std::size_t workers = workersFor(n, limits.threads, 64);
-    runParallel(workers, [&](std::size_t w) {
-      const std::size_t end = first + sliceBegin(n, w + 1, workers);
-      for (std::size_t i = first + sliceBegin(n, w, workers); i < end; ++i) {
-        PromSeries& ps = out[i];
-        // Converted and checked in one pass: strictly ascending (the usual case) needs nothing
-        // more; else two ns times fell on one ms, or parts overlapped.
-        bool ascending = true;
-        std::int64_t prev = INT64_MIN;
-        for (std::int64_t& t : ps.time_ms) {
-          t = t / kMs - (t % kMs < 0 ? 1 : 0);
-          ascending &= t > prev;
-          prev = t;
-        }
-        if (!ascending) sortAndCollapse(&ps.time_ms, &ps.values);
-      }
-    });
     for (std::size_t i = first; i < out.size(); ++i) samples += out[i].values.size();
   }
   std::sort(out.begin(), out.end(), [](const PromSeries& a, const PromSeries& b) {

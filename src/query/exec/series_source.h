@@ -49,8 +49,8 @@ inline constexpr std::string_view kFetchCancelled = "fetch: cancelled";
 struct FieldSeries {
   std::string measurement;
   std::string field;
-  std::vector<model::Tag> tags;  // sorted by key
-  std::vector<std::int64_t> time_ns;
+  std::vector<model::Tag> tags;       // sorted by key
+  std::vector<std::int64_t> time_ns;  // in FieldSelector::time_unit_ns units
   std::vector<double> values;
 };
 
@@ -62,6 +62,10 @@ struct FieldSelector {
   std::int64_t min_time_ns = INT64_MIN;  // inclusive
   std::int64_t max_time_ns = INT64_MAX;  // inclusive
   FetchLimits limits;
+  // The unit of the returned times, in ns: each time is floored to a multiple of it and divided
+  // (1: ns; 1'000'000: ms, as PromQL). Done while samples are copied out of storage's batches;
+  // the same as sorting and collapsing in ns, dividing, then sorting and collapsing again.
+  std::int64_t time_unit_ns = 1;
 };
 
 // The series of a measurement's numeric fields, ordered by (field, tags).

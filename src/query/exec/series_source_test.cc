@@ -71,6 +71,45 @@ TEST_F(SeriesSourceTest, FieldSeriesAreNumericSortedAndCollapsed) {
   EXPECT_EQ((*got)[0].values, std::vector<double>{2});
 }
 
+TEST_F(SeriesSourceTest, TimesInMillisecondsAreCollapsedAsInNanoseconds) {
+  // a: ascending in ns, two samples on one ms (the later ns wins).
+  // b: a later part holds earlier times: in ns order 3 ms (30), 5 ms + 100 (20), 5 ms + 500 (10),
+  // so 5 ms keeps 10 (the later ns), although 20 was written (and is read) after it.
+  constexpr std::int64_t kMs = 1'000'000;
+  write({point("cpu", {{"host", "a"}}, {{"usage", 1.0}}, kT0 + kMs + 100),
+         point("cpu", {{"host", "a"}}, {{"usage", 2.0}}, kT0 + kMs + 900),
+         point("cpu", {{"host", "a"}}, {{"usage", 3.0}}, kT0 + 2 * kMs),
+         point("cpu", {{"host", "b"}}, {{"usage", 10.0}}, kT0 + 5 * kMs + 500)});
+  ASSERT_TRUE(engine_->flush().isOk());
+  write({point("cpu", {{"host", "b"}}, {{"usage", 20.0}}, kT0 + 5 * kMs + 100),
+         point("cpu", {{"host", "b"}}, {{"usage", 30.0}}, kT0 + 3 * kMs)});
+  const std::int64_t t0 = kT0 / kMs;
+  for (unsigned threads : {1u, 2u}) {
+    // Six samples read: exactly the cap, also when b makes the shard read again in ns.
+    FetchLimits lim{.max_series = 2, .max_samples = 6};
+    lim.threads = threads;
+    auto got = fetchPromSeries(*engine_, "ws", {{"__name__", TagMatcher::kEq, {"cpu_usage"}}}, t0,
+                               t0 + 10, lim);
+    ASSERT_TRUE(got.isOk()) << got.status().toString();
+    ASSERT_EQ(got->size(), 2u);
+    EXPECT_EQ((*got)[0].time_ms, (std::vector<std::int64_t>{t0 + 1, t0 + 2}));
+    EXPECT_EQ((*got)[0].values, (std::vector<double>{2, 3}));
+    EXPECT_EQ((*got)[1].time_ms, (std::vector<std::int64_t>{t0 + 3, t0 + 5}));
+    EXPECT_EQ((*got)[1].values, (std::vector<double>{30, 10}));
+  }
+  // Only a: no second read.
+  FieldSelector sel;
+  sel.workspace_id = "ws";
+  sel.measurement = "cpu";
+  sel.tags = {{"host", TagMatcher::kEq, {"a"}}};
+  sel.time_unit_ns = kMs;
+  auto a = fetchFieldSeries(*engine_, sel);
+  ASSERT_TRUE(a.isOk());
+  ASSERT_EQ(a->size(), 1u);
+  EXPECT_EQ((*a)[0].time_ns, (std::vector<std::int64_t>{t0 + 1, t0 + 2}));
+  EXPECT_EQ((*a)[0].values, (std::vector<double>{2, 3}));
+}
+
 TEST_F(SeriesSourceTest, PromNamesAreMeasurementUnderscoreField) {
   write({point("istio", {{"app", "reviews"}}, {{"requests_total", 10.0}}, kT0),
          point("istio_requests", {{"app", "x"}}, {{"total", 5.0}}, kT0),  // the same name

@@ -36,6 +36,25 @@ inline void putVarint(std::string& out, std::uint64_t v) {
   out.append(buf, n);
 }
 
+// Reads the LEB128 varint at *pos of in and moves *pos past it. Fails (false, *pos unspecified) on
+// a truncated varint and on one above 2^64 - 1.
+inline bool readVarintAt(std::string_view in, std::size_t* pos, std::uint64_t* v) {
+  std::uint64_t result = 0;
+  std::size_t p = *pos;
+  for (int shift = 0; shift < 70; shift += 7) {
+    if (p >= in.size()) return false;
+    const std::uint64_t b = static_cast<unsigned char>(in[p++]);
+    if (shift == 63 && b > 1) return false;
+    result |= (b & 0x7F) << shift;
+    if (b < 0x80) {
+      *v = result;
+      *pos = p;
+      return true;
+    }
+  }
+  return false;
+}
+
 // Reads bytes and varints from a span; every read fails (returns false) rather than overrun.
 class ByteReader {
  public:
@@ -51,20 +70,7 @@ class ByteReader {
   }
 
   // Fails on a truncated varint and on one above 2^64 - 1.
-  bool varint(std::uint64_t* v) {
-    std::uint64_t result = 0;
-    for (int shift = 0; shift < 70; shift += 7) {
-      if (pos_ >= in_.size()) return false;
-      const std::uint64_t b = static_cast<unsigned char>(in_[pos_++]);
-      if (shift == 63 && b > 1) return false;
-      result |= (b & 0x7F) << shift;
-      if (b < 0x80) {
-        *v = result;
-        return true;
-      }
-    }
-    return false;
-  }
+  bool varint(std::uint64_t* v) { return readVarintAt(in_, &pos_, v); }
 
   bool bytes(std::size_t n, std::string_view* out) {
     if (n > remaining()) return false;

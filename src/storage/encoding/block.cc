@@ -227,6 +227,72 @@ std::uint8_t encodeInts(std::span<const std::uint64_t> v, BlockHint hint, std::s
   return codec;
 }
 
+// The delta and delta2 decoders write n values to dst and read exactly all of p (false: a bad or
+// truncated varint, or trailing bytes). Fast paths: a one-byte varint is read inline, and for
+// delta2 a run of eight zero bytes (eight equal steps: regular timestamps) is eight values at once.
+template <typename T>
+bool decodeDeltaRun(std::string_view p, T* dst, std::size_t n) {
+  const auto* in = reinterpret_cast<const unsigned char*>(p.data());
+  std::size_t pos = 0;
+  std::uint64_t prev = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint64_t z;
+    if (pos < p.size() && in[pos] < 0x80) {
+      z = in[pos++];
+    } else if (!readVarintAt(p, &pos, &z)) {
+      return false;
+    }
+    prev += static_cast<std::uint64_t>(unzigzag(z));
+    dst[i] = static_cast<T>(prev);
+  }
+  return pos == p.size();
+}
+
+template <typename T>
+bool decodeDelta2Run(std::string_view p, T* dst, std::size_t n) {
+  const auto* in = reinterpret_cast<const unsigned char*>(p.data());
+  const std::size_t size = p.size();
+  std::size_t pos = 0, i = 0;
+  std::uint64_t prev = 0, delta = 0;
+  for (; i < n && i < 2; ++i) {
+    std::uint64_t z;
+    if (!readVarintAt(p, &pos, &z)) return false;
+    const std::uint64_t x = static_cast<std::uint64_t>(unzigzag(z));
+    if (i == 0) {
+      prev = x;
+    } else {
+      delta = x;
+      prev += delta;
+    }
+    dst[i] = static_cast<T>(prev);
+  }
+  while (i < n) {
+    if (n - i >= 8 && size - pos >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, in + pos, 8);
+      if (word == 0) {
+        for (int k = 0; k < 8; ++k) {
+          prev += delta;
+          dst[i + static_cast<std::size_t>(k)] = static_cast<T>(prev);
+        }
+        i += 8;
+        pos += 8;
+        continue;
+      }
+    }
+    std::uint64_t z;
+    if (pos < size && in[pos] < 0x80) {
+      z = in[pos++];
+    } else if (!readVarintAt(p, &pos, &z)) {
+      return false;
+    }
+    delta += static_cast<std::uint64_t>(unzigzag(z));
+    prev += delta;
+    dst[i++] = static_cast<T>(prev);
+  }
+  return pos == size;
+}
+
 template <typename T>
 Status decodeInts(std::uint8_t codec, std::string_view p, std::size_t n, std::vector<T>* out) {
   ByteReader r(p);
@@ -238,31 +304,20 @@ Status decodeInts(std::uint8_t codec, std::string_view p, std::size_t n, std::ve
       }
       return Status::ok();
     }
-    case kDelta: {
-      std::uint64_t prev = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        std::uint64_t z;
-        if (!r.varint(&z)) return dataLoss("column block: bad delta varint");
-        prev += static_cast<std::uint64_t>(unzigzag(z));
-        out->push_back(static_cast<T>(prev));
-      }
-      break;
-    }
+    case kDelta:
     case kDelta2: {
-      std::uint64_t prev = 0, delta = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        std::uint64_t z;
-        if (!r.varint(&z)) return dataLoss("column block: bad delta2 varint");
-        const std::uint64_t x = static_cast<std::uint64_t>(unzigzag(z));
-        if (i == 0) {
-          prev = x;
-        } else {
-          delta = i == 1 ? x : delta + x;
-          prev += delta;
-        }
-        out->push_back(static_cast<T>(prev));
+      // Every value takes at least one byte: a larger n is damage (and must not size `out`).
+      if (n > p.size()) return dataLoss("column block: value count above payload size");
+      const std::size_t old = out->size();
+      out->resize(old + n);
+      const bool ok = codec == kDelta ? decodeDeltaRun(p, out->data() + old, n)
+                                      : decodeDelta2Run(p, out->data() + old, n);
+      if (!ok) {
+        out->resize(old);
+        return dataLoss(codec == kDelta ? "column block: bad delta varint"
+                                        : "column block: bad delta2 varint");
       }
-      break;
+      return Status::ok();
     }
     case kRuns: {
       std::uint64_t value = 0;

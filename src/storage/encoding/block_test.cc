@@ -231,6 +231,107 @@ TEST(ColumnBlock, EdgeInts) {
   expectSameValues(decodeOk(encode(u), FieldType::kUint), u);
 }
 
+// The delta and delta2 decoders have fast paths (one-byte varints read inline, eight zero bytes
+// = eight equal steps at once). Payloads written here with the test's own LEB128/zigzag writer.
+void testVarint(std::vector<std::uint8_t>* out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<std::uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<std::uint8_t>(v));
+}
+std::uint64_t testZigzag(std::int64_t v) {
+  return v < 0 ? (~static_cast<std::uint64_t>(v) << 1) | 1 : static_cast<std::uint64_t>(v) << 1;
+}
+std::vector<std::uint8_t> delta2Payload(const std::vector<std::int64_t>& v) {
+  std::vector<std::uint8_t> out;
+  std::uint64_t prev = 0, prev_delta = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::uint64_t x = static_cast<std::uint64_t>(v[i]);
+    const std::uint64_t d = x - prev;
+    const std::uint64_t dod = i < 2 ? d : d - prev_delta;
+    testVarint(&out, testZigzag(static_cast<std::int64_t>(i == 0 ? x : dod)));
+    prev_delta = i == 0 ? 0 : d;
+    prev = x;
+  }
+  return out;
+}
+std::vector<std::uint8_t> deltaPayload(const std::vector<std::int64_t>& v) {
+  std::vector<std::uint8_t> out;
+  std::uint64_t prev = 0;
+  for (std::int64_t x : v) {
+    testVarint(&out, testZigzag(static_cast<std::int64_t>(static_cast<std::uint64_t>(x) - prev)));
+    prev = static_cast<std::uint64_t>(x);
+  }
+  return out;
+}
+
+TEST(ColumnBlock, DeltaFastPathsMatchValues) {
+  // Hand-checked: 15 s steps in ns, eight zero dods (one word), then a 1 ns jitter, two zeros.
+  // 1000 -> D0 0F; delta 15e9 -> zz 3e10 = 80 D8 8E E1 6F; then 8 x 00; dod +1 -> 02; dod -1 -> 01.
+  std::vector<std::int64_t> want = {1000};
+  for (int i = 0; i < 9; ++i) want.push_back(want.back() + 15'000'000'000);
+  want.push_back(want.back() + 15'000'000'001);
+  want.push_back(want.back() + 15'000'000'000);
+  want.push_back(want.back() + 15'000'000'000);
+  std::vector<std::uint8_t> body = {0xD0, 0x0F, 0x80, 0xD8, 0x8E, 0xE1, 0x6F, 0,    0,
+                                    0,    0,    0,    0,    0,    0,    0x02, 0x01, 0x00};
+  EXPECT_EQ(delta2Payload(want), body);
+  expectSameValues(
+      decodeOk(handBlock(0, 3, 0, static_cast<std::uint32_t>(want.size()), body), FieldType::kInt),
+      want);
+
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 400; ++round) {
+    const std::size_t n = rng() % 70;
+    std::vector<std::int64_t> v;
+    std::int64_t t = static_cast<std::int64_t>(rng() % 2 == 0 ? rng() : rng() % 1000);
+    const std::int64_t step = static_cast<std::int64_t>(rng() % 4 == 0 ? rng() % 200 : 15'000);
+    for (std::size_t i = 0; i < n; ++i) {
+      const unsigned kind = static_cast<unsigned>(rng() % 16);
+      if (kind == 0) {
+        t = static_cast<std::int64_t>(rng());  // any value, any step (wraps)
+      } else if (kind == 1) {
+        t += static_cast<std::int64_t>(rng() % 300) - 150;
+      } else {
+        t = static_cast<std::int64_t>(static_cast<std::uint64_t>(t) +
+                                      static_cast<std::uint64_t>(step));
+      }
+      v.push_back(t);
+    }
+    const auto rows = static_cast<std::uint32_t>(n);
+    expectSameValues(decodeOk(handBlock(0, 3, 0, rows, delta2Payload(v)), FieldType::kInt), v);
+    expectSameValues(decodeOk(handBlock(0, 2, 0, rows, deltaPayload(v)), FieldType::kInt), v);
+    // The encoder's own choice decodes too.
+    expectSameValues(decodeOk(encode(v, {}, BlockHint::kTimestamps), FieldType::kInt), v);
+  }
+}
+
+TEST(ColumnBlockDamage, DeltaPayloadsOfTheWrongSize) {
+  ColumnValues v = emptyColumnValues(FieldType::kInt);
+  std::vector<std::uint8_t> present;
+  // Ten zero-dod values need ten bytes: one more is trailing, one fewer is truncated, a
+  // declared count above the payload size is refused before any value is written.
+  std::vector<std::uint8_t> ten(10, 0);
+  EXPECT_TRUE(decodeBlock(handBlock(0, 3, 0, 10, ten), &v, &present).isOk());
+  EXPECT_EQ(std::get<0>(v), std::vector<std::int64_t>(10, 0));
+  for (std::uint8_t codec : {std::uint8_t{2}, std::uint8_t{3}}) {
+    v = std::vector<std::int64_t>{5};
+    EXPECT_EQ(decodeBlock(handBlock(0, codec, 0, 9, ten), &v, &present).code(),
+              StatusCode::kDataLoss);
+    EXPECT_EQ(decodeBlock(handBlock(0, codec, 0, 11, ten), &v, &present).code(),
+              StatusCode::kDataLoss);
+    EXPECT_EQ(decodeBlock(handBlock(0, codec, 0, 1'000'000, ten), &v, &present).code(),
+              StatusCode::kDataLoss);
+    // A varint cut after eight zero bytes (the word fast path) then a continuation byte.
+    std::vector<std::uint8_t> cut(9, 0);
+    cut.push_back(0x80);
+    EXPECT_EQ(decodeBlock(handBlock(0, codec, 0, 10, cut), &v, &present).code(),
+              StatusCode::kDataLoss);
+    EXPECT_EQ(std::get<0>(v), std::vector<std::int64_t>{5});
+  }
+}
+
 TEST(ColumnBlock, EdgeFloats) {
   const double inf = std::numeric_limits<double>::infinity();
   std::vector<double> v = {0.0,

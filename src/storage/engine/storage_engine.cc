@@ -901,6 +901,9 @@ struct StorageEngine::Impl {
     q.measurements = req.measurements;
     std::sort(q.measurements.begin(), q.measurements.end());
     q.no_columns = req.no_columns;
+    const bool with_columns =
+        metric && req.only_rows_with_columns && !req.no_columns && !req.columns.empty();
+    q.only_rows_with_columns = with_columns;
     q.tokens = filter->tokens();
     // Events filters need their tag columns and message even when not projected (finish() drops
     // them again).
@@ -968,6 +971,33 @@ struct StorageEngine::Impl {
         }
       }
       if (b.rows() == 0) return Status::ok();
+      if (with_columns) {
+        // The head's batches: drop the rows without a value in any projected column.
+        std::vector<std::uint8_t> any(b.rows(), 0);
+        bool all = false;
+        for (const Column& c : b.columns) {
+          if (std::find(req.columns.begin(), req.columns.end(), c.name) == req.columns.end()) {
+            continue;
+          }
+          if (c.present.empty()) {
+            all = true;
+            break;
+          }
+          for (std::size_t r = 0; r < any.size(); ++r) any[r] |= c.present[r] != 0 ? 1 : 0;
+        }
+        if (!all) {
+          std::vector<std::uint32_t> rows;
+          for (std::size_t r = 0; r < any.size(); ++r) {
+            if (any[r] != 0) rows.push_back(static_cast<std::uint32_t>(r));
+          }
+          if (rows.empty()) return Status::ok();
+          if (rows.size() != b.rows()) {
+            ColumnBatch kept = selectRows(b, rows);
+            kept.series_tags = std::move(b.series_tags);
+            b = std::move(kept);
+          }
+        }
+      }
       st.rows += b.rows();
       return fn(std::move(b));
     };

@@ -102,6 +102,10 @@ struct ScanRequest {
   // with its own scan. 1 shard: every series. Ignored by other categories.
   std::uint32_t series_shard = 0;
   std::uint32_t series_shards = 1;
+  // Metrics with `columns` set (and not no_columns): rows none of whose projected columns has a
+  // value are not returned (a measurement's other fields' series are then not even read from
+  // parts' granules that lack the columns). Ignored by other categories.
+  bool only_rows_with_columns = false;
 };
 
 struct ScanStats {

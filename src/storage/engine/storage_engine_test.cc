@@ -184,6 +184,53 @@ TEST(StorageEngineTest, MetricsKeepSeriesTagsInTheIndexAndFilterByMatchers) {
   EXPECT_EQ((*e)->measurements("ws", Category::kMetric), (std::vector<std::string>{"cpu", "mem"}));
 }
 
+TEST(StorageEngineTest, OnlyRowsWithColumnsDropsOtherFieldsSeries) {
+  // http{kind=a}: x only; http{kind=b}: y only; http{kind=c}: x and y on alternate points.
+  std::vector<Point> pts;
+  for (int i = 0; i < 60; ++i) {
+    Point p;
+    p.measurement = "http";
+    const char* kind = i % 3 == 0 ? "a" : i % 3 == 1 ? "b" : "c";
+    p.tags = {{"kind", kind}};
+    const bool x = kind[0] == 'a' || (kind[0] == 'c' && i % 2 == 0);
+    p.fields = {{x ? "x" : "y", static_cast<double>(i)}};
+    p.time_ns = kBase + std::int64_t{i} * 10'000'000'000;
+    pts.push_back(p);
+  }
+  std::vector<Point> want;  // the points with x, by hand: kind a, and kind c at even i
+  for (const Point& p : pts) {
+    if (p.fields[0].key == "x") want.push_back(p);
+  }
+  ASSERT_EQ(want.size(), 30u);  // 20 of a, 10 of c
+  // Head only, parts only, and half in each.
+  for (int layout = 0; layout < 3; ++layout) {
+    TempDir d;
+    auto en = StorageEngine::open(realFileSystem(), manualOptions(d.path()));
+    ASSERT_TRUE(en.isOk());
+    const std::size_t half = layout == 2 ? pts.size() / 2 : pts.size();
+    ASSERT_TRUE(writePoints(**en, "ws", Category::kMetric,
+                            std::vector<Point>(pts.begin(), pts.begin() + half))
+                    .isOk());
+    if (layout >= 1) {
+      ASSERT_TRUE((*en)->flush().isOk());
+    }
+    if (half < pts.size()) {
+      ASSERT_TRUE(writePoints(**en, "ws", Category::kMetric,
+                              std::vector<Point>(pts.begin() + half, pts.end()))
+                      .isOk());
+    }
+    ScanRequest req;
+    req.workspace_id = "ws";
+    req.measurements = {"http"};
+    req.columns = {"x"};
+    req.only_rows_with_columns = true;
+    expectSamePoints(scanAll(**en, req), want);
+    // Without the option every row of the selected series comes back (b's without fields).
+    req.only_rows_with_columns = false;
+    EXPECT_EQ(scanAll(**en, req).size(), pts.size()) << layout;
+  }
+}
+
 TEST(StorageEngineTest, EventsFilterByTagsAndFullText) {
   TempDir dir;
   auto e = StorageEngine::open(realFileSystem(), manualOptions(dir.path()));

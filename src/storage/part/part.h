@@ -107,6 +107,9 @@ struct PartQuery {
   // Columns to return by name (tags and fields of that name); empty: all columns.
   std::vector<std::string> columns;
   bool no_columns = false;  // return time (and series) only, e.g. for counting
+  // With `columns` set (and not no_columns): rows none of whose projected columns has a value
+  // are not returned, and granules without any of those columns are not read.
+  bool only_rows_with_columns = false;
   // Lowercased tokens (encoding::forEachToken) that must all be in a granule's bloom filter for
   // the granule to be read. The caller still checks the text of the rows it gets. The blooms
   // cover the string columns (tags or fields) named in PartMeta::text_columns; a part written

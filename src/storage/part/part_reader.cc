@@ -81,7 +81,21 @@ struct PartReader::Impl {
   // Reads the given blocks of granule g (one readRange when they are close together).
   Status readBlocks(std::size_t g, const std::vector<PartBlockRef>& refs,
                     std::vector<std::string>* out, PartScanStats* stats) const {
-    out->assign(refs.size(), std::string());
+    std::vector<std::string> bytes;
+    std::vector<std::string_view> views;
+    SEXTANT_RETURN_IF_ERROR(readBlockViews(g, refs, &bytes, &views, stats));
+    out->clear();
+    for (std::string_view v : views) out->emplace_back(v);
+    return Status::ok();
+  }
+
+  // readBlocks without copying: views[i] is block i, pointing into *bytes (one string when the
+  // blocks were read with one readRange).
+  Status readBlockViews(std::size_t g, const std::vector<PartBlockRef>& refs,
+                        std::vector<std::string>* bytes_out, std::vector<std::string_view>* out,
+                        PartScanStats* stats) const {
+    bytes_out->clear();
+    out->assign(refs.size(), std::string_view());
     if (refs.empty()) return Status::ok();
     std::uint64_t lo = refs[0].offset;
     std::uint64_t hi = 0;
@@ -103,16 +117,19 @@ struct PartReader::Impl {
       Result<std::string> bytes = fs->readRange(info.path, lo, static_cast<std::size_t>(hi - lo));
       if (!bytes.isOk()) return bytes.status();
       if (bytes->size() != hi - lo) return short_read();
+      const std::string& all = bytes_out->emplace_back(std::move(bytes).value());
       for (std::size_t i = 0; i < refs.size(); ++i) {
-        (*out)[i] = bytes->substr(static_cast<std::size_t>(refs[i].offset - lo), refs[i].length);
+        (*out)[i] = std::string_view(all).substr(static_cast<std::size_t>(refs[i].offset - lo),
+                                                 refs[i].length);
       }
       return Status::ok();
     }
+    bytes_out->reserve(refs.size());  // no reallocation: the views point into the strings
     for (std::size_t i = 0; i < refs.size(); ++i) {
       Result<std::string> bytes = fs->readRange(info.path, refs[i].offset, refs[i].length);
       if (!bytes.isOk()) return bytes.status();
       if (bytes->size() != refs[i].length) return short_read();
-      (*out)[i] = std::move(bytes).value();
+      (*out)[i] = bytes_out->emplace_back(std::move(bytes).value());
     }
     return Status::ok();
   }
@@ -131,15 +148,19 @@ struct PartReader::Impl {
         refs.push_back(c.block);
       }
     }
-    std::vector<std::string> blocks;
-    SEXTANT_RETURN_IF_ERROR(readBlocks(g, refs, &blocks, stats));
+    std::vector<std::string> bytes;
+    std::vector<std::string_view> blocks;
+    SEXTANT_RETURN_IF_ERROR(readBlockViews(g, refs, &bytes, &blocks, stats));
     out->granule = static_cast<std::uint32_t>(g);
     out->measurement = &footer.measurements[m.measurement];
+    // The vectors of the previous granule are decoded into again (their capacity kept).
+    std::vector<Column> old_columns = std::move(out->columns);
     out->columns.clear();
     out->series.clear();
     // Time.
     {
-      ColumnValues v = std::vector<std::int64_t>{};
+      out->time_ns.clear();
+      ColumnValues v = std::move(out->time_ns);
       std::vector<std::uint8_t> present;
       Status st = encoding::decodeBlock(blocks[0], &v, &present);
       if (!st.isOk()) return damaged(g, "time block", st);
@@ -155,7 +176,7 @@ struct PartReader::Impl {
     }
     std::size_t next = 1;
     if (m.series.length != 0) {
-      ColumnValues v = std::vector<std::uint64_t>{};
+      ColumnValues v = std::move(out->series);
       std::vector<std::uint8_t> present;
       Status st = encoding::decodeBlock(blocks[next++], &v, &present);
       if (!st.isOk()) return damaged(g, "series block", st);
@@ -177,18 +198,23 @@ struct PartReader::Impl {
         }
       }
     }
-    for (const PartColumnBlock* c : cols) {
-      const PartColumnKey& key = footer.columns[c->column];
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      const PartColumnKey& key = footer.columns[cols[i]->column];
       Column& col = out->columns.emplace_back();
+      if (i < old_columns.size() && old_columns[i].type == key.type) {
+        col = std::move(old_columns[i]);
+        std::visit([](auto& vec) { vec.clear(); }, col.values);
+        col.present.clear();
+      } else {
+        col.values = emptyColumnValues(key.type);
+      }
       col.name = key.name;
       col.kind = key.kind;
       col.type = key.type;
-      col.values = emptyColumnValues(key.type);
       Status st = encoding::decodeBlock(blocks[next++], &col.values, &col.present);
-      const std::string what = "column " + key.name;
-      if (!st.isOk()) return damaged(g, what, st);
+      if (!st.isOk()) return damaged(g, "column " + key.name, st);
       if (col.size() != m.rows || (!col.present.empty() && col.present.size() != m.rows)) {
-        return damaged(g, what, dataLoss("row count does not match the mark"));
+        return damaged(g, "column " + key.name, dataLoss("row count does not match the mark"));
       }
     }
     return Status::ok();
@@ -392,6 +418,18 @@ struct PartReader::Impl {
       return q.columns.empty() ||
              std::find(q.columns.begin(), q.columns.end(), name) != q.columns.end();
     };
+    const bool with_columns = q.only_rows_with_columns && !q.no_columns && !q.columns.empty();
+    // Whether some projected column has a value in rows [a, b) of dg.
+    auto anyProjectedValue = [&](const DecodedGranule& dg, std::size_t a, std::size_t b) {
+      for (const Column& c : dg.columns) {
+        if (!projected(c.name)) continue;
+        if (c.present.empty()) return true;
+        for (std::size_t r = a; r < b; ++r) {
+          if (c.present[r] != 0) return true;
+        }
+      }
+      return false;
+    };
     std::vector<std::uint8_t> keep;
     DecodedGranule dg;
     std::vector<std::uint32_t> sel;
@@ -399,6 +437,10 @@ struct PartReader::Impl {
       const GranuleMark& m = footer.granules[g];
       ++st->granules_total;
       if (!markMatches(m, q)) continue;
+      if (with_columns && std::none_of(m.columns.begin(), m.columns.end(),
+                                       [&](const PartColumnBlock& c) { return want[c.column]; })) {
+        continue;  // none of the projected columns in this granule
+      }
       if (!q.tokens.empty() && m.bloom.length != 0) {
         Result<std::string> bloom = readBloom(g, st);
         if (!bloom.isOk()) return bloom.status();
@@ -438,9 +480,9 @@ struct PartReader::Impl {
           const auto t1 = dg.time_ns.begin() + static_cast<std::ptrdiff_t>(b);
           const auto lo = std::lower_bound(t0, t1, q.min_time_ns);
           const auto hi = std::upper_bound(lo, t1, q.max_time_ns);
-          if (lo != hi) {
-            const auto from = static_cast<std::size_t>(lo - dg.time_ns.begin());
-            const auto to = static_cast<std::size_t>(hi - dg.time_ns.begin());
+          const auto from = static_cast<std::size_t>(lo - dg.time_ns.begin());
+          const auto to = static_cast<std::size_t>(hi - dg.time_ns.begin());
+          if (lo != hi && (!with_columns || anyProjectedValue(dg, from, to))) {
             st->rows_returned += to - from;
             ColumnBatch out = copyRows(dg, from, to, nullptr);
             if (strip) {
@@ -461,7 +503,11 @@ struct PartReader::Impl {
             if (strip) {
               std::erase_if(out.columns, [&](const Column& c) { return !projected(c.name); });
             }
-            SEXTANT_RETURN_IF_ERROR(fn(std::move(out)));
+            if (with_columns && out.columns.empty()) {
+              st->rows_returned -= sel.size();
+            } else {
+              SEXTANT_RETURN_IF_ERROR(fn(std::move(out)));
+            }
           }
         }
         a = b;
