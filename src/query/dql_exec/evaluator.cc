@@ -1264,6 +1264,17 @@ Result<std::vector<Series>> emitGroups(Ctx& c, const Plan& p, AggSetup& a, AggGr
   return out;
 }
 
+// The row's group: its measurement first when the plan keeps measurements apart, then the BY
+// values as text.
+void groupKey(const Plan& p, const RowSet& rs, const Row& row, std::vector<std::string>* key) {
+  const std::size_t off = p.per_measurement ? 1 : 0;
+  key->resize(off + p.by.size());
+  if (off) (*key)[0] = rs.measurement;
+  for (std::size_t i = 0; i < p.by.size(); ++i) {
+    (*key)[off + i] = toText(lookup(rs, &row, p.by[i]));
+  }
+}
+
 Result<std::vector<Series>> aggregate(Ctx& c, const Plan& p, std::vector<RowSet>& sets) {
   Result<AggSetup> setup = aggSetup(p);
   if (!setup.isOk()) return setup.status();
@@ -1271,16 +1282,12 @@ Result<std::vector<Series>> aggregate(Ctx& c, const Plan& p, std::vector<RowSet>
   const AggPlan& plan = a.plan;
 
   AggGroups groups;
-  const std::size_t off = p.per_measurement ? 1 : 0;  // key[0]: the measurement
-  std::vector<std::string> key(off + p.by.size());
+  std::vector<std::string> key;
   std::size_t seen = 0;
   for (const RowSet& rs : sets) {
     for (const Row& row : rs.rows) {
       if ((++seen & 4095) == 0) SEXTANT_RETURN_IF_ERROR(checkDeadline(c));
-      if (off) key[0] = rs.measurement;
-      for (std::size_t i = 0; i < p.by.size(); ++i) {
-        key[off + i] = toText(lookup(rs, &row, p.by[i]));
-      }
+      groupKey(p, rs, row, &key);
       auto [git, fresh] = groups.try_emplace(key);
       if (fresh) SEXTANT_RETURN_IF_ERROR(countSeries(c, 1));
       std::vector<Acc>& accs = git->second.buckets[bucketOf(row.t, p.w)];
@@ -1533,16 +1540,12 @@ Result<std::vector<Series>> project(Ctx& c, const Plan& p, std::vector<RowSet>& 
     for (const Target& t : p.targets) columns.push_back(t.name);
   }
   std::map<std::vector<std::string>, Series> groups;
-  const std::size_t off = p.per_measurement ? 1 : 0;  // key[0]: the measurement
-  std::vector<std::string> key(off + p.by.size());
+  std::vector<std::string> key;
   std::size_t seen = 0;
   for (const RowSet& rs : sets) {
     for (const Row& row : rs.rows) {
       if ((++seen & 4095) == 0) SEXTANT_RETURN_IF_ERROR(checkDeadline(c));
-      if (off) key[0] = rs.measurement;
-      for (std::size_t i = 0; i < p.by.size(); ++i) {
-        key[off + i] = toText(lookup(rs, &row, p.by[i]));
-      }
+      groupKey(p, rs, row, &key);
       auto [git, fresh] = groups.try_emplace(key);
       if (fresh) SEXTANT_RETURN_IF_ERROR(countSeries(c, 1));
       Series& s = git->second;
@@ -1559,6 +1562,7 @@ Result<std::vector<Series>> project(Ctx& c, const Plan& p, std::vector<RowSet>& 
     }
   }
   SEXTANT_RETURN_IF_ERROR(c.ev.status());
+  const std::size_t off = p.per_measurement ? 1 : 0;  // key[0]: the measurement
   std::vector<Series> out;
   for (auto& [gkey, s] : groups) {
     s.name = off ? gkey[0] : p.name;
