@@ -43,6 +43,12 @@ struct RowSet {
   std::vector<Row> rows;  // ascending time
 };
 
+// The names a query may use for a row's measurement (object class).
+bool isMeasurementKey(std::string_view key) {
+  return key == "__source" || key == "source" || key == "class" || key == "__class" ||
+         key == "measurement";
+}
+
 Value lookup(const RowSet& rs, const Row* row, std::string_view key) {
   if (row != nullptr) {
     for (const auto& [k, v] : row->cols) {
@@ -53,8 +59,7 @@ Value lookup(const RowSet& rs, const Row* row, std::string_view key) {
     if (t.key == key) return t.value;
   }
   if (key == "time") return row != nullptr ? Value(row->t / kNsPerMs) : Value();
-  if (key == "__source" || key == "source" || key == "class" || key == "__class" ||
-      key == "measurement") {
+  if (isMeasurementKey(key)) {
     return rs.measurement;
   }
   return std::monostate{};
@@ -1328,8 +1333,7 @@ Value batchLookup(const storage::ColumnBatch& b, std::size_t i, std::string_view
     if (col.name == key && col.isPresent(i)) return cellAt(col, i);
   }
   if (key == "time") return b.time_ns[i] / kNsPerMs;
-  if (key == "__source" || key == "source" || key == "class" || key == "__class" ||
-      key == "measurement") {
+  if (isMeasurementKey(key)) {
     return b.measurement;
   }
   return std::monostate{};
