@@ -263,7 +263,9 @@ describe('apm', () => {
   it('opens a canary trace with its seeded span count', async () => {
     const { page } = b;
     await openRoute(page, sx, `/apm/traces/${canaryTrace(BOOK - 1)}`);
-    await page.waitForSelector('[data-testid="apm-flamegraph"] canvas');
+    // The previous test's trace stays on screen until this one has loaded: wait for its spans
+    // (a timeout fails the test when the count never becomes 7).
+    await page.waitForSelector('[data-testid="apm-flamegraph"][data-span-count="7"] canvas');
     expect(await page.getAttribute('[data-testid="apm-flamegraph"]', 'data-span-count')).toBe('7');
     await page.click('[data-testid="apm-view-waterfall"]');
     const rows = await page.$$eval('[data-testid="apm-wf-row"] .apm-wf-name', (els) => els.map((e) => e.textContent?.trim()));
