@@ -246,7 +246,7 @@ Result<std::unique_ptr<LineDecoder>> LineDecoder::create(const DecoderOptions& o
                               options.max_container_record);
   }
   DecoderOptions o = options;
-  if (o.max_line_bytes < 16) o.max_line_bytes = 16;
+  if (o.max_line_bytes < kMinLineBytes) o.max_line_bytes = kMinLineBytes;
   if (o.max_lines_per_entry == 0) o.max_lines_per_entry = 1;
   return std::unique_ptr<LineDecoder>(new LineDecoder(std::move(impl), o, start_offset));
 }

@@ -39,6 +39,10 @@ Result<LineMode> parseLineMode(std::string_view name);
 // The built-in patterns of automatic multi-line detection (DataKit's timestamp patterns), RE2.
 const std::vector<std::string>& builtinMultilinePatterns();
 
+// The smallest max_line_bytes (a cut piece must hold a 4-byte UTF-8 character and some text);
+// the config rejects less, the decoder raises less to this.
+inline constexpr size_t kMinLineBytes = 16;
+
 struct DecoderOptions {
   Encoding encoding = Encoding::kUtf8;
   LineMode mode = LineMode::kPlain;

@@ -479,6 +479,14 @@ TEST(Config, Errors) {
                 .find("multiline_match"),
             std::string::npos);
   EXPECT_FALSE(parse("logfiles = ['relative/*.log']\n").isOk());
+  auto tiny = parse("logfiles = ['/a']\nmax_line_bytes = 15\n");
+  ASSERT_FALSE(tiny.isOk());
+  EXPECT_NE(
+      tiny.status().message().find("l.conf:3: [inputs.logging] max_line_bytes: must be >= 16"),
+      std::string::npos)
+      << tiny.status().message();
+  EXPECT_TRUE(parse("logfiles = ['/a']\nmax_line_bytes = 16\n").isOk());
+  EXPECT_FALSE(parse("logfiles = ['/a']\nsocket_max_connections = 0\n").isOk());
   EXPECT_TRUE(parse("sockets = ['tcp://0.0.0.0:9540']\n").isOk());  // sockets alone
   auto ok = parse("logfiles = ['/a']\n");
   ASSERT_TRUE(ok.isOk());

@@ -10,10 +10,10 @@
 namespace sextant::agent::inputs::logging {
 namespace {
 
-Status getSize(const config::ConfigTable& t, std::string_view key, size_t* out) {
+Status getSize(const config::ConfigTable& t, std::string_view key, size_t* out, int64_t min = 1) {
   int64_t v = static_cast<int64_t>(*out);
   SEXTANT_RETURN_IF_ERROR(t.get(key, &v));
-  if (v <= 0) return invalidArgument(t.where(key) + ": must be > 0");
+  if (v < min) return invalidArgument(t.where(key) + ": must be >= " + std::to_string(min));
   *out = static_cast<size_t>(v);
   return Status::ok();
 }
@@ -46,7 +46,7 @@ Result<LoggingConfig> parseLoggingConfig(const config::ConfigTable& t, const Env
   SEXTANT_RETURN_IF_ERROR(t.get("auto_multiline_extra_patterns", &d.auto_extra_patterns));
   SEXTANT_RETURN_IF_ERROR(t.get("remove_ansi_escape_codes", &d.remove_ansi));
   // Sextant's own keys.
-  SEXTANT_RETURN_IF_ERROR(getSize(t, "max_line_bytes", &d.max_line_bytes));
+  SEXTANT_RETURN_IF_ERROR(getSize(t, "max_line_bytes", &d.max_line_bytes, kMinLineBytes));
   SEXTANT_RETURN_IF_ERROR(getSize(t, "multiline_max_lines", &d.max_lines_per_entry));
   SEXTANT_RETURN_IF_ERROR(getSize(t, "multiline_max_bytes", &d.max_entry_bytes));
   SEXTANT_RETURN_IF_ERROR(t.get("multiline_timeout", &c.multiline_timeout));
