@@ -15,6 +15,7 @@
 #include "agent/agent.h"
 #include "codec/point_pb/point_pb.h"
 #include "codec/point_pb/testing/expect_json.h"
+#include "core/testing/read_file.h"
 #include "core/testing/temp_dir.h"
 #include "net/testing/raw_http.h"
 #include "server/in_process_client.h"
@@ -27,12 +28,7 @@ using net::testing::rawExchange;
 using net::testing::simpleRequest;
 using net::testing::statusOf;
 
-std::string readFile(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::sextant::testing::readFile;
 
 uint16_t portOf(const std::string& address) {
   return static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));

@@ -34,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/testing/read_file.h"
 #include "core/testing/temp_dir.h"
 #include "model/point.h"
 #include "net/http_client.h"
@@ -361,12 +362,7 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& log) {
   ::_exit(127);
 }
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::sextant::testing::readFile;
 
 std::string tail(const std::string& s, size_t n = 4000) {
   return s.size() <= n ? s : "..." + s.substr(s.size() - n);

@@ -7,11 +7,11 @@
 #include <zstd.h>
 
 #include <chrono>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
+
+#include "core/testing/read_file.h"
 
 namespace sextant::codec {
 namespace {
@@ -45,12 +45,7 @@ std::string randomBytes(size_t n, uint64_t seed = 2) {
   return s;
 }
 
-std::string readFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using ::sextant::testing::readFile;
 
 long maxRssKiB() {
   rusage ru{};

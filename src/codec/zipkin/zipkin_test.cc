@@ -10,13 +10,12 @@
 
 #include <algorithm>
 #include <bit>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 
 #include "codec/zipkin/zipkin.pb.h"
 #include "codec/zipkin/zipkin_testing.h"
+#include "core/testing/read_file.h"
 
 namespace sextant::codec::zipkin {
 namespace {
@@ -33,13 +32,7 @@ using testing::show;
 using testing::spanDifference;
 using testing::spansDifference;
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::sextant::testing::readFile;
 
 std::string fixture(const std::string& name) {
   return readFile(std::string(SEXTANT_SHARED_DIR) + "/fixtures/tracing/" + name);

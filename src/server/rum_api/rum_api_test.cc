@@ -7,10 +7,9 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "codec/line_protocol/line_protocol.h"
+#include "core/testing/read_file.h"
 #include "core/testing/temp_dir.h"
 #include "net/testing/route_call.h"
 #include "storage/engine/testing/test_engine.h"
@@ -25,12 +24,7 @@ constexpr std::int64_t kMsNs = 1'000'000;
 
 using simdjson::dom::element;
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::sextant::testing::readFile;
 
 // One rum event of the scenario.
 struct Ev {

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "core/testing/read_file.h"
 #include "core/testing/temp_dir.h"
 #include "server/workspace/workspace_store.h"
 
@@ -35,12 +36,7 @@ ProcessRun sextant(const std::string& args, bool with_stderr = false) {
   return run;
 }
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::sextant::testing::readFile;
 
 TEST(WorkspaceCliProcess, CreateListDelete) {
   sextant::testing::TempDir tmp;

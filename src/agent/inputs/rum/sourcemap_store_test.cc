@@ -15,6 +15,7 @@
 
 #include "agent/inputs/rum/rum_input.h"
 #include "codec/point_json/base64.h"
+#include "core/testing/read_file.h"
 #include "core/testing/temp_dir.h"
 
 namespace sextant::agent::inputs::rum {
@@ -23,12 +24,7 @@ namespace {
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::sextant::testing::readFile;
 
 const std::string kFixtures =
     std::string(SEXTANT_SOURCE_DIR) + "/src/codec/sourcemap/testdata/rolldown/";
