@@ -598,6 +598,184 @@ TEST_F(DqlObjectTest, HistoryScansEveryVersion) {
   EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(3)}}));
 }
 
+// --- FILTER / LINK ------------------------------------------------------------------------
+
+class DqlJoinTest : public testing::EngineTest {
+ protected:
+  // Objects of class ecs (name tag; hostname, region, cl fields): ecs-1 (a, r1, c1) at +0 s,
+  // ecs-2 (c, r2, c1) at +10 s, ecs-3 (z, r1, c9) at +20 s. cpu (seedCpu): a/c1, b/c1, c/c2.
+  void seedEcs() {
+    auto ecs = [](std::string name, std::string host, std::string region, std::string cl,
+                  std::int64_t s) {
+      return testing::point(
+          "ecs", {{"name", std::move(name)}},
+          {{"hostname", std::move(host)}, {"region", std::move(region)}, {"cl", std::move(cl)}},
+          kT0 + s * 1000);
+    };
+    write(Category::kObject, {ecs("ecs-1", "a", "r1", "c1", 0), ecs("ecs-2", "c", "r2", "c1", 10),
+                              ecs("ecs-3", "z", "r1", "c9", 20)});
+  }
+  // Objects of class site: one, host = web-2 (the nginx logs of seedLogs have web-1, web-2).
+  void seedSite() {
+    write(Category::kObject, {testing::point("site", {{"name", "s1"}}, {{"host", "web-2"}}, kT0)});
+  }
+};
+
+TEST_F(DqlJoinTest, FilterKeepsTheLeftGroupsWhoseKeyIsOnTheRight) {
+  seedCpu();
+  seedEcs();
+  // ecs hostnames a, c, z: cpu hosts a and c stay, b goes.
+  QueryOutput r =
+      run("M::cpu:(avg(usage)) BY host FILTER O::ecs:(hostname) WITH {host = hostname}");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].tags, (std::vector<model::Tag>{{"host", "a"}}));
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"time", "avg(usage)"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(25)}}));
+  EXPECT_EQ(r.series[1].tags, (std::vector<model::Tag>{{"host", "c"}}));
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), D(100)}}));
+  // Rows are filtered before aggregating: without BY, the sum of a's and c's points.
+  r = run("M::cpu:(sum(usage)) FILTER O::ecs:(hostname) WITH {host = hostname}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(200)}}));  // 10+20+30+40 + 100
+}
+
+TEST_F(DqlJoinTest, FilterOnRowsWithTheJoinedQuerysOwnClauses) {
+  seedCpu();
+  seedEcs();
+  // Only ecs in r1 (a, z): a's rows, newest first, and the key need not be a target.
+  QueryOutput r =
+      run("M::cpu:(usage) FILTER O::ecs:(hostname) {region = 'r1'} WITH {host = hostname}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"time", "usage"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 90'000), D(40)},
+                                      {I(kT0 + 60'000), D(30)},
+                                      {I(kT0 + 30'000), D(20)},
+                                      {I(kT0), D(10)}}));
+  // Nothing on the right: nothing on the left.
+  r =
+      run("M::cpu:(sum(usage)) FILTER O::ecs:(hostname) {region = 'nowhere'} WITH {host = "
+          "hostname}");
+  EXPECT_TRUE(r.series.empty());
+  // The left statement's own filter still applies.
+  r = run("M::cpu:(count(usage)) {usage > 15} BY host FILTER O::ecs WITH {host = hostname}");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(3)}}));  // a: 20 30 40
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), I(1)}}));  // c: 100
+}
+
+TEST_F(DqlJoinTest, FilterWithSeveralKeysMatchesWholeTuples) {
+  seedCpu();
+  seedEcs();
+  // (hostname, cl): (a, c1) (c, c1) (z, c9); cpu (host, cluster): (a, c1) (b, c1) (c, c2).
+  QueryOutput r =
+      run("M::cpu:(count(usage)) BY host FILTER O::ecs:(hostname, cl) WITH {host = hostname, "
+          "cluster = cl}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].tags, (std::vector<model::Tag>{{"host", "a"}}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(4)}}));
+}
+
+TEST_F(DqlJoinTest, FilterKeysFromTheRightsTagsAndHaving) {
+  seedCpu();
+  // Hosts whose max usage is over 5: a (40) and c (100); b (3) is not.
+  QueryOutput r =
+      run("M::cpu:(count(usage)) BY host FILTER M::cpu:(max(usage) AS m) BY host HAVING m > 5 "
+          "WITH {host = host}");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].tags[0].value, "a");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(4)}}));
+  EXPECT_EQ(r.series[1].tags[0].value, "c");
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), I(1)}}));
+}
+
+TEST_F(DqlJoinTest, FilterOverLogsColumnarAndRowPathsAgree) {
+  seedLogs();
+  seedSite();
+  // web-2's logs: 500 at +2 s and 200 at +65 s.
+  for (bool columnar : {true, false}) {
+    EvalOptions o = opts();
+    o.columnar = columnar;
+    QueryOutput r =
+        run("L::nginx:(count(*)) BY status FILTER O::site:(host) WITH {host = host}", o);
+    ASSERT_EQ(r.series.size(), 2u) << columnar;
+    EXPECT_EQ(r.series[0].tags, (std::vector<model::Tag>{{"status", "200"}}));
+    EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(1)}}));
+    EXPECT_EQ(r.series[1].tags, (std::vector<model::Tag>{{"status", "500"}}));
+    EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), I(1)}}));
+  }
+  QueryOutput r = run("L::nginx:(message) FILTER O::site:(host) WITH {host = host}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 65'000), S("GET /health ok")},
+                                      {I(kT0 + 2'000), S("upstream timeout error")}}));
+}
+
+TEST_F(DqlJoinTest, FilterInsideASubqueryAndKeysOfDifferentTypes) {
+  seedCpu();
+  seedEcs();
+  QueryOutput r =
+      run("M::(M::cpu:(usage) FILTER O::ecs:(hostname) WITH {host = hostname}):(sum(usage))");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(200)}}));
+  // Keys match by their text: the float 100 (c's usage) matches the string field '100'.
+  write(Category::kObject,
+        {testing::point("limits", {{"name", "l1"}}, {{"v", std::string("100")}}, kT0)});
+  r = run("M::cpu:(host, usage) FILTER O::limits:(v) WITH {usage = v}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 30'000), S("c"), D(100)}}));
+}
+
+TEST_F(DqlJoinTest, LinkAddsTheNewestMatchingRowsColumns) {
+  seedCpu();
+  seedEcs();
+  // ecs rows newest first: ecs-3 (z: no cpu), ecs-2 (c), ecs-1 (a); last(usage) per host.
+  QueryOutput r =
+      run("O::ecs:(name, hostname, region) LINK M::cpu:(last(usage) AS u) BY host WITH "
+          "{hostname = host}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].columns,
+            (std::vector<std::string>{"time", "name", "hostname", "region", "u"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 20'000), S("ecs-3"), S("z"), S("r1"), N()},
+                                      {I(kT0 + 10'000), S("ecs-2"), S("c"), S("r2"), D(100)},
+                                      {I(kT0), S("ecs-1"), S("a"), S("r1"), D(40)}}));
+  // A row listing on the right: the newest row per key (a: 40 at +90 s); the key column
+  // (host) is not added.
+  r = run("O::ecs:(hostname) LINK M::cpu:(usage, host) WITH {hostname = host}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"time", "hostname", "usage"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 20'000), S("z"), N()},
+                                      {I(kT0 + 10'000), S("c"), D(100)},
+                                      {I(kT0), S("a"), D(40)}}));
+}
+
+TEST_F(DqlJoinTest, SeveralLinksShareTheKeysAndRenameClashingColumns) {
+  seedCpu();
+  seedNet();
+  seedEcs();
+  // net: last(bytes) a = 210, b = 2800. The second `u` is named after its series: net.u.
+  QueryOutput r =
+      run("O::ecs:(hostname) LINK M::cpu:(last(usage) AS u) BY host LINK M::net:(last(bytes) AS u) "
+          "BY host WITH {hostname = host}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"time", "hostname", "u", "net.u"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 20'000), S("z"), N(), N()},
+                                      {I(kT0 + 10'000), S("c"), D(100), N()},
+                                      {I(kT0), S("a"), D(40), D(210)}}));
+}
+
+TEST_F(DqlJoinTest, LinkOntoGroupedSeriesByTheirTags) {
+  seedCpu();
+  seedEcs();
+  // The left key is a tag of the outer result; every series keeps its tags and rows.
+  QueryOutput r =
+      run("M::cpu:(avg(usage)) BY host LINK O::ecs:(hostname, region) WITH {host = hostname}");
+  ASSERT_EQ(r.series.size(), 3u);
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"time", "avg(usage)", "region"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(25), S("r1")}}));
+  EXPECT_EQ(r.series[1].tags[0].value, "b");
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), D(2), N()}}));
+  EXPECT_EQ(r.series[2].values, (Rows{{I(kT0), D(100), S("r2")}}));
+}
+
 // --- show_* ------------------------------------------------------------------------------
 
 TEST_F(DqlEvalTest, ShowFunctions) {
@@ -658,12 +836,10 @@ TEST_F(DqlEvalTest, Errors) {
   Status st = runError("M::cpu:(avg(usage)");
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(st.message().rfind("1:", 0), 0u) << st.message();
-  st = runError("moving_average(\"M::cpu:(avg(usage))\")");
-  EXPECT_NE(st.message().find("unsupported outer function moving_average"), std::string::npos);
+  st = runError("histogram(\"M::cpu:(avg(usage))\")");
+  EXPECT_NE(st.message().find("unsupported outer function histogram"), std::string::npos);
   st = runError("M::cpu:(top(usage, 3))");
   EXPECT_NE(st.message().find("unsupported aggregate function top"), std::string::npos);
-  st = runError("M::cpu:(host) FILTER O::ecs:(hostname) WITH {host = hostname}");
-  EXPECT_EQ(st.code(), StatusCode::kUnimplemented);
   st = runError("TSM::*:(sum(count))");
   EXPECT_EQ(st.code(), StatusCode::kUnimplemented);
   st = runError("M::cpu:(avg(usage)) {host = re('(')}");
@@ -692,8 +868,18 @@ TEST_F(DqlEvalTest, ErrorsNameTheirPosition) {
       {"M::cpu:(avg(usage)) {host = wildcard('a*') AND wildcard('b')}",
        "1:48: wildcard() is only supported"},
       {"M::cpu:(avg(usage))\n  [10m:20m]", "2:3: the time range starts after it ends"},
-      {"M::cpu:(host) FILTER O::ecs:(hostname) WITH {host = hostname}",
-       "1:1: FILTER/LINK joins are not supported yet"},
+      {"M::cpu FILTER O::ecs:(top(x, 3)) WITH {host = hostname}",
+       "1:23: unsupported aggregate function top()"},
+      {"M::cpu LINK M::mem:(x)\n  LINK M::disk:(top(x, 3)) WITH {host = host}",
+       "2:17: unsupported aggregate function top()"},
+      {"M::cpu FILTER TSM::x WITH {host = host}", "1:15: namespace TSM:: is not supported"},
+      {"moving_average(\"M::cpu:(avg(usage))\", size=0)",
+       "1:1: moving_average() takes a window size"},
+      {"count_filter(\"M::cpu:(avg(usage))\")", "1:1: count_filter() needs expr="},
+      {"count_filter(\"M::cpu:(usage)\", expr='usage > ')",
+       "1:37: in count_filter expr: 1:9: expected an expression"},
+      {"count_filter(\"M::cpu:(usage)\", expr='usage > 1} LIMIT 5 #')",
+       "1:37: count_filter(): expr must be one condition"},
       {"TSM::*:(sum(count))", "1:1: namespace TSM:: is not supported"},
   };
   for (const auto& [q, want] : cases) {
