@@ -379,6 +379,57 @@ TEST_F(DqlEvalTest, CellFunctions) {
                                       {I(kT0 + 90'000), D(100)}}));
 }
 
+TEST_F(DqlEvalTest, MovingAverage) {
+  seedCpu();
+  // a in 30 s buckets: 10 20 30 40.
+  const std::string a = "\"M::cpu:(avg(usage)) {host = 'a'} [::30s]\"";
+  QueryOutput r = run("moving_average(" + a + ", 2)");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values,
+            (Rows{{I(kT0 + 90'000), D(35)}, {I(kT0 + 60'000), D(25)}, {I(kT0 + 30'000), D(15)}}));
+  r = run("moving_average(dql=" + a + ", size=3) ORDER BY time ASC");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 60'000), D(20)}, {I(kT0 + 90'000), D(30)}}));
+  // Chained after cumsum (10 30 60 100).
+  r = run("cumsum(" + a + ").moving_average(size=2) ORDER BY time ASC");
+  EXPECT_EQ(r.series[0].values,
+            (Rows{{I(kT0 + 30'000), D(20)}, {I(kT0 + 60'000), D(45)}, {I(kT0 + 90'000), D(80)}}));
+  // A window wider than the series: no rows.
+  r = run("moving_average(" + a + ", 5)");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_TRUE(r.series[0].values.empty());
+}
+
+TEST_F(DqlEvalTest, CountFilter) {
+  seedCpu();
+  seedLogs();
+  // last(usage) per host: a 40, b 3, c 100.
+  QueryOutput r = run("count_filter(dql=\"M::cpu:(last(usage) AS u) BY host\", expr='u > 5')");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].tags[0].value, "a");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 90'000), D(40)}}));
+  EXPECT_EQ(r.series[1].tags[0].value, "c");
+  // The condition unquoted, and names from the series' tags.
+  r = run("count_filter(\"M::cpu:(last(usage) AS u) BY host\", expr=host != 'a' AND u < 50)");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].tags[0].value, "b");
+  // Guance's form: backticks quote a value inside the string.
+  r = run("count_filter(dql=\"L::nginx:(status, host)\", expr=\"status != `200`\")");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 4'000), S("500"), S("web-1")},
+                                      {I(kT0 + 3'000), S("404"), S("web-1")},
+                                      {I(kT0 + 2'000), S("500"), S("web-2")}}));
+}
+
+TEST_F(DqlEvalTest, SubqueriesNestThreeDeep) {
+  seedCpu();
+  // a's points over 15: 20 30 40; last() carries the selected point's time.
+  QueryOutput r = run("M::(M::(M::cpu:(usage) {host = 'a'}):(usage) {usage > 15}):(last(usage))");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 90'000), D(40)}}));
+  EXPECT_NE(runError("M::(M::cpu),(M::mem)").message().find("cannot have sibling"),
+            std::string::npos);
+}
+
 TEST_F(DqlEvalTest, Eval) {
   seedCpu();
   QueryOutput r =
