@@ -345,6 +345,17 @@ TEST_F(DqlEvalTest, DifferenceAndDerivatives) {
   r = run("irate(\"M::net:(last(bytes)) {host = 'a'} [::15s]\") ORDER BY time ASC");
   ASSERT_EQ(r.series[0].values.size(), 6u);
   EXPECT_EQ(r.series[0].values[4], (std::vector<Value>{I(kT0 + 75'000), D(4)}));
+  // non_negative_difference drops the reset (60 - 600); derivative keeps it: -540 / 15 s.
+  r = run(
+      "non_negative_difference(\"M::net:(last(bytes)) {host = 'a'} [::15s]\") ORDER BY time ASC");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 15'000), D(150)},
+                                      {I(kT0 + 30'000), D(150)},
+                                      {I(kT0 + 45'000), D(150)},
+                                      {I(kT0 + 60'000), D(150)},
+                                      {I(kT0 + 90'000), D(150)}}));
+  r = run("derivative(\"M::net:(last(bytes)) {host = 'a'} [::15s]\") ORDER BY time ASC");
+  ASSERT_EQ(r.series[0].values.size(), 6u);
+  EXPECT_EQ(r.series[0].values[4], (std::vector<Value>{I(kT0 + 75'000), D(-36)}));
   // rate: one value per series, the average increase per second: 810 over 90 s.
   r = run("rate(\"M::net:(last(bytes)) {host = 'a'} [::15s]\")");
   EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 90'000), D(9)}}));
@@ -370,6 +381,8 @@ TEST_F(DqlEvalTest, CellFunctions) {
   EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(40)}}));
   r = run("log10(\"M::cpu:(max(usage)) {host = 'c'}\")");
   EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(2)}}));
+  r = run("log2(eval(A / 5, A=\"M::cpu:(max(usage)) {host = 'a'}\"))");  // log2(40 / 5)
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(3)}}));
   r = run("round(eval(A / 3, A=\"M::cpu:(max(usage)) {host = 'c'}\"))");
   EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(33)}}));
   r = run("cumsum(\"M::cpu:(avg(usage)) {host = 'a'} [::30s]\") ORDER BY time ASC");
