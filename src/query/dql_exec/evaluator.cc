@@ -1967,7 +1967,9 @@ Result<QueryOutput> evalSelect(Ctx& c, const Query& q, const SemiJoin* semi = nu
 Result<QueryOutput> evalJoin(Ctx& c, const Query& q) {
   JoinKeys keys;
   if (q.join_on) collectJoinKeys(*q.join_on, &keys);
-  if (keys.left.empty()) return invalidArgument(at(q.pos) + "WITH {...} needs key pairs");
+  if (keys.left.empty() || q.joined.empty()) {
+    return invalidArgument(at(q.pos) + "FILTER/LINK need a statement and WITH {...} key pairs");
+  }
   Query outer = q;
   outer.join = Query::Join::kNone;
   outer.joined.clear();
