@@ -2081,6 +2081,54 @@ void sortByTime(Series* s, bool desc) {
   });
 }
 
+std::vector<std::string> stringList(const Query& q, std::string_view name) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < q.args.size(); ++i) {
+    if (q.arg_names[i] != name) continue;
+    const Expr& a = q.args[i];
+    if (a.kind == ExprKind::kList) {
+      for (const Expr& x : a.args) out.push_back(x.text);
+    } else {
+      out.push_back(a.text);
+    }
+  }
+  return out;
+}
+
+// series_sum over one group of series (at least one): one series adding them up per time.
+Series seriesSum(const std::vector<const Series*>& in) {
+  Series out;
+  out.name = in[0]->name;
+  out.columns = in[0]->columns;
+  // Series of one row each (aggregates without an interval, whose selectors carry their
+  // points' times) add up into one row at the newest of their times.
+  std::optional<std::int64_t> one_time;
+  if (std::all_of(in.begin(), in.end(), [](const Series* s) { return s->values.size() <= 1; })) {
+    for (const Series* s : in) {
+      if (s->values.empty()) continue;
+      std::int64_t t = clampToInt64(toDouble(s->values[0][0]).value_or(0));
+      one_time = one_time ? std::max(*one_time, t) : t;
+    }
+  }
+  std::map<std::int64_t, std::vector<Value>> rows;
+  for (const Series* s : in) {
+    for (const auto& r : s->values) {
+      std::int64_t t = one_time ? *one_time : clampToInt64(toDouble(r[0]).value_or(0));
+      auto& acc = rows[t];
+      if (acc.empty()) {
+        acc.assign(out.columns.size(), Value());
+        acc[0] = t;
+      }
+      for (std::size_t i = 1; i < out.columns.size() && i < r.size(); ++i) {
+        if (!isNumeric(r[i])) continue;
+        acc[i] = isNull(acc[i]) ? r[i] : arith(Op::kAdd, acc[i], r[i]);
+      }
+    }
+  }
+  for (auto& [t, r] : rows) out.values.push_back(std::move(r));
+  return out;
+}
+
 Result<std::vector<Series>> applyOuter(const Query& q, std::vector<Series> in) {
   const std::string& f = q.func;
   static const std::set<std::string, std::less<>> kKnown = {"series_sum",
@@ -2131,37 +2179,28 @@ Result<std::vector<Series>> applyOuter(const Query& q, std::vector<Series> in) {
                            "(moving_average(\"<dql>\", 3) or size=3)");
   }
   if (f == "series_sum") {
-    if (in.empty()) return in;
-    Series out;
-    out.name = in[0].name;
-    out.columns = in[0].columns;
-    // Series of one row each (aggregates without an interval, whose selectors carry their
-    // points' times) add up into one row at the newest of their times.
-    std::optional<std::int64_t> one_time;
-    if (std::all_of(in.begin(), in.end(), [](const Series& s) { return s.values.size() <= 1; })) {
-      for (const Series& s : in) {
-        if (s.values.empty()) continue;
-        std::int64_t t = clampToInt64(toDouble(s.values[0][0]).value_or(0));
-        one_time = one_time ? std::max(*one_time, t) : t;
-      }
-    }
-    std::map<std::int64_t, std::vector<Value>> rows;
+    // sumBy=['host']: one sum per value of those tags (tagged with them); else one series.
+    std::vector<std::string> by = stringList(q, "sumBy");
+    for (std::string& k : stringList(q, "sumby")) by.push_back(std::move(k));
+    std::map<std::vector<std::string>, std::vector<const Series*>> groups;
     for (const Series& s : in) {
-      for (const auto& r : s.values) {
-        std::int64_t t = one_time ? *one_time : clampToInt64(toDouble(r[0]).value_or(0));
-        auto& acc = rows[t];
-        if (acc.empty()) {
-          acc.assign(out.columns.size(), Value());
-          acc[0] = t;
+      std::vector<std::string> key;
+      for (const std::string& k : by) {
+        std::string v;
+        for (const model::Tag& t : s.tags) {
+          if (t.key == k) v = t.value;
         }
-        for (std::size_t i = 1; i < out.columns.size() && i < r.size(); ++i) {
-          if (!isNumeric(r[i])) continue;
-          acc[i] = isNull(acc[i]) ? r[i] : arith(Op::kAdd, acc[i], r[i]);
-        }
+        key.push_back(std::move(v));
       }
+      groups[key].push_back(&s);
     }
-    for (auto& [t, r] : rows) out.values.push_back(std::move(r));
-    return std::vector<Series>{std::move(out)};
+    std::vector<Series> out;
+    for (const auto& [key, group] : groups) {
+      Series sum = seriesSum(group);
+      for (std::size_t i = 0; i < by.size(); ++i) sum.tags.push_back({by[i], key[i]});
+      out.push_back(std::move(sum));
+    }
+    return out;
   }
   static const std::set<std::string, std::less<>> kCell = {"abs",   "log",  "log10", "log2",
                                                            "round", "ceil", "floor"};
@@ -2390,20 +2429,6 @@ Result<std::vector<Series>> evalEval(Ctx& c, const Query& q) {
   }
   SEXTANT_RETURN_IF_ERROR(c.ev.status());
   return result;
-}
-
-std::vector<std::string> stringList(const Query& q, std::string_view name) {
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < q.args.size(); ++i) {
-    if (q.arg_names[i] != name) continue;
-    const Expr& a = q.args[i];
-    if (a.kind == ExprKind::kList) {
-      for (const Expr& x : a.args) out.push_back(x.text);
-    } else {
-      out.push_back(a.text);
-    }
-  }
-  return out;
 }
 
 std::string fieldTypeName(const storage::PartColumnKey& k) {

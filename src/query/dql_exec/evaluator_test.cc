@@ -324,6 +324,15 @@ TEST_F(DqlEvalTest, SeriesSum) {
   r = run("series_sum(\"M::cpu:(last(usage)) [::1m] BY host\")");
   ASSERT_EQ(r.series.size(), 1u);
   EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 60'000), D(43)}, {I(kT0), D(121)}}));
+  // sumBy: one sum per cluster (c1: a 40 + b 3 at the newer time, a's +90 s; c2: c 100 at +30 s).
+  for (const char* by : {"sumBy=['cluster']", "sumBy='cluster'"}) {
+    r = run(std::string("series_sum(dql=\"M::cpu:(last(usage)) BY cluster, host\", ") + by + ")");
+    ASSERT_EQ(r.series.size(), 2u) << by;
+    EXPECT_EQ(r.series[0].tags, (std::vector<model::Tag>{{"cluster", "c1"}}));
+    EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 90'000), D(43)}}));
+    EXPECT_EQ(r.series[1].tags, (std::vector<model::Tag>{{"cluster", "c2"}}));
+    EXPECT_EQ(r.series[1].values, (Rows{{I(kT0 + 30'000), D(100)}}));
+  }
 }
 
 TEST_F(DqlEvalTest, DifferenceAndDerivatives) {
@@ -737,6 +746,20 @@ TEST_F(DqlJoinTest, FilterWithSeveralKeysMatchesWholeTuples) {
   ASSERT_EQ(r.series.size(), 1u);
   EXPECT_EQ(r.series[0].tags, (std::vector<model::Tag>{{"host", "a"}}));
   EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(4)}}));
+}
+
+TEST_F(DqlJoinTest, FilterReadsOnlyTheMatchingSeriesOfAMetric) {
+  seedCpu();
+  seedEcs();
+  // The right side reads the 3 ecs objects; the key tag goes to the series index, so only c's
+  // one point is read (4 rows in all). Reading every cpu point (7) would be over 5.
+  EvalOptions o = opts();
+  o.max_rows = 5;
+  QueryOutput r = run(
+      "M::cpu:(count(usage)) FILTER O::ecs:(hostname) {region = 'r2'} WITH {host = hostname}", o);
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(1)}}));
+  EXPECT_EQ(runError("M::cpu:(count(usage))", o).code(), StatusCode::kOutOfRange);
 }
 
 TEST_F(DqlJoinTest, FilterKeysFromTheRightsTagsAndHaving) {
