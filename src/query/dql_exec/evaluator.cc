@@ -961,6 +961,16 @@ Value outputValue(const Series& s, const std::vector<Value>& row, const std::str
   return OutputRowResolver(s, row).name(name);
 }
 
+// The key tuple of a result row (appendKeyPart() of each name's outputValue()); false when one
+// of them is null.
+bool keyTuple(const Series& s, const std::vector<Value>& row, const std::vector<std::string>& names,
+              std::string* key) {
+  for (const std::string& name : names) {
+    if (!appendKeyPart(outputValue(s, row, name), key)) return false;
+  }
+  return true;
+}
+
 // FILTER's right side: the key tuples of the joined statement's rows.
 struct SemiJoin {
   std::vector<std::string> keys;           // left names
@@ -1984,10 +1994,7 @@ Result<QueryOutput> evalJoin(Ctx& c, const Query& q) {
     for (const Series& s : right->series) {
       for (const auto& row : s.values) {
         std::string k;
-        bool ok = true;
-        for (const std::string& name : keys.right)
-          ok = ok && appendKeyPart(outputValue(s, row, name), &k);
-        if (!ok) continue;
+        if (!keyTuple(s, row, keys.right, &k)) continue;
         if (!semi.tuples.insert(std::move(k)).second) continue;
         for (std::size_t i = 0; i < keys.right.size(); ++i) {
           semi.values[i].insert(toText(outputValue(s, row, keys.right[i])));
@@ -2025,10 +2032,7 @@ Result<QueryOutput> evalJoin(Ctx& c, const Query& q) {
     for (const Series& s : right->series) {
       for (const auto& row : s.values) {
         std::string k;
-        bool ok = true;
-        for (const std::string& name : keys.right)
-          ok = ok && appendKeyPart(outputValue(s, row, name), &k);
-        if (!ok) continue;
+        if (!keyTuple(s, row, keys.right, &k)) continue;
         auto [it, fresh] = newest.try_emplace(std::move(k), Match{&s, &row});
         if (!fresh && sortCompare(outputValue(s, row, "time"),
                                   outputValue(*it->second.s, *it->second.row, "time")) > 0) {
@@ -2045,10 +2049,7 @@ Result<QueryOutput> evalJoin(Ctx& c, const Query& q) {
       }
       for (auto& row : s.values) {
         std::string k;
-        bool ok = true;
-        for (const std::string& name : keys.left)
-          ok = ok && appendKeyPart(outputValue(s, row, name), &k);
-        auto it = ok ? newest.find(k) : newest.end();
+        auto it = keyTuple(s, row, keys.left, &k) ? newest.find(k) : newest.end();
         for (const std::string& col : added) {
           row.push_back(it == newest.end() ? Value()
                                            : outputValue(*it->second.s, *it->second.row, col));
