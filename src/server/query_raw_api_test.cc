@@ -90,5 +90,66 @@ TEST_F(QueryRawApiTest, TokensAndErrors) {
             R"(interval is too small for the time range"})");
 }
 
+// FILTER and LINK through the HTTP API: cpu hosts a (42) and b (7); one ecs object for host a.
+TEST_F(QueryRawApiTest, FilterAndLinkJoins) {
+  auto write = [&](model::Category c, model::Point p) {
+    p.category = c;
+    std::vector<model::Point> pts = {std::move(p)};
+    std::string pb;
+    codec::pb::encode(pts, &pb);
+    ASSERT_TRUE(engine_->write(ws_.id, c, pb, pts).isOk());
+  };
+  model::Point b;
+  b.measurement = "cpu";
+  b.tags = {{"host", "b"}};
+  b.fields = {{"usage", 7.0}};
+  b.time_ns = (kT0Ms + 2'000) * 1'000'000;
+  write(model::Category::kMetric, b);
+  model::Point ecs;
+  ecs.measurement = "ecs";
+  ecs.tags = {{"name", "e1"}};
+  ecs.fields = {{"hostname", std::string("a")}, {"region", std::string("r1")}};
+  ecs.time_ns = kT0Ms * 1'000'000;
+  write(model::Category::kObject, ecs);
+
+  const std::string range =
+      R"("time_range":[)" + std::to_string(kT0Ms) + "," + std::to_string(kT0Ms + 60'000) + "]";
+  std::string body =
+      R"({"queries":[)"
+      R"({"qtype":"dql","query":{"q":"M::cpu:(last(usage)) BY host FILTER O::ecs:(hostname) )"
+      R"(WITH {host = hostname}",)" +
+      range +
+      R"(}},{"qtype":"dql","query":{"q":"O::ecs:(hostname, region) LINK M::cpu:(last(usage) )"
+      R"(AS u) BY host WITH {hostname = host}",)" +
+      range + "}}]}";
+  net::HttpResponse r = post("/v1/query/raw?token=" + ws_.token, body);
+  ASSERT_EQ(r.status, 200) << r.body;
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(r.body);
+  simdjson::dom::element doc = parser.parse(padded).value();
+  // FILTER: only host a, whose name is among the ecs hostnames.
+  simdjson::dom::array series = doc["content"].at(0)["series"].get_array().value();
+  ASSERT_EQ(series.size(), 1u) << r.body;
+  EXPECT_EQ(series.at(0)["tags"]["host"].get_string().value(), "a");
+  EXPECT_EQ(series.at(0)["values"].at(0).at(1).get_double().value(), 42.0);
+  // LINK: the ecs row with cpu's u for its host.
+  simdjson::dom::element l = doc["content"].at(1)["series"].at(0).value();
+  simdjson::dom::array cols = l["columns"].get_array().value();
+  ASSERT_EQ(cols.size(), 4u) << r.body;
+  EXPECT_EQ(cols.at(3).get_string().value(), "u");
+  simdjson::dom::array row = l["values"].at(0).get_array().value();
+  EXPECT_EQ(row.at(0).get_int64().value(), kT0Ms);
+  EXPECT_EQ(row.at(1).get_string().value(), "a");
+  EXPECT_EQ(row.at(2).get_string().value(), "r1");
+  EXPECT_EQ(row.at(3).get_double().value(), 42.0);
+
+  // A WITH that is not name pairs: 400 with the position.
+  r = post("/v1/query/raw?token=" + ws_.token,
+           R"({"queries":[{"query":"M::cpu FILTER O::ecs WITH {host = 'a'}"}]})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("\"error_code\":\"dql.ParseError\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("1:28: WITH takes key pairs"), std::string::npos) << r.body;
+}
+
 }  // namespace
 }  // namespace sextant::server

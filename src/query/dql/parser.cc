@@ -421,7 +421,29 @@ class Parser {
       fail(tok_.pos, "expected '{' after WITH, got " + describe(tok_));
       return;
     }
+    Pos brace = tok_.pos;
     q->join_on = parseFilterBlock();
+    if (!ok()) return;
+    if (!q->join_on) {
+      fail(brace, "WITH {...} needs at least one key pair: {left_name = right_name}");
+      return;
+    }
+    checkJoinKeys(*q->join_on);
+  }
+
+  // WITH {a = b, c = d}: every AND-ed condition pairs a name of the outer statement (left) with
+  // a name of the joined one (right).
+  void checkJoinKeys(const Expr& e) {
+    if (e.kind == ExprKind::kBinary && e.op == Op::kAnd) {
+      checkJoinKeys(e.args[0]);
+      if (ok()) checkJoinKeys(e.args[1]);
+      return;
+    }
+    auto isName = [](const Expr& x) { return x.kind == ExprKind::kIdent; };
+    if (e.kind == ExprKind::kBinary && e.op == Op::kEq && isName(e.args[0]) && isName(e.args[1])) {
+      return;
+    }
+    fail(e.pos, "WITH takes key pairs left_name = right_name joined by ',' or AND");
   }
 
   Query parseJoinedQuery() {

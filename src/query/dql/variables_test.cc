@@ -65,10 +65,11 @@ TEST(DqlVariables, AllDropsTheCondition) {
   EXPECT_EQ(subst("M::cpu {host = '#{host}', a = 1}", {{"host", {}}}), "M::cpu {a = 1}");
   EXPECT_EQ(subst("M::cpu {host = '#{host}', a = 1}", {{"host", {"x", "__all__"}}}),
             "M::cpu {a = 1}");
-  // HAVING and WITH are conditions too.
+  // HAVING is a condition too, and the filters of FILTER/LINK queries are substituted (WITH
+  // holds only name pairs).
   EXPECT_EQ(subst("M::cpu:(max(x) AS m) BY host HAVING m > #{host}", v),
             "M::cpu:(max(x) AS m) BY host");
-  EXPECT_EQ(subst("M::a:(x) FILTER O::b:(y) WITH {x = y, z = '#{host}'}", v),
+  EXPECT_EQ(subst("M::a:(x) FILTER O::b:(y) {z = '#{host}'} WITH {x = y}", v),
             "M::a:(x) FILTER O::b:(y) WITH {x = y}");
 }
 

@@ -4,10 +4,12 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/clock.h"
 #include "pipeline/funcs/time_parse.h"
@@ -923,8 +925,73 @@ std::string keyOf(const std::vector<model::Tag>& tags) {
   return k;
 }
 
+// ---------------------------------------------------------------------------------------------
+// FILTER / LINK keys (docs/dql.md, "FILTER and LINK").
+
+// WITH {left = right, ...}: names of the outer statement (left) paired with names of the joined
+// one (right); the parser accepts nothing else.
+struct JoinKeys {
+  std::vector<std::string> left;
+  std::vector<std::string> right;
+};
+
+void collectJoinKeys(const Expr& e, JoinKeys* k) {
+  if (e.kind == ExprKind::kBinary && e.op == Op::kAnd) {
+    collectJoinKeys(e.args[0], k);
+    collectJoinKeys(e.args[1], k);
+  } else if (e.kind == ExprKind::kBinary && e.op == Op::kEq && e.args.size() == 2) {
+    k->left.push_back(e.args[0].text);
+    k->right.push_back(e.args[1].text);
+  }
+}
+
+// Appends one key value to a tuple key: values match when their texts are equal (so 1, 1.0 and
+// '1' are one key); a null never matches.
+bool appendKeyPart(const Value& v, std::string* key) {
+  if (isNull(v)) return false;
+  std::string t = toText(v);
+  const auto len = static_cast<std::uint32_t>(t.size());
+  key->append(reinterpret_cast<const char*>(&len), sizeof len);
+  key->append(t);
+  return true;
+}
+
+// A cell of a result row by name: its column, else the series' tag.
+Value outputValue(const Series& s, const std::vector<Value>& row, const std::string& name) {
+  return OutputRowResolver(s, row).name(name);
+}
+
+// The key tuple of a result row (appendKeyPart() of each name's outputValue()); false when one
+// of them is null.
+bool keyTuple(const Series& s, const std::vector<Value>& row, const std::vector<std::string>& names,
+              std::string* key) {
+  for (const std::string& name : names) {
+    if (!appendKeyPart(outputValue(s, row, name), key)) return false;
+  }
+  return true;
+}
+
+// FILTER's right side: the key tuples of the joined statement's rows.
+struct SemiJoin {
+  std::vector<std::string> keys;           // left names
+  std::unordered_set<std::string> tuples;  // appendKeyPart() encodings
+  // The distinct texts per key (metrics: pushed to the series index as IN matchers on tags).
+  std::vector<std::set<std::string>> values;
+
+  // Whether the row whose names `get` resolves has a key tuple of the right side.
+  template <typename Get>
+  bool matches(const Get& get) const {
+    std::string k;
+    for (const std::string& name : keys) {
+      if (!appendKeyPart(get(name), &k)) return false;
+    }
+    return tuples.count(k) > 0;
+  }
+};
+
 struct Plan {
   const Query* q = nullptr;
+  const SemiJoin* semi = nullptr;  // FILTER ... WITH: rows must match it
   Category cat = Category::kMetric;
   bool events = false;   // full-text semantics for message
   bool objects = false;  // O / CO: latest state
@@ -984,6 +1051,7 @@ Status loadMetrics(Ctx& c, const Plan& p, const std::vector<std::string>& measur
     if (!p.all_columns) {
       for (const Target& t : p.targets) collectNames(t.expr, &names);
       if (p.q->filter) collectNames(*p.q->filter, &names);
+      if (p.semi != nullptr) names.insert(p.semi->keys.begin(), p.semi->keys.end());
       if (p.q->having) {
         // Target aliases in HAVING are not fields (unless a target reads them too).
         std::set<std::string> having;
@@ -1006,6 +1074,20 @@ Status loadMetrics(Ctx& c, const Plan& p, const std::vector<std::string>& measur
     sel.measurement = m;
     sel.fields = fields;  // empty: every numeric field
     sel.tags = tagMatchers(p.q->filter, tag_keys);
+    if (p.semi != nullptr) {
+      // FILTER keys that are tags: only the series holding one of the right side's values.
+      for (std::size_t i = 0; i < p.semi->keys.size(); ++i) {
+        const std::string& k = p.semi->keys[i];
+        if (p.semi->values[i].empty() || !std::binary_search(tag_keys.begin(), tag_keys.end(), k)) {
+          continue;
+        }
+        storage::TagMatcher in;
+        in.key = k;
+        in.op = storage::TagMatcher::kIn;
+        in.values.assign(p.semi->values[i].begin(), p.semi->values[i].end());
+        sel.tags.push_back(std::move(in));
+      }
+    }
     for (const storage::TagMatcher& tm : sel.tags) {
       if (tm.op == storage::TagMatcher::kRegex || tm.op == storage::TagMatcher::kNotRegex) {
         (void)c.ev.regexMatch(tm.values[0], "");
@@ -1111,6 +1193,7 @@ storage::ScanRequest eventScanRequest(Ctx& c, const Plan& p,
     if (p.q->having) collectNames(*p.q->having, &names);
     for (const auto& k : p.q->order_by) collectNames(k.expr, &names);
     for (const std::string& b : p.by) names.insert(b);
+    if (p.semi != nullptr) names.insert(p.semi->keys.begin(), p.semi->keys.end());
     if (!req.text.empty()) names.insert("message");
     req.columns.assign(names.begin(), names.end());
     req.no_columns = req.columns.empty();
@@ -1434,6 +1517,10 @@ Result<std::vector<Series>> aggregateColumnar(Ctx& c, const Plan& p, AggSetup& a
       if (p.q->filter) {
         BatchRowResolver rr(b, i);
         if (!c.ev.test(*p.q->filter, rr)) continue;
+      }
+      if (p.semi != nullptr &&
+          !p.semi->matches([&](const std::string& n) { return batchLookup(b, i, n); })) {
+        continue;
       }
       // The group: each BY value's text, as toText(lookup(..)).
       bool in_batch = true;  // every value is a view into the batch's string columns
@@ -1767,11 +1854,11 @@ Status finalize(Ctx& c, const Query& q, bool listing, std::vector<Series> series
 // ---------------------------------------------------------------------------------------------
 // Select statements.
 
-Result<QueryOutput> evalSelect(Ctx& c, const Query& q) {
-  if (q.join != Query::Join::kNone) {
-    return Status(StatusCode::kUnimplemented,
-                  at(q.pos) + "FILTER/LINK joins are not supported yet");
-  }
+Result<QueryOutput> evalJoin(Ctx& c, const Query& q);
+
+// A select; `semi`: the right side of its FILTER (rows must match it).
+Result<QueryOutput> evalSelect(Ctx& c, const Query& q, const SemiJoin* semi = nullptr) {
+  if (q.join != Query::Join::kNone) return evalJoin(c, q);
   std::optional<Category> cat = categoryOf(q.ns);
   if (!cat) {
     return Status(StatusCode::kUnimplemented,
@@ -1779,6 +1866,7 @@ Result<QueryOutput> evalSelect(Ctx& c, const Query& q) {
   }
   Plan p;
   p.q = &q;
+  p.semi = semi;
   p.cat = *cat;
   p.objects = q.ns == Namespace::kO || q.ns == Namespace::kCO;
   p.events = p.cat != Category::kMetric && !p.objects;
@@ -1831,7 +1919,8 @@ Result<QueryOutput> evalSelect(Ctx& c, const Query& q) {
     p.per_measurement = listed.size() > 1 && listed.size() == q.sources.size();
     Result<std::vector<std::string>> ms = resolveSources(c, p);
     if (!ms.isOk()) return ms.status();
-    if (p.aggregated && p.events) {
+    const bool nothing = semi != nullptr && semi->tuples.empty();  // FILTER keeps no row
+    if (p.aggregated && p.events && !nothing) {
       Result<AggSetup> setup = aggSetup(p);
       if (!setup.isOk()) return setup.status();
       if (columnarEligible(c, p, setup->plan)) {
@@ -1843,7 +1932,9 @@ Result<QueryOutput> evalSelect(Ctx& c, const Query& q) {
       }
     }
     Status st;
-    if (p.cat == Category::kMetric) {
+    if (nothing) {
+      // No rows: the right side of FILTER is empty.
+    } else if (p.cat == Category::kMetric) {
       st = loadMetrics(c, p, *ms, &sets);
     } else if (p.objects) {
       st = loadObjects(c, p, *ms, &sets);
@@ -1853,12 +1944,17 @@ Result<QueryOutput> evalSelect(Ctx& c, const Query& q) {
     SEXTANT_RETURN_IF_ERROR(st);
   }
 
-  if (q.filter) {
+  if (q.filter || semi != nullptr) {
     for (RowSet& rs : sets) {
       std::vector<Row> kept;
       for (Row& r : rs.rows) {
         RowResolver rr(rs, &r, p.events);
-        if (c.ev.test(*q.filter, rr)) kept.push_back(std::move(r));
+        if (q.filter && !c.ev.test(*q.filter, rr)) continue;
+        if (semi != nullptr &&
+            !semi->matches([&](const std::string& n) { return lookup(rs, &r, n); })) {
+          continue;
+        }
+        kept.push_back(std::move(r));
       }
       rs.rows = std::move(kept);
     }
@@ -1871,6 +1967,97 @@ Result<QueryOutput> evalSelect(Ctx& c, const Query& q) {
   QueryOutput out;
   bool listing = !p.aggregated && p.cat != Category::kMetric;
   SEXTANT_RETURN_IF_ERROR(finalize(c, q, listing, std::move(*series), &out));
+  return out;
+}
+
+// FILTER q WITH {a = b}: the outer statement over only the rows whose key values (a) are among
+// the key values (b) of q's result rows. LINK q [LINK q2 ...] WITH {a = b}: the outer statement's
+// result, each row extended with the columns of the newest row of each joined result with the
+// same key values (nulls when none matches).
+Result<QueryOutput> evalJoin(Ctx& c, const Query& q) {
+  JoinKeys keys;
+  if (q.join_on) collectJoinKeys(*q.join_on, &keys);
+  if (keys.left.empty() || q.joined.empty()) {
+    return invalidArgument(at(q.pos) + "FILTER/LINK need a statement and WITH {...} key pairs");
+  }
+  Query outer = q;
+  outer.join = Query::Join::kNone;
+  outer.joined.clear();
+  outer.join_on.reset();
+
+  if (q.join == Query::Join::kFilter) {
+    Result<QueryOutput> right = evalQuery(c, q.joined[0]);
+    if (!right.isOk()) return right.status();
+    SemiJoin semi;
+    semi.keys = keys.left;
+    semi.values.resize(keys.left.size());
+    for (const Series& s : right->series) {
+      for (const auto& row : s.values) {
+        std::string k;
+        if (!keyTuple(s, row, keys.right, &k)) continue;
+        if (!semi.tuples.insert(std::move(k)).second) continue;
+        for (std::size_t i = 0; i < keys.right.size(); ++i) {
+          semi.values[i].insert(toText(outputValue(s, row, keys.right[i])));
+        }
+      }
+    }
+    return evalSelect(c, outer, &semi);
+  }
+
+  Result<QueryOutput> left = evalSelect(c, outer);
+  if (!left.isOk()) return left.status();
+  QueryOutput out = std::move(*left);
+  for (const Query& j : q.joined) {
+    Result<QueryOutput> right = evalQuery(c, j);
+    if (!right.isOk()) return right.status();
+    // The columns LINK adds: every column of the joined result but time and its keys, named
+    // `<joined series name>.<column>` when the outer result has the name already.
+    std::vector<std::string> added;
+    for (const Series& s : right->series) {
+      for (const std::string& col : s.columns) {
+        if (col == "time" ||
+            std::find(keys.right.begin(), keys.right.end(), col) != keys.right.end() ||
+            std::find(added.begin(), added.end(), col) != added.end()) {
+          continue;
+        }
+        added.push_back(col);
+      }
+    }
+    // Key tuple -> the newest row with it.
+    struct Match {
+      const Series* s = nullptr;
+      const std::vector<Value>* row = nullptr;
+    };
+    std::unordered_map<std::string, Match> newest;
+    for (const Series& s : right->series) {
+      for (const auto& row : s.values) {
+        std::string k;
+        if (!keyTuple(s, row, keys.right, &k)) continue;
+        auto [it, fresh] = newest.try_emplace(std::move(k), Match{&s, &row});
+        if (!fresh && sortCompare(outputValue(s, row, "time"),
+                                  outputValue(*it->second.s, *it->second.row, "time")) > 0) {
+          it->second = Match{&s, &row};
+        }
+      }
+    }
+    const std::string prefix = right->series.empty() ? std::string() : right->series[0].name + ".";
+    for (Series& s : out.series) {
+      std::vector<std::string> names;
+      for (const std::string& col : added) {
+        bool taken = std::find(s.columns.begin(), s.columns.end(), col) != s.columns.end();
+        names.push_back(taken ? prefix + col : col);
+      }
+      for (auto& row : s.values) {
+        std::string k;
+        auto it = keyTuple(s, row, keys.left, &k) ? newest.find(k) : newest.end();
+        for (const std::string& col : added) {
+          row.push_back(it == newest.end() ? Value()
+                                           : outputValue(*it->second.s, *it->second.row, col));
+        }
+      }
+      s.columns.insert(s.columns.end(), names.begin(), names.end());
+    }
+  }
   return out;
 }
 
@@ -1893,6 +2080,54 @@ void sortByTime(Series* s, bool desc) {
     int cmp = sortCompare(a[static_cast<std::size_t>(t)], b[static_cast<std::size_t>(t)]);
     return desc ? cmp > 0 : cmp < 0;
   });
+}
+
+std::vector<std::string> stringList(const Query& q, std::string_view name) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < q.args.size(); ++i) {
+    if (q.arg_names[i] != name) continue;
+    const Expr& a = q.args[i];
+    if (a.kind == ExprKind::kList) {
+      for (const Expr& x : a.args) out.push_back(x.text);
+    } else {
+      out.push_back(a.text);
+    }
+  }
+  return out;
+}
+
+// series_sum over one group of series (at least one): one series adding them up per time.
+Series seriesSum(const std::vector<const Series*>& in) {
+  Series out;
+  out.name = in[0]->name;
+  out.columns = in[0]->columns;
+  // Series of one row each (aggregates without an interval, whose selectors carry their
+  // points' times) add up into one row at the newest of their times.
+  std::optional<std::int64_t> one_time;
+  if (std::all_of(in.begin(), in.end(), [](const Series* s) { return s->values.size() <= 1; })) {
+    for (const Series* s : in) {
+      if (s->values.empty()) continue;
+      std::int64_t t = clampToInt64(toDouble(s->values[0][0]).value_or(0));
+      one_time = one_time ? std::max(*one_time, t) : t;
+    }
+  }
+  std::map<std::int64_t, std::vector<Value>> rows;
+  for (const Series* s : in) {
+    for (const auto& r : s->values) {
+      std::int64_t t = one_time ? *one_time : clampToInt64(toDouble(r[0]).value_or(0));
+      auto& acc = rows[t];
+      if (acc.empty()) {
+        acc.assign(out.columns.size(), Value());
+        acc[0] = t;
+      }
+      for (std::size_t i = 1; i < out.columns.size() && i < r.size(); ++i) {
+        if (!isNumeric(r[i])) continue;
+        acc[i] = isNull(acc[i]) ? r[i] : arith(Op::kAdd, acc[i], r[i]);
+      }
+    }
+  }
+  for (auto& [t, r] : rows) out.values.push_back(std::move(r));
+  return out;
 }
 
 Result<std::vector<Series>> applyOuter(const Query& q, std::vector<Series> in) {
@@ -1919,13 +2154,15 @@ Result<std::vector<Series>> applyOuter(const Query& q, std::vector<Series> in) {
                                                             "first",
                                                             "last",
                                                             "rate",
-                                                            "count_distinct"};
+                                                            "count_distinct",
+                                                            "moving_average"};
   if (!kKnown.count(f)) {
     return invalidArgument(
         "unsupported outer function " + f +
         "() (supported: series_sum, eval, irate, rate, difference, non_negative_difference, "
-        "derivative, non_negative_derivative, cumsum, abs, log, log10, log2, round, ceil, "
-        "floor, sum, avg, min, max, count, count_distinct, first, last)");
+        "derivative, non_negative_derivative, cumsum, moving_average, count_filter, abs, log, "
+        "log10, log2, round, ceil, floor, sum, avg, min, max, count, count_distinct, first, "
+        "last)");
   }
   for (Series& s : in) {
     if (columnIndex(s, "time") != 0) return invalidArgument(f + "() needs rows with a time");
@@ -1937,38 +2174,34 @@ Result<std::vector<Series>> applyOuter(const Query& q, std::vector<Series> in) {
     if (q.args[i].kind == ExprKind::kInt) arg2 = static_cast<double>(q.args[i].int_value);
     if (q.args[i].kind == ExprKind::kFloat) arg2 = q.args[i].float_value;
   }
+  if (f == "moving_average" && (!arg2 || *arg2 < 1 || *arg2 > 1e6 || *arg2 != std::floor(*arg2))) {
+    return invalidArgument(at(q.pos) +
+                           "moving_average() takes a window size: an integer from 1 to 1000000 "
+                           "(moving_average(\"<dql>\", 3) or size=3)");
+  }
   if (f == "series_sum") {
-    if (in.empty()) return in;
-    Series out;
-    out.name = in[0].name;
-    out.columns = in[0].columns;
-    // Series of one row each (aggregates without an interval, whose selectors carry their
-    // points' times) add up into one row at the newest of their times.
-    std::optional<std::int64_t> one_time;
-    if (std::all_of(in.begin(), in.end(), [](const Series& s) { return s.values.size() <= 1; })) {
-      for (const Series& s : in) {
-        if (s.values.empty()) continue;
-        std::int64_t t = clampToInt64(toDouble(s.values[0][0]).value_or(0));
-        one_time = one_time ? std::max(*one_time, t) : t;
-      }
-    }
-    std::map<std::int64_t, std::vector<Value>> rows;
+    // sumBy=['host']: one sum per value of those tags (tagged with them); else one series.
+    std::vector<std::string> by = stringList(q, "sumBy");
+    for (std::string& k : stringList(q, "sumby")) by.push_back(std::move(k));
+    std::map<std::vector<std::string>, std::vector<const Series*>> groups;
     for (const Series& s : in) {
-      for (const auto& r : s.values) {
-        std::int64_t t = one_time ? *one_time : clampToInt64(toDouble(r[0]).value_or(0));
-        auto& acc = rows[t];
-        if (acc.empty()) {
-          acc.assign(out.columns.size(), Value());
-          acc[0] = t;
+      std::vector<std::string> key;
+      for (const std::string& k : by) {
+        std::string v;
+        for (const model::Tag& t : s.tags) {
+          if (t.key == k) v = t.value;
         }
-        for (std::size_t i = 1; i < out.columns.size() && i < r.size(); ++i) {
-          if (!isNumeric(r[i])) continue;
-          acc[i] = isNull(acc[i]) ? r[i] : arith(Op::kAdd, acc[i], r[i]);
-        }
+        key.push_back(std::move(v));
       }
+      groups[key].push_back(&s);
     }
-    for (auto& [t, r] : rows) out.values.push_back(std::move(r));
-    return std::vector<Series>{std::move(out)};
+    std::vector<Series> out;
+    for (const auto& [key, group] : groups) {
+      Series sum = seriesSum(group);
+      for (std::size_t i = 0; i < by.size(); ++i) sum.tags.push_back({by[i], key[i]});
+      out.push_back(std::move(sum));
+    }
+    return out;
   }
   static const std::set<std::string, std::less<>> kCell = {"abs",   "log",  "log10", "log2",
                                                            "round", "ceil", "floor"};
@@ -2003,6 +2236,25 @@ Result<std::vector<Series>> applyOuter(const Query& q, std::vector<Series> in) {
             v = std::round(v * scale) / scale;
           }
           row[i] = v;
+        }
+        r.values.push_back(std::move(row));
+      }
+    } else if (f == "moving_average") {
+      // The mean of each column over the last `size` rows (numeric values among them); the
+      // first size-1 rows have no full window and are left out.
+      const std::size_t n = static_cast<std::size_t>(*arg2);
+      for (std::size_t k = n - 1; k < s.values.size(); ++k) {
+        std::vector<Value> row(ncol);
+        row[0] = s.values[k][0];
+        for (std::size_t i = 1; i < ncol; ++i) {
+          double sum = 0;
+          std::size_t m = 0;
+          for (std::size_t j = k + 1 - n; j <= k; ++j) {
+            if (!isNumeric(s.values[j][i])) continue;
+            sum += *toDouble(s.values[j][i]);
+            ++m;
+          }
+          if (m > 0) row[i] = sum / static_cast<double>(m);
         }
         r.values.push_back(std::move(row));
       }
@@ -2180,20 +2432,6 @@ Result<std::vector<Series>> evalEval(Ctx& c, const Query& q) {
   return result;
 }
 
-std::vector<std::string> stringList(const Query& q, std::string_view name) {
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < q.args.size(); ++i) {
-    if (q.arg_names[i] != name) continue;
-    const Expr& a = q.args[i];
-    if (a.kind == ExprKind::kList) {
-      for (const Expr& x : a.args) out.push_back(x.text);
-    } else {
-      out.push_back(a.text);
-    }
-  }
-  return out;
-}
-
 std::string fieldTypeName(const storage::PartColumnKey& k) {
   if (k.kind == storage::ColumnKind::kTag) return "tag";
   switch (k.type) {
@@ -2355,12 +2593,70 @@ Result<std::vector<Series>> evalShow(Ctx& c, const Query& q) {
   return Status(StatusCode::kUnimplemented, f + "() is not supported");
 }
 
+// count_filter(dql, expr=<condition>): the rows of the result for which the condition holds
+// (names: the row's columns, then its series' tags); series left without rows are dropped. The
+// condition is an expression or a string holding one, in which backticks quote values as in
+// Guance's `expr="status != \`critical\`"`.
+Result<std::vector<Series>> countFilter(Ctx& c, const Query& q, std::vector<Series> in) {
+  const Expr* cond = nullptr;
+  for (std::size_t i = 0; i < q.args.size(); ++i) {
+    if (q.arg_names[i] == "expr") cond = &q.args[i];
+  }
+  if (cond == nullptr) {
+    return invalidArgument(at(q.pos) + "count_filter() needs expr=<condition>");
+  }
+  std::optional<Expr> parsed;
+  if (cond->kind == ExprKind::kString) {
+    std::string text = cond->text;
+    std::replace(text.begin(), text.end(), '`', '\'');
+    const std::string head = "M::_ {";
+    Result<Query> wrapped = dql::parse(head + text + "}");
+    Result<Query> bare = dql::parse("M::_");
+    if (wrapped.isOk() && bare.isOk()) {
+      bare->filter = wrapped->filter;
+      if (!wrapped->filter || !(*bare == *wrapped)) {
+        return invalidArgument(at(cond->pos) + "count_filter(): expr must be one condition");
+      }
+    } else if (!wrapped.isOk()) {
+      // "1:<col>: what" counts from the wrapper; give the column within the string.
+      std::string msg = wrapped.status().message();
+      std::size_t colon = msg.find(':');
+      std::size_t colon2 = msg.find(':', colon + 1);
+      if (msg.rfind("1:", 0) == 0 && colon2 != std::string::npos) {
+        long col =
+            std::strtol(msg.c_str() + colon + 1, nullptr, 10) - static_cast<long>(head.size());
+        msg = "1:" + std::to_string(std::max(1L, col)) + msg.substr(colon2);
+      }
+      return invalidArgument(at(cond->pos) + "in count_filter expr: " + msg);
+    }
+    parsed = std::move(wrapped->filter);
+    cond = &*parsed;
+  }
+  std::vector<Series> out;
+  for (Series& s : in) {
+    std::vector<std::vector<Value>> kept;
+    for (auto& row : s.values) {
+      if (c.ev.test(*cond, OutputRowResolver(s, row))) kept.push_back(std::move(row));
+    }
+    s.values = std::move(kept);
+    if (!s.values.empty()) out.push_back(std::move(s));
+  }
+  SEXTANT_RETURN_IF_ERROR(c.ev.status());
+  return out;
+}
+
 Result<QueryOutput> evalCall(Ctx& c, const Query& q) {
   Result<std::vector<Series>> series = Status(invalidArgument(""));
   if (q.func.rfind("show_", 0) == 0) {
     series = evalShow(c, q);
   } else if (q.func == "eval") {
     series = evalEval(c, q);
+  } else if (q.func == "count_filter") {
+    const Expr* arg = queryArg(q);
+    if (arg == nullptr) return invalidArgument(q.func + "() needs a DQL query argument");
+    Result<QueryOutput> inner = evalQuery(c, *arg->query);
+    if (!inner.isOk()) return inner.status();
+    series = countFilter(c, q, std::move(inner->series));
   } else {
     const Expr* arg = queryArg(q);
     if (arg == nullptr) return invalidArgument(q.func + "() needs a DQL query argument");

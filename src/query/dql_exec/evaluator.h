@@ -99,7 +99,7 @@ struct EvalOptions {
 
 // Parses (dql::parse), substitutes the variables and evaluates. Errors: InvalidArgument for
 // parse errors ("line:col: ..."), unknown or unsupported functions and bad arguments;
-// Unimplemented for language features not supported yet (FILTER/LINK, F/TM/TSM, ...);
+// Unimplemented for language features not supported yet (F/TM/TSM, ...);
 // OutOfRange for the limits, DeadlineExceeded for the timeout; the engine's errors.
 Result<QueryOutput> evaluateText(storage::StorageEngine& engine, std::string_view workspace_id,
                                  std::string_view text, const EvalOptions& options);

@@ -324,6 +324,15 @@ TEST_F(DqlEvalTest, SeriesSum) {
   r = run("series_sum(\"M::cpu:(last(usage)) [::1m] BY host\")");
   ASSERT_EQ(r.series.size(), 1u);
   EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 60'000), D(43)}, {I(kT0), D(121)}}));
+  // sumBy: one sum per cluster (c1: a 40 + b 3 at the newer time, a's +90 s; c2: c 100 at +30 s).
+  for (const char* by : {"sumBy=['cluster']", "sumBy='cluster'"}) {
+    r = run(std::string("series_sum(dql=\"M::cpu:(last(usage)) BY cluster, host\", ") + by + ")");
+    ASSERT_EQ(r.series.size(), 2u) << by;
+    EXPECT_EQ(r.series[0].tags, (std::vector<model::Tag>{{"cluster", "c1"}}));
+    EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 90'000), D(43)}}));
+    EXPECT_EQ(r.series[1].tags, (std::vector<model::Tag>{{"cluster", "c2"}}));
+    EXPECT_EQ(r.series[1].values, (Rows{{I(kT0 + 30'000), D(100)}}));
+  }
 }
 
 TEST_F(DqlEvalTest, DifferenceAndDerivatives) {
@@ -345,6 +354,17 @@ TEST_F(DqlEvalTest, DifferenceAndDerivatives) {
   r = run("irate(\"M::net:(last(bytes)) {host = 'a'} [::15s]\") ORDER BY time ASC");
   ASSERT_EQ(r.series[0].values.size(), 6u);
   EXPECT_EQ(r.series[0].values[4], (std::vector<Value>{I(kT0 + 75'000), D(4)}));
+  // non_negative_difference drops the reset (60 - 600); derivative keeps it: -540 / 15 s.
+  r = run(
+      "non_negative_difference(\"M::net:(last(bytes)) {host = 'a'} [::15s]\") ORDER BY time ASC");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 15'000), D(150)},
+                                      {I(kT0 + 30'000), D(150)},
+                                      {I(kT0 + 45'000), D(150)},
+                                      {I(kT0 + 60'000), D(150)},
+                                      {I(kT0 + 90'000), D(150)}}));
+  r = run("derivative(\"M::net:(last(bytes)) {host = 'a'} [::15s]\") ORDER BY time ASC");
+  ASSERT_EQ(r.series[0].values.size(), 6u);
+  EXPECT_EQ(r.series[0].values[4], (std::vector<Value>{I(kT0 + 75'000), D(-36)}));
   // rate: one value per series, the average increase per second: 810 over 90 s.
   r = run("rate(\"M::net:(last(bytes)) {host = 'a'} [::15s]\")");
   EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 90'000), D(9)}}));
@@ -370,6 +390,8 @@ TEST_F(DqlEvalTest, CellFunctions) {
   EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(40)}}));
   r = run("log10(\"M::cpu:(max(usage)) {host = 'c'}\")");
   EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(2)}}));
+  r = run("log2(eval(A / 5, A=\"M::cpu:(max(usage)) {host = 'a'}\"))");  // log2(40 / 5)
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(3)}}));
   r = run("round(eval(A / 3, A=\"M::cpu:(max(usage)) {host = 'c'}\"))");
   EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(33)}}));
   r = run("cumsum(\"M::cpu:(avg(usage)) {host = 'a'} [::30s]\") ORDER BY time ASC");
@@ -377,6 +399,57 @@ TEST_F(DqlEvalTest, CellFunctions) {
                                       {I(kT0 + 30'000), D(30)},
                                       {I(kT0 + 60'000), D(60)},
                                       {I(kT0 + 90'000), D(100)}}));
+}
+
+TEST_F(DqlEvalTest, MovingAverage) {
+  seedCpu();
+  // a in 30 s buckets: 10 20 30 40.
+  const std::string a = "\"M::cpu:(avg(usage)) {host = 'a'} [::30s]\"";
+  QueryOutput r = run("moving_average(" + a + ", 2)");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values,
+            (Rows{{I(kT0 + 90'000), D(35)}, {I(kT0 + 60'000), D(25)}, {I(kT0 + 30'000), D(15)}}));
+  r = run("moving_average(dql=" + a + ", size=3) ORDER BY time ASC");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 60'000), D(20)}, {I(kT0 + 90'000), D(30)}}));
+  // Chained after cumsum (10 30 60 100).
+  r = run("cumsum(" + a + ").moving_average(size=2) ORDER BY time ASC");
+  EXPECT_EQ(r.series[0].values,
+            (Rows{{I(kT0 + 30'000), D(20)}, {I(kT0 + 60'000), D(45)}, {I(kT0 + 90'000), D(80)}}));
+  // A window wider than the series: no rows.
+  r = run("moving_average(" + a + ", 5)");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_TRUE(r.series[0].values.empty());
+}
+
+TEST_F(DqlEvalTest, CountFilter) {
+  seedCpu();
+  seedLogs();
+  // last(usage) per host: a 40, b 3, c 100.
+  QueryOutput r = run("count_filter(dql=\"M::cpu:(last(usage) AS u) BY host\", expr='u > 5')");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].tags[0].value, "a");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 90'000), D(40)}}));
+  EXPECT_EQ(r.series[1].tags[0].value, "c");
+  // The condition unquoted, and names from the series' tags.
+  r = run("count_filter(\"M::cpu:(last(usage) AS u) BY host\", expr=host != 'a' AND u < 50)");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].tags[0].value, "b");
+  // Guance's form: backticks quote a value inside the string.
+  r = run("count_filter(dql=\"L::nginx:(status, host)\", expr=\"status != `200`\")");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 4'000), S("500"), S("web-1")},
+                                      {I(kT0 + 3'000), S("404"), S("web-1")},
+                                      {I(kT0 + 2'000), S("500"), S("web-2")}}));
+}
+
+TEST_F(DqlEvalTest, SubqueriesNestThreeDeep) {
+  seedCpu();
+  // a's points over 15: 20 30 40; last() carries the selected point's time.
+  QueryOutput r = run("M::(M::(M::cpu:(usage) {host = 'a'}):(usage) {usage > 15}):(last(usage))");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 90'000), D(40)}}));
+  EXPECT_NE(runError("M::(M::cpu),(M::mem)").message().find("cannot have sibling"),
+            std::string::npos);
 }
 
 TEST_F(DqlEvalTest, Eval) {
@@ -598,6 +671,198 @@ TEST_F(DqlObjectTest, HistoryScansEveryVersion) {
   EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(3)}}));
 }
 
+// --- FILTER / LINK ------------------------------------------------------------------------
+
+class DqlJoinTest : public testing::EngineTest {
+ protected:
+  // Objects of class ecs (name tag; hostname, region, cl fields): ecs-1 (a, r1, c1) at +0 s,
+  // ecs-2 (c, r2, c1) at +10 s, ecs-3 (z, r1, c9) at +20 s. cpu (seedCpu): a/c1, b/c1, c/c2.
+  void seedEcs() {
+    auto ecs = [](std::string name, std::string host, std::string region, std::string cl,
+                  std::int64_t s) {
+      return testing::point(
+          "ecs", {{"name", std::move(name)}},
+          {{"hostname", std::move(host)}, {"region", std::move(region)}, {"cl", std::move(cl)}},
+          kT0 + s * 1000);
+    };
+    write(Category::kObject, {ecs("ecs-1", "a", "r1", "c1", 0), ecs("ecs-2", "c", "r2", "c1", 10),
+                              ecs("ecs-3", "z", "r1", "c9", 20)});
+  }
+  // Objects of class site: one, host = web-2 (the nginx logs of seedLogs have web-1, web-2).
+  void seedSite() {
+    write(Category::kObject, {testing::point("site", {{"name", "s1"}}, {{"host", "web-2"}}, kT0)});
+  }
+};
+
+TEST_F(DqlJoinTest, FilterKeepsTheLeftGroupsWhoseKeyIsOnTheRight) {
+  seedCpu();
+  seedEcs();
+  // ecs hostnames a, c, z: cpu hosts a and c stay, b goes.
+  QueryOutput r =
+      run("M::cpu:(avg(usage)) BY host FILTER O::ecs:(hostname) WITH {host = hostname}");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].tags, (std::vector<model::Tag>{{"host", "a"}}));
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"time", "avg(usage)"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(25)}}));
+  EXPECT_EQ(r.series[1].tags, (std::vector<model::Tag>{{"host", "c"}}));
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), D(100)}}));
+  // Rows are filtered before aggregating: without BY, the sum of a's and c's points.
+  r = run("M::cpu:(sum(usage)) FILTER O::ecs:(hostname) WITH {host = hostname}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(200)}}));  // 10+20+30+40 + 100
+}
+
+TEST_F(DqlJoinTest, FilterOnRowsWithTheJoinedQuerysOwnClauses) {
+  seedCpu();
+  seedEcs();
+  // Only ecs in r1 (a, z): a's rows, newest first, and the key need not be a target.
+  QueryOutput r =
+      run("M::cpu:(usage) FILTER O::ecs:(hostname) {region = 'r1'} WITH {host = hostname}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"time", "usage"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 90'000), D(40)},
+                                      {I(kT0 + 60'000), D(30)},
+                                      {I(kT0 + 30'000), D(20)},
+                                      {I(kT0), D(10)}}));
+  // Nothing on the right: nothing on the left.
+  r =
+      run("M::cpu:(sum(usage)) FILTER O::ecs:(hostname) {region = 'nowhere'} WITH {host = "
+          "hostname}");
+  EXPECT_TRUE(r.series.empty());
+  // The left statement's own filter still applies.
+  r = run("M::cpu:(count(usage)) {usage > 15} BY host FILTER O::ecs WITH {host = hostname}");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(3)}}));  // a: 20 30 40
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), I(1)}}));  // c: 100
+}
+
+TEST_F(DqlJoinTest, FilterWithSeveralKeysMatchesWholeTuples) {
+  seedCpu();
+  seedEcs();
+  // (hostname, cl): (a, c1) (c, c1) (z, c9); cpu (host, cluster): (a, c1) (b, c1) (c, c2).
+  QueryOutput r =
+      run("M::cpu:(count(usage)) BY host FILTER O::ecs:(hostname, cl) WITH {host = hostname, "
+          "cluster = cl}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].tags, (std::vector<model::Tag>{{"host", "a"}}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(4)}}));
+}
+
+TEST_F(DqlJoinTest, FilterReadsOnlyTheMatchingSeriesOfAMetric) {
+  seedCpu();
+  seedEcs();
+  // The right side reads the 3 ecs objects; the key tag goes to the series index, so only c's
+  // one point is read (4 rows in all). Reading every cpu point (7) would be over 5.
+  EvalOptions o = opts();
+  o.max_rows = 5;
+  QueryOutput r = run(
+      "M::cpu:(count(usage)) FILTER O::ecs:(hostname) {region = 'r2'} WITH {host = hostname}", o);
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(1)}}));
+  EXPECT_EQ(runError("M::cpu:(count(usage))", o).code(), StatusCode::kOutOfRange);
+}
+
+TEST_F(DqlJoinTest, FilterKeysFromTheRightsTagsAndHaving) {
+  seedCpu();
+  // Hosts whose max usage is over 5: a (40) and c (100); b (3) is not.
+  QueryOutput r =
+      run("M::cpu:(count(usage)) BY host FILTER M::cpu:(max(usage) AS m) BY host HAVING m > 5 "
+          "WITH {host = host}");
+  ASSERT_EQ(r.series.size(), 2u);
+  EXPECT_EQ(r.series[0].tags[0].value, "a");
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(4)}}));
+  EXPECT_EQ(r.series[1].tags[0].value, "c");
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), I(1)}}));
+}
+
+TEST_F(DqlJoinTest, FilterOverLogsColumnarAndRowPathsAgree) {
+  seedLogs();
+  seedSite();
+  // web-2's logs: 500 at +2 s and 200 at +65 s.
+  for (bool columnar : {true, false}) {
+    EvalOptions o = opts();
+    o.columnar = columnar;
+    QueryOutput r =
+        run("L::nginx:(count(*)) BY status FILTER O::site:(host) WITH {host = host}", o);
+    ASSERT_EQ(r.series.size(), 2u) << columnar;
+    EXPECT_EQ(r.series[0].tags, (std::vector<model::Tag>{{"status", "200"}}));
+    EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), I(1)}}));
+    EXPECT_EQ(r.series[1].tags, (std::vector<model::Tag>{{"status", "500"}}));
+    EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), I(1)}}));
+  }
+  QueryOutput r = run("L::nginx:(message) FILTER O::site:(host) WITH {host = host}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 65'000), S("GET /health ok")},
+                                      {I(kT0 + 2'000), S("upstream timeout error")}}));
+}
+
+TEST_F(DqlJoinTest, FilterInsideASubqueryAndKeysOfDifferentTypes) {
+  seedCpu();
+  seedEcs();
+  QueryOutput r =
+      run("M::(M::cpu:(usage) FILTER O::ecs:(hostname) WITH {host = hostname}):(sum(usage))");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(200)}}));
+  // Keys match by their text: the float 100 (c's usage) matches the string field '100'.
+  write(Category::kObject,
+        {testing::point("limits", {{"name", "l1"}}, {{"v", std::string("100")}}, kT0)});
+  r = run("M::cpu:(host, usage) FILTER O::limits:(v) WITH {usage = v}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 30'000), S("c"), D(100)}}));
+}
+
+TEST_F(DqlJoinTest, LinkAddsTheNewestMatchingRowsColumns) {
+  seedCpu();
+  seedEcs();
+  // ecs rows newest first: ecs-3 (z: no cpu), ecs-2 (c), ecs-1 (a); last(usage) per host.
+  QueryOutput r =
+      run("O::ecs:(name, hostname, region) LINK M::cpu:(last(usage) AS u) BY host WITH "
+          "{hostname = host}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].columns,
+            (std::vector<std::string>{"time", "name", "hostname", "region", "u"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 20'000), S("ecs-3"), S("z"), S("r1"), N()},
+                                      {I(kT0 + 10'000), S("ecs-2"), S("c"), S("r2"), D(100)},
+                                      {I(kT0), S("ecs-1"), S("a"), S("r1"), D(40)}}));
+  // A row listing on the right: the newest row per key (a: 40 at +90 s); the key column
+  // (host) is not added.
+  r = run("O::ecs:(hostname) LINK M::cpu:(usage, host) WITH {hostname = host}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"time", "hostname", "usage"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 20'000), S("z"), N()},
+                                      {I(kT0 + 10'000), S("c"), D(100)},
+                                      {I(kT0), S("a"), D(40)}}));
+}
+
+TEST_F(DqlJoinTest, SeveralLinksShareTheKeysAndRenameClashingColumns) {
+  seedCpu();
+  seedNet();
+  seedEcs();
+  // net: last(bytes) a = 210, b = 2800. The second `u` is named after its series: net.u.
+  QueryOutput r =
+      run("O::ecs:(hostname) LINK M::cpu:(last(usage) AS u) BY host LINK M::net:(last(bytes) AS u) "
+          "BY host WITH {hostname = host}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"time", "hostname", "u", "net.u"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 20'000), S("z"), N(), N()},
+                                      {I(kT0 + 10'000), S("c"), D(100), N()},
+                                      {I(kT0), S("a"), D(40), D(210)}}));
+}
+
+TEST_F(DqlJoinTest, LinkOntoGroupedSeriesByTheirTags) {
+  seedCpu();
+  seedEcs();
+  // The left key is a tag of the outer result; every series keeps its tags and rows.
+  QueryOutput r =
+      run("M::cpu:(avg(usage)) BY host LINK O::ecs:(hostname, region) WITH {host = hostname}");
+  ASSERT_EQ(r.series.size(), 3u);
+  EXPECT_EQ(r.series[0].columns, (std::vector<std::string>{"time", "avg(usage)", "region"}));
+  EXPECT_EQ(r.series[0].values, (Rows{{I(kT0), D(25), S("r1")}}));
+  EXPECT_EQ(r.series[1].tags[0].value, "b");
+  EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), D(2), N()}}));
+  EXPECT_EQ(r.series[2].values, (Rows{{I(kT0), D(100), S("r2")}}));
+}
+
 // --- show_* ------------------------------------------------------------------------------
 
 TEST_F(DqlEvalTest, ShowFunctions) {
@@ -658,12 +923,10 @@ TEST_F(DqlEvalTest, Errors) {
   Status st = runError("M::cpu:(avg(usage)");
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(st.message().rfind("1:", 0), 0u) << st.message();
-  st = runError("moving_average(\"M::cpu:(avg(usage))\")");
-  EXPECT_NE(st.message().find("unsupported outer function moving_average"), std::string::npos);
+  st = runError("histogram(\"M::cpu:(avg(usage))\")");
+  EXPECT_NE(st.message().find("unsupported outer function histogram"), std::string::npos);
   st = runError("M::cpu:(top(usage, 3))");
   EXPECT_NE(st.message().find("unsupported aggregate function top"), std::string::npos);
-  st = runError("M::cpu:(host) FILTER O::ecs:(hostname) WITH {host = hostname}");
-  EXPECT_EQ(st.code(), StatusCode::kUnimplemented);
   st = runError("TSM::*:(sum(count))");
   EXPECT_EQ(st.code(), StatusCode::kUnimplemented);
   st = runError("M::cpu:(avg(usage)) {host = re('(')}");
@@ -692,8 +955,18 @@ TEST_F(DqlEvalTest, ErrorsNameTheirPosition) {
       {"M::cpu:(avg(usage)) {host = wildcard('a*') AND wildcard('b')}",
        "1:48: wildcard() is only supported"},
       {"M::cpu:(avg(usage))\n  [10m:20m]", "2:3: the time range starts after it ends"},
-      {"M::cpu:(host) FILTER O::ecs:(hostname) WITH {host = hostname}",
-       "1:1: FILTER/LINK joins are not supported yet"},
+      {"M::cpu FILTER O::ecs:(top(x, 3)) WITH {host = hostname}",
+       "1:23: unsupported aggregate function top()"},
+      {"M::cpu LINK M::mem:(x)\n  LINK M::disk:(top(x, 3)) WITH {host = host}",
+       "2:17: unsupported aggregate function top()"},
+      {"M::cpu FILTER TSM::x WITH {host = host}", "1:15: namespace TSM:: is not supported"},
+      {"moving_average(\"M::cpu:(avg(usage))\", size=0)",
+       "1:1: moving_average() takes a window size"},
+      {"count_filter(\"M::cpu:(avg(usage))\")", "1:1: count_filter() needs expr="},
+      {"count_filter(\"M::cpu:(usage)\", expr='usage > ')",
+       "1:37: in count_filter expr: 1:9: expected an expression"},
+      {"count_filter(\"M::cpu:(usage)\", expr='usage > 1} LIMIT 5 #')",
+       "1:37: count_filter(): expr must be one condition"},
       {"TSM::*:(sum(count))", "1:1: namespace TSM:: is not supported"},
   };
   for (const auto& [q, want] : cases) {
