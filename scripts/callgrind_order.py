@@ -62,7 +62,8 @@ def main():
         # one (C2) in the section of the latter, and the same for destructors (D1, D2);
         # callgrind reports either name.
         variants = [name]
-        swapped = re.sub(r"([CD])([12])(?=[EI])", lambda m: m.group(1) + ("2" if m.group(2) == "1" else "1"), name)
+        swapped = re.sub(r"([CD])([12])(?=[EI])",
+                         lambda m: m.group(1) + ("2" if m.group(2) == "1" else "1"), name)
         if swapped != name:
             variants.append(swapped)
         for v in variants:
