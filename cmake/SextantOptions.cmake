@@ -10,6 +10,25 @@ if(SEXTANT_WERROR)
 endif()
 target_include_directories(sextant_flags INTERFACE ${CMAKE_SOURCE_DIR}/src ${CMAKE_BINARY_DIR}/src)
 
+# Release layout (see cmake/README.md): one section per function and per datum so that the
+# linker can drop what nothing references (--gc-sections) and place the functions the idle agent
+# runs together (apps/sextant/agent_idle_order.ld); relative relocations packed (DT_RELR, glibc
+# >= 2.36) and the output hash tables optimised (-O1). Only GCC release builds without
+# sanitizers: the test and fuzz trees keep their default layout.
+option(SEXTANT_LINK_LAYOUT "Release: function sections, --gc-sections, packed relocations, idle agent code ordered first" ON)
+set(SEXTANT_RELEASE_LAYOUT OFF)
+if(SEXTANT_LINK_LAYOUT AND CMAKE_BUILD_TYPE STREQUAL "Release" AND NOT SEXTANT_SANITIZE
+   AND NOT SEXTANT_FUZZ AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  set(SEXTANT_RELEASE_LAYOUT ON)
+  target_compile_options(sextant_flags INTERFACE -ffunction-sections -fdata-sections)
+  target_link_options(sextant_flags INTERFACE LINKER:--gc-sections LINKER:-O1)
+  include(CheckLinkerFlag)
+  check_linker_flag(CXX "LINKER:-z,pack-relative-relocs" SEXTANT_HAVE_PACK_RELATIVE_RELOCS)
+  if(SEXTANT_HAVE_PACK_RELATIVE_RELOCS)
+    target_link_options(sextant_flags INTERFACE LINKER:-z,pack-relative-relocs)
+  endif()
+endif()
+
 if(SEXTANT_SANITIZE)
   set(_san -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   target_compile_options(sextant_flags INTERFACE ${_san})
