@@ -930,6 +930,48 @@ DecodeResult decode(std::string_view body, const DecodeOptions& opts) {
   return result;
 }
 
+class LineReader::Impl {
+ public:
+  Impl(std::string_view body, const DecodeOptions& opts)
+      : p_(body.data()), end_(body.data() + body.size()), opts_(opts), parser_(end_, opts_) {}
+
+  Next next(Point* pt) {
+    if (bad_) return Next::kBadLine;
+    while (p_ != end_) {
+      // The same line rules as decode(): leading blanks, blank lines and comments.
+      while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\r')) ++p_;
+      if (p_ == end_) break;
+      if (*p_ == '\n' || *p_ == '#') {
+        const char* nl = static_cast<const char*>(memchr(p_, '\n', static_cast<size_t>(end_ - p_)));
+        p_ = nl != nullptr ? nl + 1 : end_;
+        continue;
+      }
+      pt->tags.clear();
+      pt->fields.clear();
+      const char* next = parser_.parse(p_, pt);
+      if (next == nullptr) {
+        bad_ = true;
+        return Next::kBadLine;
+      }
+      p_ = next;
+      return Next::kPoint;
+    }
+    return Next::kEnd;
+  }
+
+ private:
+  const char* p_;
+  const char* const end_;
+  const DecodeOptions opts_;  // a copy: the parser keeps a reference
+  LineParser parser_;
+  bool bad_ = false;
+};
+
+LineReader::LineReader(std::string_view body, const DecodeOptions& opts)
+    : impl_(std::make_unique<Impl>(body, opts)) {}
+LineReader::~LineReader() = default;
+LineReader::Next LineReader::next(Point* p) { return impl_->next(p); }
+
 void encode(const Point& p, std::string* out) {
   OutBuffer buf(out);
   encodePoint(p, &buf);
