@@ -865,6 +865,36 @@ TEST(LineReader, NowPrecisionAndCategoryAsDecode) {
   EXPECT_EQ(reader.next(&p), LineReader::Next::kEnd);
 }
 
+// The reused point's tags, fields and names are overwritten line by line: fewer or more of them,
+// the same or other names, escaped names, a field slot changing type.
+TEST(LineReader, ReusedPointHoldsExactlyTheCurrentLine) {
+  const std::string body =
+      "cpu,host=a,dc=x usage=1,n=2i 1\n"
+      "cpu,host=b usage=\"s\" 2\n"
+      "cpu x=[1i,2i],usage=3,n=4u,extra=t 3\n"
+      "c\\ pu,ho\\,st=a\\=b us\\ age=5 4\n"
+      "cpu,host=a,dc=x,zone=z usage=6 5\n"
+      "cpu,host=a usage=7\n";
+  DecodeResult all = decodeNs(body, 99);
+  ASSERT_TRUE(all.ok()) << all.errorMessage();
+  ASSERT_EQ(all.points.size(), 6u);
+  DecodeOptions opts;
+  opts.precision = Precision::kNanosecond;
+  opts.now_ns = 99;
+  LineReader reader(body, opts);
+  Point p;
+  for (const Point& want : all.points) {
+    ASSERT_EQ(reader.next(&p), LineReader::Next::kPoint);
+    EXPECT_EQ(p.measurement, want.measurement);
+    EXPECT_EQ(p.tags, want.tags);
+    EXPECT_EQ(p.fields, want.fields);
+    EXPECT_EQ(p.time_ns, want.time_ns);
+  }
+  EXPECT_EQ(all.points[3].measurement, "c pu");
+  EXPECT_EQ(all.points[3].tags, (std::vector<Tag>{{"ho,st", "a=b"}}));
+  EXPECT_EQ(reader.next(&p), LineReader::Next::kEnd);
+}
+
 TEST(LineReader, StopsAtTheFirstBadLine) {
   LineReader reader("a v=1\nbad\nc v=3\n", DecodeOptions{});
   Point p;
