@@ -251,11 +251,21 @@ struct Agent::Impl {
                         std::vector<model::Point>* pts) {
       pipelines.apply(c, feed, pts, wallNowNs());
     };
+    o.pipeline_applies = [this](model::Category c, const FeedOptions& feed) {
+      return pipelines.mayApply(c, feed);
+    };
     if (uploader) {
       o.sink = [up = uploader.get()](model::Category c, const std::vector<model::Point>& pts,
                                      const std::string& storage_index) {
         return up->write(c, pts, storage_index);
       };
+      if (uploader->protobufBodies()) {
+        o.protobuf_sink = [up = uploader.get()](model::Category c, std::string_view pb,
+                                                std::span<const uint32_t> point_ends,
+                                                const std::string& storage_index) {
+          return up->writeProtobuf(c, pb, point_ends, storage_index);
+        };
+      }
     }
     points = std::make_unique<PointPath>(std::move(o));
     points->start();
@@ -445,6 +455,11 @@ struct Agent::Impl {
                             const FeedOptions& feed) {
       return points->feed(c, std::move(pts), feed);
     };
+    write_ctx.line_protocol_feed =
+        [this](model::Category c, std::string_view body, const codec::lp::DecodeOptions& decode,
+               const model::CheckOptions& check, const FeedOptions& feed) {
+          return points->feedLineProtocol(c, body, decode, check, feed);
+        };
     r.push_back({"POST", "/v1/write/:category",
                  [write_ctx](net::HttpRequest& req) { return handleWrite(req, write_ctx); },
                  false});

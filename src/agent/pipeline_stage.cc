@@ -59,6 +59,11 @@ void PipelineStage::apply(model::Category category, const FeedOptions& feed,
   }
 }
 
+bool PipelineStage::mayApply(model::Category /*category*/, const FeedOptions& /*feed*/) const {
+  std::shared_ptr<const pipeline::ScriptStore> scripts = store();
+  return scripts != nullptr && scripts->size() > 0;
+}
+
 PipelineStats PipelineStage::stats() const {
   PipelineStats s;
   std::lock_guard lock(mu_);

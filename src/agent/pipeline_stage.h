@@ -42,6 +42,9 @@ class PipelineStage {
   // The hook: runs the bound script on each point of a feed; dropped points are removed.
   void apply(model::Category category, const FeedOptions& feed, std::vector<model::Point>* points,
              int64_t now_ns);
+  // Whether apply() could change the points of such a feed, or count it: false only when no
+  // script is loaded (then apply() returns at once). The point path's fast path asks this.
+  bool mayApply(model::Category category, const FeedOptions& feed) const;
   PipelineStats stats() const;
 
  private:

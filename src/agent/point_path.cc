@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdlib>
+
+#include "codec/point_pb/point_pb.h"
 
 namespace sextant::agent {
 
@@ -108,30 +111,59 @@ size_t applyLogFilters(const FeedOptions& options, std::vector<model::Point>* po
 
 }  // namespace
 
-void PointPath::addGlobalTags(const TagMap& tags, std::vector<model::Point>& points) const {
-  for (model::Point& p : points) {
-    for (const auto& [k, v] : tags) {
-      if (p.findTag(k) != nullptr || p.findField(k) != nullptr) continue;
-      p.addTag(k, v);
-    }
+namespace {
+
+// Step 1 on one point: the global tags whose key the point has neither as tag nor as field.
+void addGlobalTagsTo(const TagMap& tags, model::Point& p) {
+  for (const auto& [k, v] : tags) {
+    if (p.findTag(k) != nullptr || p.findField(k) != nullptr) continue;
+    p.addTag(k, v);
   }
+}
+
+// Step 3 on one point; true if it was re-timed.
+bool correctTime(model::Point& p, int64_t now, int64_t skew) {
+  if (p.time_ns - now > skew || now - p.time_ns > skew) {
+    p.addField("__orig_time", int64_t{p.time_ns});
+    p.time_ns = now;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void PointPath::addGlobalTags(const TagMap& tags, std::vector<model::Point>& points) const {
+  for (model::Point& p : points) addGlobalTagsTo(tags, p);
 }
 
 void PointPath::correctTimes(std::vector<model::Point>& points) {
   const int64_t now = options_.now_ns();
   const int64_t skew = options_.max_time_skew.count();
   uint64_t corrected = 0;
-  for (model::Point& p : points) {
-    if (p.time_ns - now > skew || now - p.time_ns > skew) {
-      p.addField("__orig_time", int64_t{p.time_ns});
-      p.time_ns = now;
-      ++corrected;
-    }
-  }
+  for (model::Point& p : points) corrected += correctTime(p, now, skew) ? 1 : 0;
   if (corrected > 0) {
     std::lock_guard lock(stats_mu_);
     corrected_times_ += corrected;
   }
+}
+
+TagsSnapshot PointPath::globalTags(const FeedOptions& options) const {
+  if (options.ignore_global_tags) return nullptr;
+  const auto& source = options.election ? options_.election_tags : options_.host_tags;
+  if (!source) return nullptr;
+  TagsSnapshot tags = source();
+  return tags && !tags->empty() ? tags : nullptr;
+}
+
+void PointPath::countFeed(model::Category category, const FeedOptions& options, size_t points) {
+  std::lock_guard lock(stats_mu_);
+  FeedStats& s = feed_stats_[{options.input, category}];
+  s.input = options.input;
+  s.category = category;
+  ++s.feeds;
+  s.points += points;
+  s.last_feed_ns = options_.now_ns();
 }
 
 Status PointPath::sinkBatch(model::Category category, const std::string& storage_index,
@@ -142,31 +174,30 @@ Status PointPath::sinkBatch(model::Category category, const std::string& storage
     return Status::ok();
   }
   Status st = options_.sink(category, points, storage_index);
+  countSink(category, points.size(), st);
+  return st;
+}
+
+void PointPath::countSink(model::Category category, size_t points, const Status& st) {
   std::lock_guard lock(stats_mu_);
   ++flushes_;
   if (st.isOk()) {
-    sunk_points_ += points.size();
+    sunk_points_ += points;
   } else {
     ++sink_failures_;
-    failed_points_ += points.size();
+    failed_points_ += points;
     InputError& e = errors_["uploader"];
     e.input = "uploader";
     e.message = std::string(model::categoryName(category)) + ": " + st.toString();
     e.time_ns = options_.now_ns();
     ++e.count;
   }
-  return st;
 }
 
 Status PointPath::feed(model::Category category, std::vector<model::Point>&& points,
                        const FeedOptions& options) {
   if (points.empty()) return Status::ok();
-  if (!options.ignore_global_tags) {
-    const auto& source = options.election ? options_.election_tags : options_.host_tags;
-    if (source) {
-      if (TagsSnapshot tags = source(); tags && !tags->empty()) addGlobalTags(*tags, points);
-    }
-  }
+  if (TagsSnapshot tags = globalTags(options)) addGlobalTags(*tags, points);
   if (options_.pipeline) {
     options_.pipeline(category, options, &points);
     if (points.empty()) return Status::ok();
@@ -184,15 +215,7 @@ Status PointPath::feed(model::Category category, std::vector<model::Point>&& poi
   }
   if (options_.auto_timestamp_correction) correctTimes(points);
 
-  {
-    std::lock_guard lock(stats_mu_);
-    FeedStats& s = feed_stats_[{options.input, category}];
-    s.input = options.input;
-    s.category = category;
-    ++s.feeds;
-    s.points += points.size();
-    s.last_feed_ns = options_.now_ns();
-  }
+  countFeed(category, options, points.size());
 
   if (options.durable) return sinkBatch(category, options.storage_index, std::move(points));
 
@@ -210,6 +233,54 @@ Status PointPath::feed(model::Category category, std::vector<model::Point>&& poi
   }
   if (!ready.empty()) (void)sinkBatch(category, options.storage_index, std::move(ready));
   return Status::ok();
+}
+
+std::optional<Status> PointPath::feedLineProtocol(model::Category category, std::string_view body,
+                                                  const codec::lp::DecodeOptions& decode,
+                                                  const model::CheckOptions& check,
+                                                  const FeedOptions& options) {
+  // Only what steps 1 and 3 do is replayed here; anything else takes the ordinary path.
+  if (!options_.protobuf_sink || !options.durable || !options.ignore_status.empty() ||
+      !options.field_white_list.empty()) {
+    return std::nullopt;
+  }
+  if (options_.pipeline &&
+      (!options_.pipeline_applies || options_.pipeline_applies(category, options))) {
+    return std::nullopt;
+  }
+  const TagsSnapshot tags = globalTags(options);
+  const bool correct = options_.auto_timestamp_correction;
+  const int64_t now = correct ? options_.now_ns() : 0;
+  const int64_t skew = options_.max_time_skew.count();
+
+  std::string pb;
+  pb.reserve(body.size() + body.size() / 2);  // protobuf runs ~1.4x the line protocol's size
+  std::vector<uint32_t> ends;
+  uint64_t corrected = 0;
+  model::Point pt;  // reused for every line
+  codec::lp::LineReader reader(body, decode);
+  for (;;) {
+    const codec::lp::LineReader::Next next = reader.next(&pt);
+    if (next == codec::lp::LineReader::Next::kEnd) break;
+    // A bad line is a 400 and a point needing repair gets warnings: the ordinary path's job.
+    if (next != codec::lp::LineReader::Next::kPoint) return std::nullopt;
+    if (!model::isNormalized(pt, check)) return std::nullopt;
+    if (tags) addGlobalTagsTo(*tags, pt);
+    if (correct && correctTime(pt, now, skew)) ++corrected;
+    codec::pb::appendPoint(pt, &pb);
+    if (pb.size() > UINT32_MAX) return std::nullopt;
+    ends.push_back(static_cast<uint32_t>(pb.size()));
+  }
+  if (ends.empty()) return std::nullopt;  // "no points": the ordinary path's answer
+
+  if (corrected > 0) {
+    std::lock_guard lock(stats_mu_);
+    corrected_times_ += corrected;
+  }
+  countFeed(category, options, ends.size());
+  Status st = options_.protobuf_sink(category, pb, ends, options.storage_index);
+  countSink(category, ends.size(), st);
+  return st;
 }
 
 void PointPath::reportError(std::string_view input, std::string_view message) {

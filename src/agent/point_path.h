@@ -13,6 +13,15 @@
 //      flush_interval passed, then go to the sink (the uploader) together. A `durable` feed
 //      (HTTP-push inputs, /v1/write) skips the wait: feed() returns after the sink accepted its
 //      points, so an answered request survives an agent crash.
+// Fast path (feedLineProtocol, used by /v1/write for line protocol): a body whose every line
+// parses, is already normalised (model::isNormalized) and needs no step that rewrites points
+// beyond global tags and time correction goes from text to the uploader's PBPoints bytes without
+// building a std::vector<model::Point>: each line is read into one reused point, gets steps 1
+// and 3 exactly as above, and is appended to a protobuf body (pb::appendPoint) handed to
+// `protobuf_sink` (Uploader::writeProtobuf). Any other body, or a feed with a pipeline script
+// that may apply, log filters, no durable flag or no protobuf sink, is left to the caller's
+// ordinary decode -> normalise -> feed() (nothing of it has been fed yet). The uploaded points
+// are the same either way (point_path_test.cc compares both paths).
 // Points are not re-normalised here: /v1/write normalises what clients send, and inputs build
 // valid points (their tests check it).
 //
@@ -29,12 +38,17 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "agent/runtime/input.h"
+#include "codec/line_protocol/line_protocol.h"
 #include "model/category.h"
+#include "model/check.h"
 #include "model/point.h"
 
 namespace sextant::agent {
@@ -57,6 +71,14 @@ struct PointPathOptions {
   std::function<Status(model::Category, const std::vector<model::Point>&,
                        const std::string& storage_index)>
       sink;
+  // The fast path's sink (feedLineProtocol): the PBPoints entries of a feed's points,
+  // concatenated; point_ends[i] is the offset just past point i. Empty: no fast path.
+  std::function<Status(model::Category, std::string_view pb, std::span<const uint32_t> point_ends,
+                       const std::string& storage_index)>
+      protobuf_sink;
+  // Whether the pipeline hook may change the points of a feed (a script exists that could bind
+  // to them). With a pipeline hook and no answer here, the fast path is never taken.
+  std::function<bool(model::Category, const FeedOptions&)> pipeline_applies;
 };
 
 struct FeedStats {
@@ -106,6 +128,15 @@ class PointPath : public Feeder {
               const FeedOptions& options) override;
   void reportError(std::string_view input, std::string_view message) override;
 
+  // The fast path for a /v1/write line-protocol body (see the file comment): nullopt when it
+  // does not apply (the caller decodes, normalises and calls feed(), as without it); otherwise
+  // the feed's outcome, as feed() would have returned it. `check` is the normalisation the caller
+  // would apply; `decode` the options it would decode with.
+  std::optional<Status> feedLineProtocol(model::Category category, std::string_view body,
+                                         const codec::lp::DecodeOptions& decode,
+                                         const model::CheckOptions& check,
+                                         const FeedOptions& options);
+
   PointPathStats stats() const;
 
  private:
@@ -117,6 +148,9 @@ class PointPath : public Feeder {
   Batch& batch(model::Category category, const std::string& storage_index);
   void addGlobalTags(const TagMap& tags, std::vector<model::Point>& points) const;
   void correctTimes(std::vector<model::Point>& points);
+  TagsSnapshot globalTags(const FeedOptions& options) const;  // null: none to add
+  void countFeed(model::Category category, const FeedOptions& options, size_t points);
+  void countSink(model::Category category, size_t points, const Status& st);  // one sink call
   Status sinkBatch(model::Category category, const std::string& storage_index,
                    std::vector<model::Point>&& points);
   void flushCategory(model::Category category);

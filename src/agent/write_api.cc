@@ -104,6 +104,35 @@ Decoded decodeBody(std::string_view body, BodyFormat format, model::Category cat
   return out;
 }
 
+// The FeedOptions of a request (see WriteContext::sink).
+FeedOptions feedOptionsOf(const net::HttpRequest& req, model::Category category) {
+  FeedOptions feed;
+  bool has_input = false;
+  std::string_view input = req.queryValue("input", &has_input);
+  feed.input =
+      has_input && !input.empty() ? std::string(input) : std::string(model::categoryName(category));
+  feed.durable = true;
+  if (std::string_view source = req.queryValue("source"); !source.empty()) {
+    feed.pipeline = std::string(source) + ".p";
+  }
+  if (category == model::Category::kLogging) {  // DataKit: logging only
+    feed.storage_index = std::string(req.queryValue("storage_index"));
+  }
+  feed.election = req.hasQuery("global_election_tags");
+  feed.ignore_global_tags = !feed.election && (req.hasQuery("ignore_global_host_tags") ||
+                                               req.hasQuery("ignore_global_tags"));
+  return feed;
+}
+
+// The answer to a feed's outcome: nullopt when it is ok.
+std::optional<net::HttpResponse> feedError(const Status& st) {
+  if (st.code() == StatusCode::kResourceExhausted) {
+    return apiError(503, "datakit.queueFull", st.message());
+  }
+  if (!st.isOk()) return apiError(500, "datakit.feedFailed", st.message());
+  return std::nullopt;
+}
+
 }  // namespace
 
 net::HttpResponse handleWrite(const net::HttpRequest& req, const WriteContext& ctx) {
@@ -137,13 +166,31 @@ net::HttpResponse handleWrite(const net::HttpRequest& req, const WriteContext& c
   codec::lp::Precision precision =
       has_precision ? codec::lp::parsePrecision(precision_name) : codec::lp::Precision::kAuto;
 
-  Decoded decoded =
-      decodeBody(body, formatOf(req.header("Content-Type")), *category, precision, ctx.now_ns());
-  if (decoded.error) return std::move(*decoded.error);
-
+  const BodyFormat format = formatOf(req.header("Content-Type"));
+  const int64_t now_ns = ctx.now_ns();
   model::CheckOptions check;
   check.strict = req.hasQuery("strict");
   const Echo echo = echoOf(req);
+  const bool dry = req.hasQuery("dry");
+
+  // The fast path: points that need no repair go from the text straight to the upload encoding.
+  if (format == BodyFormat::kLineProtocol && echo == Echo::kNone && !dry && ctx.sink &&
+      ctx.line_protocol_feed) {
+    codec::lp::DecodeOptions opts;
+    opts.category = *category;
+    opts.precision = precision;
+    opts.now_ns = now_ns;
+    std::optional<Status> fed =
+        ctx.line_protocol_feed(*category, body, opts, check, feedOptionsOf(req, *category));
+    if (fed) {
+      if (auto error = feedError(*fed)) return std::move(*error);
+      return net::HttpResponse{};
+    }
+  }
+
+  Decoded decoded = decodeBody(body, format, *category, precision, now_ns);
+  if (decoded.error) return std::move(*decoded.error);
+
   // Normalised in place; points left without fields (no_field: nothing to store) are dropped by
   // compacting the vector. Warnings are kept only for the pbjson echo, the one that shows them.
   std::vector<model::Point>& points = decoded.points;
@@ -178,27 +225,9 @@ net::HttpResponse handleWrite(const net::HttpRequest& req, const WriteContext& c
       resp.content_type = "application/json";
       break;
   }
-  if (!req.hasQuery("dry") && ctx.sink) {
-    FeedOptions feed;
-    bool has_input = false;
-    std::string_view input = req.queryValue("input", &has_input);
-    feed.input = has_input && !input.empty() ? std::string(input)
-                                             : std::string(model::categoryName(*category));
-    feed.durable = true;
-    if (std::string_view source = req.queryValue("source"); !source.empty()) {
-      feed.pipeline = std::string(source) + ".p";
-    }
-    if (*category == model::Category::kLogging) {  // DataKit: logging only
-      feed.storage_index = std::string(req.queryValue("storage_index"));
-    }
-    feed.election = req.hasQuery("global_election_tags");
-    feed.ignore_global_tags = !feed.election && (req.hasQuery("ignore_global_host_tags") ||
-                                                 req.hasQuery("ignore_global_tags"));
-    Status st = ctx.sink(*category, std::move(points), feed);
-    if (st.code() == StatusCode::kResourceExhausted) {
-      return apiError(503, "datakit.queueFull", st.message());
-    }
-    if (!st.isOk()) return apiError(500, "datakit.feedFailed", st.message());
+  if (!dry && ctx.sink) {
+    Status st = ctx.sink(*category, std::move(points), feedOptionsOf(req, *category));
+    if (auto error = feedError(st)) return std::move(*error);
   }
   return resp;
 }

@@ -13,10 +13,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "agent/api_error.h"
 #include "agent/runtime/input.h"
+#include "codec/line_protocol/line_protocol.h"
+#include "model/check.h"
 #include "model/point.h"
 #include "net/http_types.h"
 
@@ -30,6 +34,14 @@ struct WriteContext {
   // ?ignore_global_host_tags (or the older ?ignore_global_tags), election = ?global_election_tags.
   // An error is answered 503 datakit.queueFull (ResourceExhausted) or 500 datakit.feedFailed.
   std::function<Status(model::Category, std::vector<model::Point>&&, const FeedOptions&)> sink;
+  // Optional fast path for line-protocol bodies without echo or dry (PointPath::feedLineProtocol):
+  // given the body, the decode and normalisation options the ordinary path would use and the
+  // FeedOptions it would give `sink`, it either feeds the points itself and returns the outcome
+  // (answered as `sink`'s), or returns nullopt having fed nothing, and the ordinary path runs.
+  std::function<std::optional<Status>(model::Category, std::string_view body,
+                                      const codec::lp::DecodeOptions&, const model::CheckOptions&,
+                                      const FeedOptions&)>
+      line_protocol_feed;
 };
 
 net::HttpResponse handleWrite(const net::HttpRequest& req, const WriteContext& ctx);

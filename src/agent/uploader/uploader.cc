@@ -141,61 +141,104 @@ void Uploader::startSenderLocked(Lane& lane) {
   lane.sender = std::thread([this, &lane] { senderLoop(lane); });
 }
 
-Status Uploader::write(model::Category category, const std::vector<model::Point>& points,
-                       const std::string& storage_index) {
-  if (points.empty()) return Status::ok();
+Result<std::vector<Uploader::Lane*>> Uploader::lanesOf(model::Category category) {
   std::vector<Lane*> lanes;
   for (size_t i = 0; i < endpoints_.size(); ++i) {
     auto l = lane(i, category);
     if (!l.isOk()) return l.status();
     lanes.push_back(*l);
   }
-  const std::string_view content_type = uploadContentType(options_.encoding);
-  return splitBodies(
-      points, options_.encoding, options_.max_raw_body_size,
-      [&](std::string& raw, std::uint32_t count) -> Status {
-        QueueRecord rec;
-        rec.content_type = std::string(content_type);
-        rec.point_count = count;
-        rec.storage_index = storage_index;
-        rec.create_time_ns = uniqueCreateTimeNs();
-        const size_t raw_size = raw.size();
-        if (options_.gzip) {
-          rec.body = options_.gzip_fast
-                         ? codec::gzipFast(raw)
-                         : codec::compress(raw, codec::ContentEncoding::kGzip, options_.gzip_level);
-          if (rec.body.empty()) return internalError("uploader: gzip failed");
-          rec.content_encoding = "gzip";
-        } else {
-          rec.body = std::move(raw);
-        }
-        for (Lane* l : lanes) {
-          Status st;
-          {
-            std::lock_guard put_lock(l->put_mu);
-            st = l->queue->put(rec);
-          }
-          std::lock_guard lk(l->mu);
-          if (!st.isOk()) {
-            if (st.code() == StatusCode::kResourceExhausted && l->no_drop) {
-              l->stats.points_rejected_full += count;
-              ++l->stats.bodies_rejected_full;
-              return Status(StatusCode::kResourceExhausted,
-                            "upload queue for " + std::string(model::categoryName(category)) +
-                                " is full: " + st.message());
-            }
-            return st;
-          }
-          l->stats.points_written += count;
-          ++l->stats.bodies_written;
-          l->stats.bytes_written += rec.body.size();
-          l->stats.raw_bytes_written += raw_size;
-          ++l->generation;
-          l->unsynced = true;
-          l->cv.notify_one();
-        }
-        return Status::ok();
-      });
+  return lanes;
+}
+
+Status Uploader::queueBody(const std::vector<Lane*>& lanes, model::Category category,
+                           std::string_view raw, std::string* movable_raw, std::uint32_t count,
+                           const std::string& storage_index) {
+  QueueRecord rec;
+  rec.content_type = std::string(uploadContentType(options_.encoding));
+  rec.point_count = count;
+  rec.storage_index = storage_index;
+  rec.create_time_ns = uniqueCreateTimeNs();
+  const size_t raw_size = raw.size();
+  if (options_.gzip) {
+    rec.body = options_.gzip_fast
+                   ? codec::gzipFast(raw)
+                   : codec::compress(raw, codec::ContentEncoding::kGzip, options_.gzip_level);
+    if (rec.body.empty()) return internalError("uploader: gzip failed");
+    rec.content_encoding = "gzip";
+  } else if (movable_raw != nullptr) {
+    rec.body = std::move(*movable_raw);
+  } else {
+    rec.body = std::string(raw);
+  }
+  for (Lane* l : lanes) {
+    Status st;
+    {
+      std::lock_guard put_lock(l->put_mu);
+      st = l->queue->put(rec);
+    }
+    std::lock_guard lk(l->mu);
+    if (!st.isOk()) {
+      if (st.code() == StatusCode::kResourceExhausted && l->no_drop) {
+        l->stats.points_rejected_full += count;
+        ++l->stats.bodies_rejected_full;
+        return Status(StatusCode::kResourceExhausted,
+                      "upload queue for " + std::string(model::categoryName(category)) +
+                          " is full: " + st.message());
+      }
+      return st;
+    }
+    l->stats.points_written += count;
+    ++l->stats.bodies_written;
+    l->stats.bytes_written += rec.body.size();
+    l->stats.raw_bytes_written += raw_size;
+    ++l->generation;
+    l->unsynced = true;
+    l->cv.notify_one();
+  }
+  return Status::ok();
+}
+
+Status Uploader::write(model::Category category, const std::vector<model::Point>& points,
+                       const std::string& storage_index) {
+  if (points.empty()) return Status::ok();
+  auto lanes = lanesOf(category);
+  if (!lanes.isOk()) return lanes.status();
+  return splitBodies(points, options_.encoding, options_.max_raw_body_size,
+                     [&](std::string& raw, std::uint32_t count) -> Status {
+                       return queueBody(*lanes, category, raw, &raw, count, storage_index);
+                     });
+}
+
+Status Uploader::writeProtobuf(model::Category category, std::string_view pb,
+                               std::span<const std::uint32_t> point_ends,
+                               const std::string& storage_index) {
+  if (options_.encoding != UploadEncoding::kProtobuf) {
+    return Status(StatusCode::kUnimplemented,
+                  "uploader: writeProtobuf needs the protobuf encoding");
+  }
+  if (point_ends.empty()) return Status::ok();
+  if (point_ends.back() != pb.size() || !std::is_sorted(point_ends.begin(), point_ends.end())) {
+    return invalidArgument("uploader: point_ends do not describe the body");
+  }
+  auto lanes = lanesOf(category);
+  if (!lanes.isOk()) return lanes.status();
+  // splitBodies()' rule on the given boundaries: a point that would take the body past the cap
+  // starts the next body, unless it would be alone.
+  size_t start = 0, last_end = 0;
+  std::uint32_t count = 0;
+  for (std::uint32_t end : point_ends) {
+    if (count > 0 && end - start > options_.max_raw_body_size) {
+      SEXTANT_RETURN_IF_ERROR(queueBody(*lanes, category, pb.substr(start, last_end - start),
+                                        nullptr, count, storage_index));
+      start = last_end;
+      count = 0;
+    }
+    last_end = end;
+    ++count;
+  }
+  return queueBody(*lanes, category, pb.substr(start, last_end - start), nullptr, count,
+                   storage_index);
 }
 
 Status Uploader::start() {

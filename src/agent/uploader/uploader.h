@@ -23,7 +23,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/queue/disk_queue.h"
@@ -116,6 +118,17 @@ class Uploader {
   Status write(model::Category category, const std::vector<model::Point>& points,
                const std::string& storage_index = "");
 
+  // As write(), for points already serialised as PBPoints entries (pb::appendPoint's bytes,
+  // concatenated): point_ends[i] is the offset just past point i in `pb` (ascending, the last
+  // one pb.size()). Bodies are cut at those boundaries by the same rule as splitBodies(), so the
+  // same points give the same bodies as write(). Unimplemented unless the encoding is
+  // protobuf (protobufBodies()); InvalidArgument on boundaries that do not fit `pb`.
+  Status writeProtobuf(model::Category category, std::string_view pb,
+                       std::span<const std::uint32_t> point_ends,
+                       const std::string& storage_index = "");
+  // Whether bodies are protobuf (DataKit v2, the default): writeProtobuf() can be used.
+  bool protobufBodies() const { return options_.encoding == UploadEncoding::kProtobuf; }
+
   // Opens the queues a previous run left under queue_dir and starts a sender for every open
   // queue; queues opened later by write() get their sender at once. Idempotent.
   Status start();
@@ -134,6 +147,11 @@ class Uploader {
   Uploader(UploaderOptions options, std::vector<DatawayEndpoint> endpoints, FileSystem& fs,
            net::HttpClient& client);
   Result<Lane*> lane(size_t endpoint, model::Category category);
+  Result<std::vector<Lane*>> lanesOf(model::Category category);
+  // gzips (when configured) one raw body of `count` points and puts it into every lane's queue;
+  // movable_raw (may be null) holds the same bytes as `raw` and may be moved from.
+  Status queueBody(const std::vector<Lane*>& lanes, model::Category category, std::string_view raw,
+                   std::string* movable_raw, std::uint32_t count, const std::string& storage_index);
   void startSenderLocked(Lane& lane);
   void senderLoop(Lane& lane);
   // POSTs one body; true when it left the queue (acked or dropped), false to retry.

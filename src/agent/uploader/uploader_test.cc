@@ -7,6 +7,7 @@
 
 #include "agent/uploader/testing/fake_dataway.h"
 #include "codec/compression/compression.h"
+#include "codec/point_pb/point_pb.h"
 #include "core/testing/temp_dir.h"
 #include "net/http_client.h"
 
@@ -209,6 +210,75 @@ TEST_F(UploaderTest, SplitsBodiesAtTheRawCap) {
   auto l = laneStats(u->stats(), Category::kMetric);
   ASSERT_TRUE(l);
   EXPECT_EQ(l->bodies_written, bodies.size());
+}
+
+// writeProtobuf() of pre-encoded points cuts the same bodies as write() of the points.
+TEST_F(UploaderTest, WriteProtobufCutsTheSameBodiesAsWrite) {
+  UploaderOptions o = options();
+  o.gzip = false;
+  o.max_raw_body_size = 300;
+  auto u = make(o);
+  ASSERT_TRUE(u->start().isOk());
+  auto pts = batch(1, 50);
+  ASSERT_TRUE(u->write(Category::kMetric, pts).isOk());
+  ASSERT_TRUE(u->waitIdle(10s));
+  const std::vector<FakeDataway::Body> by_write = dw_.bodies();
+  dw_.clear();
+
+  std::string pb;
+  std::vector<uint32_t> ends;
+  for (const model::Point& p : pts) {
+    codec::pb::appendPoint(p, &pb);
+    ends.push_back(static_cast<uint32_t>(pb.size()));
+  }
+  ASSERT_TRUE(u->writeProtobuf(Category::kMetric, pb, ends).isOk());
+  ASSERT_TRUE(u->waitIdle(10s));
+  EXPECT_EQ(dw_.points(Category::kMetric), pts);
+  const std::vector<FakeDataway::Body> by_pb = dw_.bodies();
+  ASSERT_EQ(by_pb.size(), by_write.size());
+  EXPECT_GT(by_pb.size(), 5u);
+  for (size_t i = 0; i < by_pb.size(); ++i) {
+    EXPECT_EQ(by_pb[i].bytes, by_write[i].bytes) << i;
+    EXPECT_EQ(by_pb[i].points, by_write[i].points) << i;
+  }
+  auto l = laneStats(u->stats(), Category::kMetric);
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l->points_written, 100u);
+
+  // A point larger than the cap goes alone, as with write().
+  std::string big;
+  model::Point huge = point(99);
+  huge.addTag("pad", std::string(400, 'x'));
+  codec::pb::appendPoint(point(98), &big);
+  const uint32_t first_end = static_cast<uint32_t>(big.size());
+  codec::pb::appendPoint(huge, &big);
+  const std::vector<uint32_t> big_ends = {first_end, static_cast<uint32_t>(big.size())};
+  dw_.clear();
+  ASSERT_TRUE(u->writeProtobuf(Category::kMetric, big, big_ends).isOk());
+  ASSERT_TRUE(u->waitIdle(10s));
+  EXPECT_EQ(dw_.bodyCount(), 2u);
+  EXPECT_EQ(dw_.points(Category::kMetric), (std::vector<model::Point>{point(98), huge}));
+
+  // Boundaries that do not describe the bytes are refused; nothing is queued.
+  const std::vector<uint32_t> short_ends = {first_end};
+  EXPECT_EQ(u->writeProtobuf(Category::kMetric, big, short_ends).code(),
+            StatusCode::kInvalidArgument);
+  const std::vector<uint32_t> unordered = {static_cast<uint32_t>(big.size()), first_end,
+                                           static_cast<uint32_t>(big.size())};
+  EXPECT_EQ(u->writeProtobuf(Category::kMetric, big, unordered).code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(UploaderTest, WriteProtobufNeedsProtobufBodies) {
+  UploaderOptions o = options();
+  o.encoding = UploadEncoding::kLineProtocol;
+  auto u = make(o);
+  EXPECT_FALSE(u->protobufBodies());
+  std::string pb;
+  codec::pb::appendPoint(point(1), &pb);
+  const std::vector<uint32_t> ends = {static_cast<uint32_t>(pb.size())};
+  EXPECT_EQ(u->writeProtobuf(Category::kMetric, pb, ends).code(), StatusCode::kUnimplemented);
+  EXPECT_TRUE(make(options())->protobufBodies());
 }
 
 TEST_F(UploaderTest, FourXxIsDroppedAndCounted) {

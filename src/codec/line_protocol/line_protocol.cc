@@ -195,7 +195,10 @@ class LineParser {
   LineParser(const char* end, const DecodeOptions& opts) : end_(end), opts_(opts) {}
 
   // Parses the line starting at p (not blank, not a comment) into *pt. Returns the start of the
-  // next line, or nullptr with error() set.
+  // next line, or nullptr with error() set. kReuse = false (decode()): *pt is empty. kReuse = true
+  // (LineReader): *pt is the previous line's point, overwritten in place: its tags, fields and
+  // names are reused, and a name equal to the one already there is not written again.
+  template <bool kReuse>
   const char* parse(const char* p, Point* pt);
   const Error& error() const { return err_; }
 
@@ -217,13 +220,15 @@ class LineParser {
     return *p == ',' || *p == ' ' || atLineEnd(p);
   }
 
-  template <uint8_t stop, uint8_t escape>
+  template <uint8_t stop, uint8_t escape, bool kReuse>
   const char* scanName(const char* p, std::string* out) const;
   const char* scanEscapedName(const char* start, const char* p, uint8_t stop, uint8_t escape,
                               std::string* out) const;
+  template <bool kReuse>
   const char* parseTags(const char* p, Point* pt);
+  template <bool kReuse>
   const char* parseFields(const char* p, Point* pt);
-  const char* parseTimestamp(const char* p, Point* pt);
+  [[gnu::always_inline]] const char* parseTimestamp(const char* p, Point* pt);  // (as findStop)
   const char* parseValue(const char* p, FieldValue* v);
   const char* parseScalar(const char* p, bool in_array, FieldValue* v);
   const char* parseNumber(const char* p, bool in_array, FieldValue* v);
@@ -244,8 +249,10 @@ class LineParser {
 };
 
 // The first character of class `stop` in [p, end), or end. SSE2 looks at 16 bytes at a time.
+// Always inlined: with the parser's two instantiations (decode(), LineReader) GCC stops inlining
+// it on its own, and the call costs more than the scan of a short name.
 template <uint8_t stop>
-const char* findStop(const char* p, const char* end) {
+[[gnu::always_inline]] inline const char* findStop(const char* p, const char* end) {
   static_assert(stop == kMeasurementStop || stop == kKeyStop);
 #if defined(__SSE2__)
   constexpr std::string_view chars = stop == kKeyStop ? kKeyStopChars : kMeasurementStopChars;
@@ -261,8 +268,14 @@ const char* findStop(const char* p, const char* end) {
 }
 
 // Assigns [p, p + n) to *out. A name that fits the string's inline buffer (15 bytes) is copied
-// with one fixed-size copy, which the compiler inlines, when 15 bytes are readable at p.
+// with one fixed-size copy, which the compiler inlines, when 15 bytes are readable at p. kReuse:
+// *out holds the previous line's name, usually the same one (a batch repeats its measurement and
+// keys): then nothing is written.
+template <bool kReuse>
 void assignName(const char* p, size_t n, const char* end, std::string* out) {
+  if constexpr (kReuse) {
+    if (out->size() == n && std::memcmp(out->data(), p, n) == 0) return;
+  }
   if (n <= 15 && end - p >= 15) {
     out->assign(p, 15);
     out->resize(n);
@@ -274,12 +287,12 @@ void assignName(const char* p, size_t n, const char* end, std::string* out) {
 // Reads a measurement (stop = kMeasurementStop) or key (kKeyStop) from p up to the first unescaped
 // stop character. `\c` for c in `escape` is c; any other backslash is literal (InfluxDB's rule:
 // `a\b` stays `a\b`).
-template <uint8_t stop, uint8_t escape>
+template <uint8_t stop, uint8_t escape, bool kReuse>
 const char* LineParser::scanName(const char* p, std::string* out) const {
   const char* start = p;
   p = findStop<stop>(p, end_);
   if (p == end_ || *p != '\\') [[likely]] {  // nothing to unescape
-    assignName(start, static_cast<size_t>(p - start), end_, out);
+    assignName<kReuse>(start, static_cast<size_t>(p - start), end_, out);
     return p;
   }
   return scanEscapedName(start, p, stop, escape, out);
@@ -308,18 +321,21 @@ const char* LineParser::scanEscapedName(const char* start, const char* p, uint8_
   return p;
 }
 
+template <bool kReuse>
 const char* LineParser::parse(const char* p, Point* pt) {
   pt->category = opts_.category;
-  p = scanName<kMeasurementStop, kMeasurementEscape>(p, &pt->measurement);
+  p = scanName<kMeasurementStop, kMeasurementEscape, kReuse>(p, &pt->measurement);
   if (pt->measurement.empty()) return fail(p, kErrMissingMeasurement);
   if (p != end_ && *p == ',') {
-    p = parseTags(p, pt);
+    p = parseTags<kReuse>(p, pt);
     if (p == nullptr) return nullptr;
+  } else if constexpr (kReuse) {
+    pt->tags.clear();
   }
   if (p == end_ || *p != ' ') return fail(p, kErrMissingFields);
   while (p != end_ && *p == ' ') ++p;
   if (atLineEnd(p)) return fail(p, kErrMissingFields);
-  p = parseFields(p, pt);
+  p = parseFields<kReuse>(p, pt);
   if (p == nullptr) return nullptr;
   p = parseTimestamp(p, pt);
   if (p == nullptr) return nullptr;
@@ -329,28 +345,33 @@ const char* LineParser::parse(const char* p, Point* pt) {
 }
 
 // p is at the ',' after the measurement. Returns the position after the last tag value.
+template <bool kReuse>
 const char* LineParser::parseTags(const char* p, Point* pt) {
   pt->tags.reserve(std::max<size_t>(tag_hint_, 1));
   tag_starts_.clear();
+  size_t count = 0;  // tags of this line so far (kReuse: pt->tags may hold more, from before)
   while (p != end_ && *p == ',') {
     ++p;
     tag_starts_.push_back(p);
     // From an aggregate temporary: emplace_back() would value-initialise (zero-fill) it first.
-    model::Tag& tag = pt->tags.emplace_back(model::Tag{});
+    model::Tag& tag =
+        kReuse && count < pt->tags.size() ? pt->tags[count] : pt->tags.emplace_back(model::Tag{});
+    ++count;
     const char* key = p;
-    p = scanName<kKeyStop, kKeyEscape>(p, &tag.key);
+    p = scanName<kKeyStop, kKeyEscape, kReuse>(p, &tag.key);
     if (tag.key.empty()) return fail(key, kErrMissingTagKey);
     if (p == end_ || *p != '=') return fail(p, kErrMissingTagValue);
     ++p;
-    p = scanName<kKeyStop, kKeyEscape>(p, &tag.value);
+    p = scanName<kKeyStop, kKeyEscape, false>(p, &tag.value);  // values seldom repeat
     if (tag.value.empty()) return fail(p, kErrMissingTagValue);
     if (p != end_ && *p == '=') return fail(p, kErrInvalidTagFormat);
-    if (pt->tags.size() <= kPairwiseDuplicateCheck) {
-      for (size_t i = 0; i + 1 < pt->tags.size(); ++i) {
+    if (count <= kPairwiseDuplicateCheck) {
+      for (size_t i = 0; i + 1 < count; ++i) {
         if (pt->tags[i].key == tag.key) return fail(key, kErrDuplicateTags);
       }
     }
   }
+  if constexpr (kReuse) pt->tags.resize(count);
   if (pt->tags.size() > kPairwiseDuplicateCheck) {  // many tags: no quadratic check
     std::unordered_set<std::string_view> keys;
     for (size_t i = 0; i < pt->tags.size(); ++i) {
@@ -362,14 +383,18 @@ const char* LineParser::parseTags(const char* p, Point* pt) {
 
 // p is at the first field key. Returns the position after the last field value: a space before
 // the timestamp or the line end.
+template <bool kReuse>
 const char* LineParser::parseFields(const char* p, Point* pt) {
   // One spare slot: the agent's time correction appends `__orig_time` to points it re-times
   // (agent/point_path.h), which would otherwise move every field of the point.
   pt->fields.reserve(field_hint_ + 1);
+  size_t count = 0;  // (as the tags)
   for (;;) {
-    Field& field = pt->fields.emplace_back(Field{});  // (as the tags)
+    Field& field =
+        kReuse && count < pt->fields.size() ? pt->fields[count] : pt->fields.emplace_back(Field{});
+    ++count;
     const char* key = p;
-    p = scanName<kKeyStop, kKeyEscape>(p, &field.key);
+    p = scanName<kKeyStop, kKeyEscape, kReuse>(p, &field.key);
     if (field.key.empty()) return fail(key, kErrMissingFieldKey);
     if (p == end_ || *p != '=') return fail(p, kErrMissingFieldValue);
     ++p;
@@ -379,7 +404,10 @@ const char* LineParser::parseFields(const char* p, Point* pt) {
       ++p;
       continue;
     }
-    if (p == end_ || *p == ' ' || atLineEnd(p)) return p;
+    if (p == end_ || *p == ' ' || atLineEnd(p)) {
+      if constexpr (kReuse) pt->fields.resize(count);
+      return p;
+    }
     // Only strings and arrays get here: numbers and booleans check what follows them.
     return fail(p, *p == '"' ? kErrUnbalancedQuotes : kErrInvalidFieldFormat);
   }
@@ -387,7 +415,7 @@ const char* LineParser::parseFields(const char* p, Point* pt) {
 
 // p is after the fields (a space or the line end). Reads the optional timestamp and the line end;
 // returns the start of the next line.
-const char* LineParser::parseTimestamp(const char* p, Point* pt) {
+inline const char* LineParser::parseTimestamp(const char* p, Point* pt) {
   while (p != end_ && (*p == ' ' || *p == '\t')) ++p;
   if (atLineEnd(p)) {
     pt->time_ns = opts_.now_ns;
@@ -905,7 +933,7 @@ DecodeResult decode(std::string_view body, const DecodeOptions& opts) {
       p = nl != nullptr ? nl + 1 : end;
       continue;
     }
-    const char* next = parser.parse(p, &scratch);
+    const char* next = parser.parse<false>(p, &scratch);
     if (next != nullptr) {
       result.points.push_back(std::move(scratch));  // leaves scratch empty for the next line
       p = next;
@@ -929,6 +957,46 @@ DecodeResult decode(std::string_view body, const DecodeOptions& opts) {
   }
   return result;
 }
+
+class LineReader::Impl {
+ public:
+  Impl(std::string_view body, const DecodeOptions& opts)
+      : p_(body.data()), end_(body.data() + body.size()), opts_(opts), parser_(end_, opts_) {}
+
+  Next next(Point* pt) {
+    if (bad_) return Next::kBadLine;
+    while (p_ != end_) {
+      // The same line rules as decode(): leading blanks, blank lines and comments.
+      while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\r')) ++p_;
+      if (p_ == end_) break;
+      if (*p_ == '\n' || *p_ == '#') {
+        const char* nl = static_cast<const char*>(memchr(p_, '\n', static_cast<size_t>(end_ - p_)));
+        p_ = nl != nullptr ? nl + 1 : end_;
+        continue;
+      }
+      const char* next = parser_.parse<true>(p_, pt);  // overwrites *pt, reusing its strings
+      if (next == nullptr) {
+        bad_ = true;
+        return Next::kBadLine;
+      }
+      p_ = next;
+      return Next::kPoint;
+    }
+    return Next::kEnd;
+  }
+
+ private:
+  const char* p_;
+  const char* const end_;
+  const DecodeOptions opts_;  // a copy: the parser keeps a reference
+  LineParser parser_;
+  bool bad_ = false;
+};
+
+LineReader::LineReader(std::string_view body, const DecodeOptions& opts)
+    : impl_(std::make_unique<Impl>(body, opts)) {}
+LineReader::~LineReader() = default;
+LineReader::Next LineReader::next(Point* p) { return impl_->next(p); }
 
 void encode(const Point& p, std::string* out) {
   OutBuffer buf(out);

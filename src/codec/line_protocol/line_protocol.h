@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -69,6 +70,31 @@ struct DecodeResult {
 };
 
 DecodeResult decode(std::string_view body, const DecodeOptions& opts);
+
+// Reads the good lines of a body one at a time into a caller-owned point that is reused from
+// line to line (its tag and field vectors keep their capacity: no allocation per point once they
+// are big enough), for callers that look at each point once and keep nothing (the agent's
+// /v1/write fast path, agent/point_path.h). Blank lines and comments are skipped as by decode();
+// the points are exactly the ones decode() returns for a body without bad lines.
+// next() stops at the first bad line: a caller that wants decode()'s error report runs decode().
+// Not thread-safe; `body` must outlive the reader.
+class LineReader {
+ public:
+  LineReader(std::string_view body, const DecodeOptions& opts);
+  ~LineReader();
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  enum class Next { kPoint, kEnd, kBadLine };
+  // kPoint: *p holds the next line's point (whatever it held before is replaced). kEnd: no line
+  // left. kBadLine: the next line does not parse (*p is unspecified); every later call says so
+  // too.
+  Next next(model::Point* p);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // Appends one line per point ('\n'-terminated, nanosecond timestamp) to *out. What cannot be
 // written is left out rather than written unreadably: NaN/Inf floats, arrays that are empty or hold

@@ -1,7 +1,9 @@
 // libFuzzer target for the line protocol codec. Decodes arbitrary bytes, checks the error report's
 // invariants, then re-encodes the decoded points and decodes that text again: the second decode
 // must succeed and give the same points, and re-encoding them must give the same text (a
-// round-trip oracle). Any violation aborts.
+// round-trip oracle). LineReader (the agent's fast path) must read the same points into one reused
+// point, in order and with the same tag and field order, up to the first bad line. Any violation
+// aborts.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -37,6 +39,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& e : first.errors) {
     if (e.line_no == 0 || e.reason.empty() || e.line.size() > lp::kMaxErrorLineBytes) {
       die("bad LineError", first.errorMessage());
+    }
+  }
+
+  // LineReader: the points of the lines before the first bad one, then kBadLine (or kEnd).
+  {
+    lp::LineReader reader(body, opts);
+    sextant::model::Point scratch;
+    size_t i = 0;
+    lp::LineReader::Next next;
+    while ((next = reader.next(&scratch)) == lp::LineReader::Next::kPoint) {
+      if (i >= first.points.size()) die("LineReader read more points than decode", "");
+      const sextant::model::Point& want = first.points[i++];
+      if (!(scratch == want) || scratch.tags != want.tags || scratch.fields != want.fields) {
+        die("LineReader point differs from decode's", sextant::model::debugString(scratch));
+      }
+    }
+    if (next == lp::LineReader::Next::kEnd && (i != first.points.size() || !first.ok())) {
+      die("LineReader ended early or missed a bad line", "");
+    }
+    if (next == lp::LineReader::Next::kBadLine && first.ok()) {
+      die("LineReader found a bad line decode did not", "");
     }
   }
 

@@ -817,6 +817,97 @@ TEST(LineProtocolProperty, RandomPointsRoundTrip) {
   }
 }
 
+// LineReader yields, one by one into a reused point, exactly the points decode() returns: the
+// random points encoded by hand-checked encode(), with blank lines and comments between them.
+TEST(LineReader, ReadsWhatDecodeReturnsIntoOneReusedPoint) {
+  std::mt19937_64 rng(20261122);
+  model::testing::RandomPointOptions ro;
+  ro.odd_chars = true;
+  ro.category = Category::kLogging;
+  std::vector<Point> pts;
+  std::string body = "# a comment\n\n";
+  for (int i = 0; i < 2000; ++i) {
+    pts.push_back(model::testing::randomPoint(rng, ro));
+    encode(pts.back(), &body);
+    if (i % 7 == 0) body += "  \t\r\n# another\n";
+  }
+  DecodeOptions opts;
+  opts.category = Category::kLogging;
+  opts.precision = Precision::kNanosecond;
+  LineReader reader(body, opts);
+  Point scratch;
+  for (const Point& want : pts) {
+    ASSERT_EQ(reader.next(&scratch), LineReader::Next::kPoint);
+    ASSERT_EQ(scratch, want);
+    // Input order too (Point's == ignores it).
+    ASSERT_EQ(scratch.tags, want.tags);
+    ASSERT_EQ(scratch.fields, want.fields);
+  }
+  EXPECT_EQ(reader.next(&scratch), LineReader::Next::kEnd);
+  EXPECT_EQ(reader.next(&scratch), LineReader::Next::kEnd);
+}
+
+TEST(LineReader, NowPrecisionAndCategoryAsDecode) {
+  DecodeOptions opts;
+  opts.category = Category::kObject;
+  opts.precision = Precision::kMillisecond;
+  opts.now_ns = 42;
+  LineReader reader("a,t=1 v=1i 1700000000000\nb x=\"s\"\r\n", opts);
+  Point p;
+  ASSERT_EQ(reader.next(&p), LineReader::Next::kPoint);
+  Point want = makePoint("a", {{"t", "1"}}, {{"v", int64_t{1}}}, 1700000000000000000);
+  want.category = Category::kObject;
+  EXPECT_EQ(p, want);
+  ASSERT_EQ(reader.next(&p), LineReader::Next::kPoint);
+  want = makePoint("b", {}, {{"x", std::string("s")}}, 42);
+  want.category = Category::kObject;
+  EXPECT_EQ(p, want);
+  EXPECT_EQ(reader.next(&p), LineReader::Next::kEnd);
+}
+
+// The reused point's tags, fields and names are overwritten line by line: fewer or more of them,
+// the same or other names, escaped names, a field slot changing type.
+TEST(LineReader, ReusedPointHoldsExactlyTheCurrentLine) {
+  const std::string body =
+      "cpu,host=a,dc=x usage=1,n=2i 1\n"
+      "cpu,host=b usage=\"s\" 2\n"
+      "cpu x=[1i,2i],usage=3,n=4u,extra=t 3\n"
+      "c\\ pu,ho\\,st=a\\=b us\\ age=5 4\n"
+      "cpu,host=a,dc=x,zone=z usage=6 5\n"
+      "cpu,host=a usage=7\n";
+  DecodeResult all = decodeNs(body, 99);
+  ASSERT_TRUE(all.ok()) << all.errorMessage();
+  ASSERT_EQ(all.points.size(), 6u);
+  DecodeOptions opts;
+  opts.precision = Precision::kNanosecond;
+  opts.now_ns = 99;
+  LineReader reader(body, opts);
+  Point p;
+  for (const Point& want : all.points) {
+    ASSERT_EQ(reader.next(&p), LineReader::Next::kPoint);
+    EXPECT_EQ(p.measurement, want.measurement);
+    EXPECT_EQ(p.tags, want.tags);
+    EXPECT_EQ(p.fields, want.fields);
+    EXPECT_EQ(p.time_ns, want.time_ns);
+  }
+  EXPECT_EQ(all.points[3].measurement, "c pu");
+  EXPECT_EQ(all.points[3].tags, (std::vector<Tag>{{"ho,st", "a=b"}}));
+  EXPECT_EQ(reader.next(&p), LineReader::Next::kEnd);
+}
+
+TEST(LineReader, StopsAtTheFirstBadLine) {
+  LineReader reader("a v=1\nbad\nc v=3\n", DecodeOptions{});
+  Point p;
+  ASSERT_EQ(reader.next(&p), LineReader::Next::kPoint);
+  EXPECT_EQ(p.measurement, "a");
+  EXPECT_EQ(reader.next(&p), LineReader::Next::kBadLine);
+  EXPECT_EQ(reader.next(&p), LineReader::Next::kBadLine);  // and stays there
+  LineReader empty("", DecodeOptions{});
+  EXPECT_EQ(empty.next(&p), LineReader::Next::kEnd);
+  LineReader comments("# only\n\n  \n", DecodeOptions{});
+  EXPECT_EQ(comments.next(&p), LineReader::Next::kEnd);
+}
+
 TEST(LineProtocolProperty, RandomDoublesRoundTripBitExactly) {
   std::mt19937_64 rng(7);
   std::string text;

@@ -537,6 +537,34 @@ TEST(PointPbEncode, OracleParsesEveryFieldType) {
   EXPECT_EQ(back[0], p);
 }
 
+// Every string length around the short-copy sizes (0-3, 4-7, 8-16, longer), in every place a
+// string is written, read back by libprotobuf.
+TEST(PointPbEncode, EveryShortStringLength) {
+  for (size_t n = 0; n <= 40; ++n) {
+    std::string text;
+    for (size_t i = 0; i < n; ++i) text.push_back(static_cast<char>('a' + (i * 7 + n) % 26));
+    Point p;
+    p.measurement = "m" + text;
+    p.addTag("k" + text, "v" + text);
+    p.addField("f" + text, text);
+    p.addField("b" + text, Bytes{text});
+    p.addField("a" + text, Array{std::vector<std::string>{text, text + "x"}});
+    p.time_ns = 1;
+    for (bool append : {false, true}) {
+      std::string body("\x0a\x00", 2);  // an empty point in front: writes land mid-buffer
+      if (append) {
+        appendPoint(p, &body);
+      } else {
+        encode(std::vector<Point>{p}, &body);
+      }
+      point::PBPoints msg;
+      ASSERT_TRUE(msg.ParseFromString(body)) << n;
+      ASSERT_EQ(msg.arr_size(), 2) << n;
+      expectMessageIs(msg.arr(1), p);
+    }
+  }
+}
+
 TEST(PointPbEncode, NanSurvives) {
   Point p = samplePoint();
   p.addField("nan", std::numeric_limits<double>::quiet_NaN());
