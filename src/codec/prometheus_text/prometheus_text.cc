@@ -49,31 +49,6 @@ inline uint64_t matchByte(uint64_t w, unsigned char c) {
 }
 constexpr bool kLittleEndian = std::endian::native == std::endian::little;
 
-// The number of bytes equal to a and to b, in one pass (exact: no borrow between bytes).
-std::pair<size_t, size_t> countBytes(std::string_view s, unsigned char a, unsigned char b) {
-  size_t na = 0, nb = 0, i = 0;
-  if constexpr (kLittleEndian) {
-    constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
-    // One bit per matching byte at bit 0 of the byte; the multiply sums the bytes into the top
-    // one (no popcnt instruction in the baseline x86-64 ISA).
-    auto matches = [](uint64_t w, unsigned char c) {
-      uint64_t x = w ^ (kOnes * c);
-      uint64_t nonzero = ((x & kLow7) + kLow7) | x;
-      return static_cast<size_t>((((~nonzero & kHighs) >> 7) * kOnes) >> 56);
-    };
-    for (; i + 8 <= s.size(); i += 8) {
-      const uint64_t w = load64(s.data() + i);
-      na += matches(w, a);
-      nb += matches(w, b);
-    }
-  }
-  for (; i < s.size(); ++i) {
-    na += static_cast<unsigned char>(s[i]) == a;
-    nb += static_cast<unsigned char>(s[i]) == b;
-  }
-  return {na, nb};
-}
-
 inline bool is(char c, uint8_t cls) { return (kClasses[static_cast<unsigned char>(c)] & cls) != 0; }
 inline bool isBlank(char c) { return c == ' ' || c == '\t'; }
 
@@ -159,6 +134,60 @@ bool equalsIgnoreCase(std::string_view a, std::string_view lower) {
   return true;
 }
 
+// The fast path of parseFloat for what exporters mostly write (`1`, `0.25`, `1.782468771e+09`):
+// unsigned decimal digits with an optional fraction and exponent whose significand (all digits,
+// the point ignored) is below 2^53 and whose decimal exponent is within +-22. Both the significand
+// and the power of ten are then exact doubles, so one multiplication or division gives the
+// correctly rounded value (Clinger's fast path), the same double strtod gives. Anything else
+// (more digits, bigger exponents, a malformed number) returns false and takes the general path.
+bool parseSimpleDecimal(std::string_view t, double* out) {
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  constexpr uint64_t kMaxExact = uint64_t{1} << 53;
+  constexpr size_t kMaxDigits = 17;  // keeps the significand far from uint64 overflow
+  size_t i = 0;
+  const size_t n = t.size();
+  uint64_t m = 0;
+  size_t digits = 0;
+  int exp10 = 0;
+  while (i < n && t[i] >= '0' && t[i] <= '9') {
+    m = m * 10 + static_cast<uint64_t>(t[i] - '0');
+    ++i;
+    ++digits;
+  }
+  if (i < n && t[i] == '.') {
+    ++i;
+    while (i < n && t[i] >= '0' && t[i] <= '9') {
+      m = m * 10 + static_cast<uint64_t>(t[i] - '0');
+      ++i;
+      ++digits;
+      --exp10;
+    }
+  }
+  if (digits == 0 || digits > kMaxDigits) return false;
+  if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    bool eneg = false;
+    if (i < n && (t[i] == '+' || t[i] == '-')) {
+      eneg = t[i] == '-';
+      ++i;
+    }
+    const size_t exp_begin = i;
+    int e = 0;
+    while (i < n && t[i] >= '0' && t[i] <= '9' && i - exp_begin < 4) {
+      e = e * 10 + (t[i] - '0');
+      ++i;
+    }
+    if (i == exp_begin) return false;
+    exp10 += eneg ? -e : e;
+  }
+  if (i != n || m >= kMaxExact || exp10 < -22 || exp10 > 22) return false;
+  double v = static_cast<double>(m);
+  *out = exp10 < 0 ? v / kPow10[-exp10] : v * kPow10[exp10];
+  return true;
+}
+
 // Go's strconv.ParseFloat(s, 64) for what exporters write: decimal numbers with optional sign,
 // fraction and exponent; Inf/Infinity with optional sign and NaN without, in any case. Values out
 // of the double range are errors, values too small become 0 (both as Go). No hex floats, no
@@ -187,6 +216,10 @@ bool parseFloat(std::string_view t, double* out) {
     return false;
   }
   if (!((c >= '0' && c <= '9') || c == '.')) return false;
+  if (parseSimpleDecimal(t.substr(i), out)) {
+    if (neg) *out = -*out;
+    return true;
+  }
   double v = 0;
   const char* first = t.data() + i;
   const char* last = t.data() + t.size();
@@ -497,15 +530,16 @@ class TextParser {
       : body_(body), format_(format), om_(format == Format::kOpenMetrics), policy_(policy) {}
 
   Result<Exposition> run() {
-    // Every label has its own '=' in the body and takes at least 4 bytes (`a=""`): reserving that
-    // many up front keeps the spans into labels_ valid while parsing.
-    const auto [eq, hashes] = countBytes(body_, '=', '#');
-    out_.labels_.reserve(std::min(eq, body_.size() / 4 + 1));
-    // Most families have a HELP and a TYPE line.
-    const size_t families = hashes / 2 + 1;
+    // Estimates from the body's size, no pass over it: labels_ and the vectors grow past them
+    // (samples and exemplars keep label indices until the end, when the spans are made). The real
+    // exporters write 80-170 bytes per sample, 30-45 bytes per label and 200-400 per family.
+    out_.labels_.reserve(body_.size() / 32 + 16);
+    const size_t families = body_.size() / 200 + 16;
     out_.families_.reserve(families);
+    typed_.reserve(families);
+    sample_counts_.reserve(families);
     by_name_ = NameIndex(families);
-    samples_.reserve(body_.size() / 100 + 16);  // real exporters write 80-170 bytes per sample
+    samples_.reserve(body_.size() / 100 + 16);
 
     size_t line_no = 0;
     size_t start = 0;
@@ -532,10 +566,17 @@ class TextParser {
       err_message_ = "expected # EOF at the end of OpenMetrics input";
       if (!fail(line_no + 1)) return error_;
     }
-    // Samples into their families, each vector allocated once at its final size.
+    // labels_ is final: the spans of exemplars, then samples into their families (each vector
+    // allocated once at its final size) with theirs.
+    const Label* labels = out_.labels_.data();
+    for (const auto& [ex, begin, count] : exemplar_labels_)
+      ex->labels = std::span<const Label>(labels + begin, count);
     for (size_t f = 0; f < out_.families_.size(); ++f)
       out_.families_[f].samples.reserve(sample_counts_[f]);
-    for (const PendingSample& p : samples_) out_.families_[p.family].samples.push_back(p.sample);
+    for (const PendingSample& p : samples_) {
+      Sample& s = out_.families_[p.family].samples.emplace_back(p.sample);
+      s.labels = std::span<const Label>(labels + p.label_begin, p.label_count);
+    }
     return std::move(out_);
   }
 
@@ -737,9 +778,6 @@ class TextParser {
       if (isDuplicate(first_label, name)) {
         return error(name_begin, "duplicate label name " + quote(name));
       }
-      if (out_.labels_.size() == out_.labels_.capacity()) {  // cannot happen: see run()
-        return error(name_begin, "internal error: label storage exhausted");
-      }
       out_.labels_.push_back(Label{name, value});
       q = skipBlanks(line, q);
       if (q < line.size() && line[q] == ',') {
@@ -819,14 +857,14 @@ class TextParser {
   }
 
   // ` # {labels} value [timestamp]` with *p at the '#'.
-  bool parseExemplar(std::string_view line, size_t* p, Exemplar* ex) {
+  // The exemplar's labels are at [*label_begin, labels_.size()) afterwards.
+  bool parseExemplar(std::string_view line, size_t* p, Exemplar* ex, size_t* label_begin) {
     size_t q = skipBlanks(line, *p + 1);
     if (q >= line.size() || line[q] != '{') {
       return error(q, "expected '{' at start of exemplar labels, got " + got(line, q));
     }
-    size_t first = out_.labels_.size();
+    *label_begin = out_.labels_.size();
     if (!parseLabels(line, &q)) return false;
-    ex->labels = std::span<const Label>(out_.labels_.data() + first, out_.labels_.size() - first);
     q = skipBlanks(line, q);
     size_t end = tokenEnd(line, q);
     if (!parseFloat(line.substr(q, end - q), &ex->value)) {
@@ -871,8 +909,7 @@ class TextParser {
     } else if (q == p && q < line.size()) {
       return error(q, "expected blank or '{' after metric name, got " + got(line, q));
     }
-    s.labels = std::span<const Label>(out_.labels_.data() + label_begin,
-                                      out_.labels_.size() - label_begin);
+    const size_t label_count = out_.labels_.size() - label_begin;  // the span is made in run()
     size_t end = tokenEnd(line, q);
     if (!parseFloat(line.substr(q, end - q), &s.value)) {
       return error(q, "expected float as value, got " + got(line, q));
@@ -880,6 +917,7 @@ class TextParser {
     q = skipBlanks(line, end);
     Exemplar ex;
     bool has_exemplar = false;
+    size_t ex_label_begin = 0;
     if (q < line.size() && !(om_ && line[q] == '#')) {
       end = tokenEnd(line, q);
       std::string_view t = line.substr(q, end - q);
@@ -893,7 +931,7 @@ class TextParser {
       q = skipBlanks(line, end);
     }
     if (q < line.size() && om_ && line[q] == '#') {
-      if (!parseExemplar(line, &q, &ex)) return false;
+      if (!parseExemplar(line, &q, &ex, &ex_label_begin)) return false;
       has_exemplar = true;
     }
     if (q < line.size()) return error(q, "spurious string after timestamp: " + got(line, q));
@@ -906,8 +944,10 @@ class TextParser {
     if (has_exemplar) {
       out_.exemplars_.push_back(ex);
       s.exemplar = &out_.exemplars_.back();
+      exemplar_labels_.push_back(
+          {&out_.exemplars_.back(), ex_label_begin, out_.labels_.size() - ex_label_begin});
     }
-    samples_.push_back(PendingSample{f, s});
+    samples_.push_back(PendingSample{f, static_cast<uint32_t>(label_count), label_begin, s});
     ++sample_counts_[f];
     current_ = f;
     return true;
@@ -926,11 +966,20 @@ class TextParser {
   std::vector<uint32_t> sample_counts_;  // per family: its samples so far
   // Every sample in input order with its family, moved into the families at the end (a family's
   // vector grown sample by sample cost one allocation per doubling).
+  // Labels are kept as indices into labels_ (it may grow) until the end of the parse.
   struct PendingSample {
     uint32_t family;
-    Sample sample;
+    uint32_t label_count;
+    size_t label_begin;
+    Sample sample;  // labels empty until run() makes the span
   };
   std::vector<PendingSample> samples_;
+  struct ExemplarLabels {
+    Exemplar* exemplar;
+    size_t begin;
+    size_t count;
+  };
+  std::vector<ExemplarLabels> exemplar_labels_;
   uint32_t current_ = kNone;
   std::unordered_set<std::string_view> dup_names_;  // the label names of a long label list
   size_t err_column_ = 0;

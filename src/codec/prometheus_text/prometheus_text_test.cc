@@ -363,6 +363,61 @@ TEST(PrometheusText, SpecialAndOddFloats) {
   }
 }
 
+// Decimal values of every shape the fast path takes (and its edges: 2^53 significands, +-22
+// exponents, 17+ digits, long exponents) must give exactly the double strtod gives.
+TEST(PrometheusText, DecimalValuesMatchStrtod) {
+  std::mt19937_64 rng(7);
+  auto digits = [&](size_t n) {
+    std::string d;
+    for (size_t i = 0; i < n; ++i) d += static_cast<char>('0' + rng() % 10);
+    return d;
+  };
+  std::vector<std::string> texts = {"9007199254740991",
+                                    "9007199254740992",
+                                    "9007199254740993",
+                                    "1e22",
+                                    "1e23",
+                                    "1e-22",
+                                    "1e-23",
+                                    "123456789012345678",
+                                    "0.1",
+                                    "0.3",
+                                    "1.782468771e+09",
+                                    "00000000000000000001",
+                                    "1e0000",
+                                    "1e00001",
+                                    "2.5e-05",
+                                    "0.000001",
+                                    "123.e2"};
+  for (int i = 0; i < 20000; ++i) {
+    std::string t = digits(1 + rng() % 18);
+    if (rng() % 2) t.insert(rng() % (t.size() + 1), ".");
+    if (rng() % 3 == 0) {
+      t += (rng() % 2) ? "e" : "E";
+      if (rng() % 2) t += (rng() % 2) ? "-" : "+";
+      t += digits(1 + rng() % 3);
+    }
+    if (t == "." || t.starts_with(".e") || t.starts_with(".E")) continue;
+    texts.push_back(t);
+  }
+  for (const std::string& t : texts) {
+    for (const char* sign : {"", "-"}) {
+      std::string text = sign + t;
+      std::string body = "a " + text + "\n";
+      double want = std::strtod(text.c_str(), nullptr);
+      if (std::isinf(want)) {  // beyond the double range: an error, as Go's ParseFloat
+        EXPECT_FALSE(parse(body, kText).isOk()) << text;
+        continue;
+      }
+      Exposition e = mustParse(body);
+      ASSERT_EQ(e.sampleCount(), 1u) << text;
+      double v = e.families()[0].samples[0].value;
+      EXPECT_EQ(v, want) << text;
+      EXPECT_EQ(std::signbit(v), std::signbit(want)) << text;
+    }
+  }
+}
+
 TEST(PrometheusText, LabelEscapes) {
   Exposition e = mustParse(R"(a{p="C:\\dir\\",q="say \"hi\"",n="l1\nl2",u="\t\x"} 1)");
   std::vector<Label> l = labels(e.families()[0].samples[0]);
