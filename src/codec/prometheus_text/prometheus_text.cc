@@ -12,6 +12,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "codec/prometheus_text/name_index.h"
+
 namespace sextant::codec::prom {
 namespace {
 
@@ -467,63 +469,6 @@ size_t Exposition::sampleCount() const {
 
 // One parse: walks the body line by line and fills an Exposition. Line parsers return false after
 // setting err_column_/err_message_ (the line is then dropped whole).
-// The families' names -> their index: open addressing with linear probing over a power-of-two
-// table of (hash, index) slots, grown at half load. One allocation per growth instead of one node
-// per family (std::unordered_map allocated a node per family and hashed with a rehash per growth).
-// Names are string_views that outlive the table (into the body or the Exposition).
-class NameIndex {
- public:
-  static constexpr uint32_t kMissing = std::numeric_limits<uint32_t>::max();
-
-  explicit NameIndex(size_t expected) {
-    size_t cap = 16;
-    while (cap < expected * 2) cap *= 2;
-    slots_.assign(cap, Slot{});
-  }
-
-  uint32_t find(std::string_view name) const {
-    const uint64_t h = hashOf(name);
-    for (size_t i = h & mask();; i = (i + 1) & mask()) {
-      const Slot& s = slots_[i];
-      if (s.index == kMissing) return kMissing;
-      if (s.hash == h && s.name == name) return s.index;
-    }
-  }
-
-  // `name` must not be in the table yet.
-  void insert(std::string_view name, uint32_t index) {
-    if ((size_ + 1) * 2 > slots_.size()) grow();
-    place(Slot{hashOf(name), name, index});
-    ++size_;
-  }
-
- private:
-  struct Slot {
-    uint64_t hash = 0;
-    std::string_view name;
-    uint32_t index = kMissing;
-  };
-
-  static uint64_t hashOf(std::string_view name) { return std::hash<std::string_view>{}(name); }
-  size_t mask() const { return slots_.size() - 1; }
-
-  void place(const Slot& slot) {
-    size_t i = slot.hash & mask();
-    while (slots_[i].index != kMissing) i = (i + 1) & mask();
-    slots_[i] = slot;
-  }
-
-  void grow() {
-    std::vector<Slot> old(slots_.size() * 2);
-    old.swap(slots_);
-    for (const Slot& s : old)
-      if (s.index != kMissing) place(s);
-  }
-
-  std::vector<Slot> slots_;
-  size_t size_ = 0;
-};
-
 class TextParser {
  public:
   TextParser(std::string_view body, Format format, ErrorPolicy policy)

@@ -195,9 +195,11 @@ class Builder {
     return b;
   }
 
-  // A float field (the key constructed from the view, then moved in).
+  // A float field built in place.
   static void addFloat(model::Point& p, std::string_view key, double v) {
-    p.fields.push_back(model::Field{std::string(key), v});
+    model::Field& f = p.fields.emplace_back();
+    f.key.append(key.data(), key.size());
+    f.value = v;
   }
 
   bool ignored(std::string_view key) const { return !ignore_.empty() && ignore_.count(key) > 0; }
@@ -215,7 +217,8 @@ class Builder {
   // `extra` (the quantile / le tag) after them. `fields` is the number of fields the caller adds.
   // Both vectors are reserved once at their final size (the scrape's tags and as_logging's
   // `service` / `status` included): one allocation each, and the smallest block that holds them.
-  // Strings are constructed from the views (cheaper than assigning into empty strings).
+  // Strings are appended to empty ones in place (measured: cheaper than assign(), and than
+  // constructing a temporary Tag and moving it in).
   model::Point& begin(const BaseTags& base, std::span<const cp::Label> labels,
                       std::string_view skip_label, int64_t time_ns, size_t fields,
                       const model::Tag* extra = nullptr) {
@@ -237,7 +240,9 @@ class Builder {
     for (const cp::Label& l : labels) {
       if (!skip_label.empty() && l.name == skip_label) continue;
       if (may_block && blocked(l.name)) continue;
-      p.tags.push_back(model::Tag{std::string(l.name), std::string(l.value)});
+      model::Tag& t = p.tags.emplace_back();
+      t.key.append(l.name.data(), l.name.size());
+      t.value.append(l.value.data(), l.value.size());
     }
     if (extra != nullptr && !blocked(extra->key) && p.findTag(extra->key) == nullptr)
       p.tags.push_back(*extra);
