@@ -59,6 +59,39 @@ size_t skipBlanks(std::string_view s, size_t p) {
   return p;
 }
 
+// The bytes of w that are not name bytes ([a-zA-Z0-9_], and ':' when `colon`): high bit set in
+// the result, exact for every byte (no borrow between bytes, unlike matchByte).
+inline uint64_t nonNameBytes(uint64_t w, bool colon) {
+  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
+  const uint64_t x = w & kLow7;  // bytes >= 0x80 are never name bytes: see the end
+  // v >= lo per byte, for 7-bit v (v + 0x80 - lo stays below 0x100: no carry between bytes).
+  auto atLeast = [](uint64_t v, unsigned lo) { return (v + kOnes * (0x80 - lo)) & kHighs; };
+  auto equal = [&](unsigned c) {
+    const uint64_t y = x ^ (kOnes * c);
+    return ~(((y & kLow7) + kLow7) | y) & kHighs;
+  };
+  const uint64_t lower = x | (kOnes * 0x20);  // A-Z to a-z (nothing else lands in a-z)
+  uint64_t ok = (atLeast(lower, 'a') & ~atLeast(lower, 'z' + 1)) |
+                (atLeast(x, '0') & ~atLeast(x, '9' + 1)) | equal('_');
+  if (colon) ok |= equal(':');
+  return (~ok & kHighs) | (w & kHighs);
+}
+
+// End of the run of name bytes ([a-zA-Z0-9_], and ':' when `colon`) starting at p: eight bytes
+// at a time, then byte by byte.
+size_t nameEnd(std::string_view s, size_t p, bool colon) {
+  if constexpr (kLittleEndian) {
+    while (p + 8 <= s.size()) {
+      const uint64_t bad = nonNameBytes(load64(s.data() + p), colon);
+      if (bad != 0) return p + static_cast<size_t>(std::countr_zero(bad)) / 8;
+      p += 8;
+    }
+  }
+  const uint8_t cls = colon ? kMetricChar : kLabelChar;
+  while (p < s.size() && is(s[p], cls)) ++p;
+  return p;
+}
+
 // End of the run of non-blank characters starting at p.
 size_t tokenEnd(std::string_view s, size_t p) {
   while (p < s.size() && !isBlank(s[p])) ++p;
@@ -576,7 +609,7 @@ class TextParser {
     size_t q = name_begin;
     if (is(line[q], kMetricStart)) {
       ++q;
-      while (q < line.size() && is(line[q], kMetricChar)) ++q;
+      q = nameEnd(line, q, /*colon=*/true);
     }
     if (q == name_begin || (q < line.size() && !isBlank(line[q]))) {
       return error(name_begin, "invalid metric name in comment, got " + got(line, name_begin));
@@ -706,17 +739,21 @@ class TextParser {
       size_t name_begin = q;
       if (q < line.size() && is(line[q], kLabelStart)) {
         ++q;
-        while (q < line.size() && is(line[q], kLabelChar)) ++q;
+        q = nameEnd(line, q, /*colon=*/false);
       }
       if (q == name_begin) return error(q, "expected label name, got " + got(line, q));
       std::string_view name = line.substr(name_begin, q - name_begin);
-      q = skipBlanks(line, q);
-      if (q >= line.size() || line[q] != '=') {
-        return error(q, "expected '=' after label name " + quote(name) + ", got " + got(line, q));
-      }
-      q = skipBlanks(line, q + 1);
-      if (q >= line.size() || line[q] != '"') {
-        return error(q, "expected '\"' at start of label value, got " + got(line, q));
+      if (q + 1 < line.size() && line[q] == '=' && line[q + 1] == '"') {
+        ++q;  // what exporters write: no blanks around '='
+      } else {
+        q = skipBlanks(line, q);
+        if (q >= line.size() || line[q] != '=') {
+          return error(q, "expected '=' after label name " + quote(name) + ", got " + got(line, q));
+        }
+        q = skipBlanks(line, q + 1);
+        if (q >= line.size() || line[q] != '"') {
+          return error(q, "expected '\"' at start of label value, got " + got(line, q));
+        }
       }
       std::string_view value;
       if (!parseLabelValue(line, &q, &value)) return false;
@@ -740,8 +777,10 @@ class TextParser {
   bool isDuplicate(size_t first_label, std::string_view name) {
     size_t n = out_.labels_.size() - first_label;
     if (n < kLinearDuplicateCheck) {
+      // Names are never empty; the size and first byte settle most pairs without memcmp.
       for (size_t i = first_label; i < out_.labels_.size(); ++i) {
-        if (out_.labels_[i].name == name) return true;
+        const std::string_view other = out_.labels_[i].name;
+        if (other.size() == name.size() && other[0] == name[0] && other == name) return true;
       }
       return false;
     }
@@ -843,7 +882,7 @@ class TextParser {
     const size_t name_begin = p;
     if (!is(line[p], kMetricStart)) return error(p, "invalid metric name, got " + got(line, p));
     ++p;
-    while (p < line.size() && is(line[p], kMetricChar)) ++p;
+    p = nameEnd(line, p, /*colon=*/true);
     Sample s;
     s.name = line.substr(name_begin, p - name_begin);
     size_t q = skipBlanks(line, p);

@@ -418,6 +418,43 @@ TEST(PrometheusText, DecimalValuesMatchStrtod) {
   }
 }
 
+// Names are scanned eight bytes at a time: every byte value at every offset of a metric name and
+// of a label name must be classified as the grammar says ([a-zA-Z_:][a-zA-Z0-9_:]* and
+// [a-zA-Z_][a-zA-Z0-9_]*; the classes written out here by hand).
+TEST(PrometheusText, NameBytesAtEveryOffset) {
+  auto nameByte = [](int c, bool colon) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           (colon && c == ':');
+  };
+  for (int c = 0; c < 256; ++c) {
+    if (c == '\n' || c == '\r') continue;  // end the line
+    for (size_t at = 1; at < 38; ++at) {
+      // After '_' too: a borrow-based byte match would also flag the byte above a '_' ('^').
+      const char fill = at < 19 ? 'a' : '_';
+      std::string name =
+          std::string(at < 19 ? at : at - 18, fill) + static_cast<char>(c) + "bcdefghijklmnopq";
+      // As a metric name: a name byte keeps the whole token one name.
+      std::string body = name + "{x=\"1\"} 1\n";
+      Result<Exposition> r = parse(body, kText);
+      if (nameByte(c, true)) {
+        ASSERT_TRUE(r.isOk()) << c << " at " << at;
+        EXPECT_EQ(r->families()[0].samples[0].name, name) << c << " at " << at;
+      } else if (r.isOk()) {  // a blank: the rest is not a value
+        ADD_FAILURE() << c << " at " << at;
+      }
+      // As a label name.
+      body = "m{" + name + "=\"v\"} 1\n";
+      r = parse(body, kText);
+      if (nameByte(c, false)) {
+        ASSERT_TRUE(r.isOk()) << c << " at " << at;
+        EXPECT_EQ(r->families()[0].samples[0].labels[0].name, name) << c << " at " << at;
+      } else {
+        EXPECT_FALSE(r.isOk()) << c << " at " << at;
+      }
+    }
+  }
+}
+
 TEST(PrometheusText, LabelEscapes) {
   Exposition e = mustParse(R"(a{p="C:\\dir\\",q="say \"hi\"",n="l1\nl2",u="\t\x"} 1)");
   std::vector<Label> l = labels(e.families()[0].samples[0]);
