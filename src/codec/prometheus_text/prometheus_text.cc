@@ -77,17 +77,18 @@ inline uint64_t nonNameBytes(uint64_t w, bool colon) {
   return (~ok & kHighs) | (w & kHighs);
 }
 
-// End of the run of name bytes ([a-zA-Z0-9_], and ':' when `colon`) starting at p: eight bytes
+// End of the run of name bytes ([a-zA-Z0-9_], and ':' when kColon) starting at p: eight bytes
 // at a time, then byte by byte.
-size_t nameEnd(std::string_view s, size_t p, bool colon) {
+template <bool kColon>
+inline size_t nameEnd(std::string_view s, size_t p) {
   if constexpr (kLittleEndian) {
     while (p + 8 <= s.size()) {
-      const uint64_t bad = nonNameBytes(load64(s.data() + p), colon);
+      const uint64_t bad = nonNameBytes(load64(s.data() + p), kColon);
       if (bad != 0) return p + static_cast<size_t>(std::countr_zero(bad)) / 8;
       p += 8;
     }
   }
-  const uint8_t cls = colon ? kMetricChar : kLabelChar;
+  const uint8_t cls = kColon ? kMetricChar : kLabelChar;
   while (p < s.size() && is(s[p], cls)) ++p;
   return p;
 }
@@ -609,7 +610,7 @@ class TextParser {
     size_t q = name_begin;
     if (is(line[q], kMetricStart)) {
       ++q;
-      q = nameEnd(line, q, /*colon=*/true);
+      q = nameEnd</*kColon=*/true>(line, q);
     }
     if (q == name_begin || (q < line.size() && !isBlank(line[q]))) {
       return error(name_begin, "invalid metric name in comment, got " + got(line, name_begin));
@@ -739,7 +740,7 @@ class TextParser {
       size_t name_begin = q;
       if (q < line.size() && is(line[q], kLabelStart)) {
         ++q;
-        q = nameEnd(line, q, /*colon=*/false);
+        q = nameEnd</*kColon=*/false>(line, q);
       }
       if (q == name_begin) return error(q, "expected label name, got " + got(line, q));
       std::string_view name = line.substr(name_begin, q - name_begin);
@@ -882,7 +883,7 @@ class TextParser {
     const size_t name_begin = p;
     if (!is(line[p], kMetricStart)) return error(p, "invalid metric name, got " + got(line, p));
     ++p;
-    p = nameEnd(line, p, /*colon=*/true);
+    p = nameEnd</*kColon=*/true>(line, p);
     Sample s;
     s.name = line.substr(name_begin, p - name_begin);
     size_t q = skipBlanks(line, p);
