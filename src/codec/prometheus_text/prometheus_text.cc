@@ -12,6 +12,12 @@
 #include <unordered_set>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "codec/prometheus_text/name_index.h"
+
 namespace sextant::codec::prom {
 namespace {
 
@@ -49,36 +55,62 @@ inline uint64_t matchByte(uint64_t w, unsigned char c) {
 }
 constexpr bool kLittleEndian = std::endian::native == std::endian::little;
 
-// The number of bytes equal to a and to b, in one pass (exact: no borrow between bytes).
-std::pair<size_t, size_t> countBytes(std::string_view s, unsigned char a, unsigned char b) {
-  size_t na = 0, nb = 0, i = 0;
-  if constexpr (kLittleEndian) {
-    constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
-    // One bit per matching byte at bit 0 of the byte; the multiply sums the bytes into the top
-    // one (no popcnt instruction in the baseline x86-64 ISA).
-    auto matches = [](uint64_t w, unsigned char c) {
-      uint64_t x = w ^ (kOnes * c);
-      uint64_t nonzero = ((x & kLow7) + kLow7) | x;
-      return static_cast<size_t>((((~nonzero & kHighs) >> 7) * kOnes) >> 56);
-    };
-    for (; i + 8 <= s.size(); i += 8) {
-      const uint64_t w = load64(s.data() + i);
-      na += matches(w, a);
-      nb += matches(w, b);
-    }
-  }
-  for (; i < s.size(); ++i) {
-    na += static_cast<unsigned char>(s[i]) == a;
-    nb += static_cast<unsigned char>(s[i]) == b;
-  }
-  return {na, nb};
-}
-
 inline bool is(char c, uint8_t cls) { return (kClasses[static_cast<unsigned char>(c)] & cls) != 0; }
 inline bool isBlank(char c) { return c == ' ' || c == '\t'; }
 
 size_t skipBlanks(std::string_view s, size_t p) {
   while (p < s.size() && isBlank(s[p])) ++p;
+  return p;
+}
+
+// The bytes of w that are not name bytes ([a-zA-Z0-9_], and ':' when `colon`): high bit set in
+// the result, exact for every byte (no borrow between bytes, unlike matchByte).
+inline uint64_t nonNameBytes(uint64_t w, bool colon) {
+  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
+  const uint64_t x = w & kLow7;  // bytes >= 0x80 are never name bytes: see the end
+  // v >= lo per byte, for 7-bit v (v + 0x80 - lo stays below 0x100: no carry between bytes).
+  auto atLeast = [](uint64_t v, unsigned lo) { return (v + kOnes * (0x80 - lo)) & kHighs; };
+  auto equal = [&](unsigned c) {
+    const uint64_t y = x ^ (kOnes * c);
+    return ~(((y & kLow7) + kLow7) | y) & kHighs;
+  };
+  const uint64_t lower = x | (kOnes * 0x20);  // A-Z to a-z (nothing else lands in a-z)
+  uint64_t ok = (atLeast(lower, 'a') & ~atLeast(lower, 'z' + 1)) |
+                (atLeast(x, '0') & ~atLeast(x, '9' + 1)) | equal('_');
+  if (colon) ok |= equal(':');
+  return (~ok & kHighs) | (w & kHighs);
+}
+
+// End of the run of name bytes ([a-zA-Z0-9_], and ':' when kColon) starting at p: eight bytes
+// at a time, then byte by byte.
+template <bool kColon>
+inline size_t nameEnd(std::string_view s, size_t p) {
+#if defined(__SSE2__)
+  // Sixteen bytes at a time where SSE2 is there (every x86-64). Signed byte compares: bytes >= 0x80
+  // are negative, below every bound, so never name bytes.
+  while (p + 16 <= s.size()) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + p));
+    const __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));  // A-Z to a-z
+    const __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                        _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+    const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                        _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    __m128i ok = _mm_or_si128(_mm_or_si128(alpha, digit), _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+    if constexpr (kColon) ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+    const unsigned bad = ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xffffu;
+    if (bad != 0) return p + static_cast<size_t>(std::countr_zero(bad));
+    p += 16;
+  }
+#endif
+  if constexpr (kLittleEndian) {
+    while (p + 8 <= s.size()) {
+      const uint64_t bad = nonNameBytes(load64(s.data() + p), kColon);
+      if (bad != 0) return p + static_cast<size_t>(std::countr_zero(bad)) / 8;
+      p += 8;
+    }
+  }
+  const uint8_t cls = kColon ? kMetricChar : kLabelChar;
+  while (p < s.size() && is(s[p], cls)) ++p;
   return p;
 }
 
@@ -159,6 +191,60 @@ bool equalsIgnoreCase(std::string_view a, std::string_view lower) {
   return true;
 }
 
+// The fast path of parseFloat for what exporters mostly write (`1`, `0.25`, `1.782468771e+09`):
+// unsigned decimal digits with an optional fraction and exponent whose significand (all digits,
+// the point ignored) is below 2^53 and whose decimal exponent is within +-22. Both the significand
+// and the power of ten are then exact doubles, so one multiplication or division gives the
+// correctly rounded value (Clinger's fast path), the same double strtod gives. Anything else
+// (more digits, bigger exponents, a malformed number) returns false and takes the general path.
+bool parseSimpleDecimal(std::string_view t, double* out) {
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  constexpr uint64_t kMaxExact = uint64_t{1} << 53;
+  constexpr size_t kMaxDigits = 17;  // keeps the significand far from uint64 overflow
+  size_t i = 0;
+  const size_t n = t.size();
+  uint64_t m = 0;
+  size_t digits = 0;
+  int exp10 = 0;
+  while (i < n && t[i] >= '0' && t[i] <= '9') {
+    m = m * 10 + static_cast<uint64_t>(t[i] - '0');
+    ++i;
+    ++digits;
+  }
+  if (i < n && t[i] == '.') {
+    ++i;
+    while (i < n && t[i] >= '0' && t[i] <= '9') {
+      m = m * 10 + static_cast<uint64_t>(t[i] - '0');
+      ++i;
+      ++digits;
+      --exp10;
+    }
+  }
+  if (digits == 0 || digits > kMaxDigits) return false;
+  if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    bool eneg = false;
+    if (i < n && (t[i] == '+' || t[i] == '-')) {
+      eneg = t[i] == '-';
+      ++i;
+    }
+    const size_t exp_begin = i;
+    int e = 0;
+    while (i < n && t[i] >= '0' && t[i] <= '9' && i - exp_begin < 4) {
+      e = e * 10 + (t[i] - '0');
+      ++i;
+    }
+    if (i == exp_begin) return false;
+    exp10 += eneg ? -e : e;
+  }
+  if (i != n || m >= kMaxExact || exp10 < -22 || exp10 > 22) return false;
+  double v = static_cast<double>(m);
+  *out = exp10 < 0 ? v / kPow10[-exp10] : v * kPow10[exp10];
+  return true;
+}
+
 // Go's strconv.ParseFloat(s, 64) for what exporters write: decimal numbers with optional sign,
 // fraction and exponent; Inf/Infinity with optional sign and NaN without, in any case. Values out
 // of the double range are errors, values too small become 0 (both as Go). No hex floats, no
@@ -187,6 +273,10 @@ bool parseFloat(std::string_view t, double* out) {
     return false;
   }
   if (!((c >= '0' && c <= '9') || c == '.')) return false;
+  if (parseSimpleDecimal(t.substr(i), out)) {
+    if (neg) *out = -*out;
+    return true;
+  }
   double v = 0;
   const char* first = t.data() + i;
   const char* last = t.data() + t.size();
@@ -434,78 +524,22 @@ size_t Exposition::sampleCount() const {
 
 // One parse: walks the body line by line and fills an Exposition. Line parsers return false after
 // setting err_column_/err_message_ (the line is then dropped whole).
-// The families' names -> their index: open addressing with linear probing over a power-of-two
-// table of (hash, index) slots, grown at half load. One allocation per growth instead of one node
-// per family (std::unordered_map allocated a node per family and hashed with a rehash per growth).
-// Names are string_views that outlive the table (into the body or the Exposition).
-class NameIndex {
- public:
-  static constexpr uint32_t kMissing = std::numeric_limits<uint32_t>::max();
-
-  explicit NameIndex(size_t expected) {
-    size_t cap = 16;
-    while (cap < expected * 2) cap *= 2;
-    slots_.assign(cap, Slot{});
-  }
-
-  uint32_t find(std::string_view name) const {
-    const uint64_t h = hashOf(name);
-    for (size_t i = h & mask();; i = (i + 1) & mask()) {
-      const Slot& s = slots_[i];
-      if (s.index == kMissing) return kMissing;
-      if (s.hash == h && s.name == name) return s.index;
-    }
-  }
-
-  // `name` must not be in the table yet.
-  void insert(std::string_view name, uint32_t index) {
-    if ((size_ + 1) * 2 > slots_.size()) grow();
-    place(Slot{hashOf(name), name, index});
-    ++size_;
-  }
-
- private:
-  struct Slot {
-    uint64_t hash = 0;
-    std::string_view name;
-    uint32_t index = kMissing;
-  };
-
-  static uint64_t hashOf(std::string_view name) { return std::hash<std::string_view>{}(name); }
-  size_t mask() const { return slots_.size() - 1; }
-
-  void place(const Slot& slot) {
-    size_t i = slot.hash & mask();
-    while (slots_[i].index != kMissing) i = (i + 1) & mask();
-    slots_[i] = slot;
-  }
-
-  void grow() {
-    std::vector<Slot> old(slots_.size() * 2);
-    old.swap(slots_);
-    for (const Slot& s : old)
-      if (s.index != kMissing) place(s);
-  }
-
-  std::vector<Slot> slots_;
-  size_t size_ = 0;
-};
-
 class TextParser {
  public:
   TextParser(std::string_view body, Format format, ErrorPolicy policy)
       : body_(body), format_(format), om_(format == Format::kOpenMetrics), policy_(policy) {}
 
   Result<Exposition> run() {
-    // Every label has its own '=' in the body and takes at least 4 bytes (`a=""`): reserving that
-    // many up front keeps the spans into labels_ valid while parsing.
-    const auto [eq, hashes] = countBytes(body_, '=', '#');
-    out_.labels_.reserve(std::min(eq, body_.size() / 4 + 1));
-    // Most families have a HELP and a TYPE line.
-    const size_t families = hashes / 2 + 1;
+    // Estimates from the body's size, no pass over it: labels_ and the vectors grow past them
+    // (samples and exemplars keep label indices until the end, when the spans are made). The real
+    // exporters write 80-170 bytes per sample, 30-45 bytes per label and 200-400 per family.
+    out_.labels_.reserve(body_.size() / 32 + 16);
+    const size_t families = body_.size() / 200 + 16;
     out_.families_.reserve(families);
+    typed_.reserve(families);
+    sample_counts_.reserve(families);
     by_name_ = NameIndex(families);
-    samples_.reserve(body_.size() / 100 + 16);  // real exporters write 80-170 bytes per sample
+    samples_.reserve(body_.size() / 100 + 16);
 
     size_t line_no = 0;
     size_t start = 0;
@@ -532,10 +566,17 @@ class TextParser {
       err_message_ = "expected # EOF at the end of OpenMetrics input";
       if (!fail(line_no + 1)) return error_;
     }
-    // Samples into their families, each vector allocated once at its final size.
+    // labels_ is final: the spans of exemplars, then samples into their families (each vector
+    // allocated once at its final size) with theirs.
+    const Label* labels = out_.labels_.data();
+    for (const auto& [ex, begin, count] : exemplar_labels_)
+      ex->labels = std::span<const Label>(labels + begin, count);
     for (size_t f = 0; f < out_.families_.size(); ++f)
       out_.families_[f].samples.reserve(sample_counts_[f]);
-    for (const PendingSample& p : samples_) out_.families_[p.family].samples.push_back(p.sample);
+    for (const PendingSample& p : samples_) {
+      Sample& s = out_.families_[p.family].samples.emplace_back(p.sample);
+      s.labels = std::span<const Label>(labels + p.label_begin, p.label_count);
+    }
     return std::move(out_);
   }
 
@@ -590,7 +631,7 @@ class TextParser {
     size_t q = name_begin;
     if (is(line[q], kMetricStart)) {
       ++q;
-      while (q < line.size() && is(line[q], kMetricChar)) ++q;
+      q = nameEnd</*kColon=*/true>(line, q);
     }
     if (q == name_begin || (q < line.size() && !isBlank(line[q]))) {
       return error(name_begin, "invalid metric name in comment, got " + got(line, name_begin));
@@ -720,25 +761,26 @@ class TextParser {
       size_t name_begin = q;
       if (q < line.size() && is(line[q], kLabelStart)) {
         ++q;
-        while (q < line.size() && is(line[q], kLabelChar)) ++q;
+        q = nameEnd</*kColon=*/false>(line, q);
       }
       if (q == name_begin) return error(q, "expected label name, got " + got(line, q));
       std::string_view name = line.substr(name_begin, q - name_begin);
-      q = skipBlanks(line, q);
-      if (q >= line.size() || line[q] != '=') {
-        return error(q, "expected '=' after label name " + quote(name) + ", got " + got(line, q));
-      }
-      q = skipBlanks(line, q + 1);
-      if (q >= line.size() || line[q] != '"') {
-        return error(q, "expected '\"' at start of label value, got " + got(line, q));
+      if (q + 1 < line.size() && line[q] == '=' && line[q + 1] == '"') {
+        ++q;  // what exporters write: no blanks around '='
+      } else {
+        q = skipBlanks(line, q);
+        if (q >= line.size() || line[q] != '=') {
+          return error(q, "expected '=' after label name " + quote(name) + ", got " + got(line, q));
+        }
+        q = skipBlanks(line, q + 1);
+        if (q >= line.size() || line[q] != '"') {
+          return error(q, "expected '\"' at start of label value, got " + got(line, q));
+        }
       }
       std::string_view value;
       if (!parseLabelValue(line, &q, &value)) return false;
       if (isDuplicate(first_label, name)) {
         return error(name_begin, "duplicate label name " + quote(name));
-      }
-      if (out_.labels_.size() == out_.labels_.capacity()) {  // cannot happen: see run()
-        return error(name_begin, "internal error: label storage exhausted");
       }
       out_.labels_.push_back(Label{name, value});
       q = skipBlanks(line, q);
@@ -757,8 +799,10 @@ class TextParser {
   bool isDuplicate(size_t first_label, std::string_view name) {
     size_t n = out_.labels_.size() - first_label;
     if (n < kLinearDuplicateCheck) {
+      // Names are never empty; the size and first byte settle most pairs without memcmp.
       for (size_t i = first_label; i < out_.labels_.size(); ++i) {
-        if (out_.labels_[i].name == name) return true;
+        const std::string_view other = out_.labels_[i].name;
+        if (other.size() == name.size() && other[0] == name[0] && other == name) return true;
       }
       return false;
     }
@@ -779,9 +823,27 @@ class TextParser {
     bool escaped = false;
     const auto* bytes = reinterpret_cast<const unsigned char*>(line.data());
     while (q < line.size()) {
+      bool found = false;
+#if defined(__SSE2__)
+      // Sixteen bytes at a time where SSE2 is there (every x86-64): the first '"', '\\' or byte
+      // >= 0x80 (its own high bit).
+      while (q + 16 <= line.size()) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + q));
+        const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                          _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                                             v);
+        const auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+        if (mask != 0) {
+          q += static_cast<size_t>(std::countr_zero(mask));
+          found = true;
+          break;
+        }
+        q += 16;
+      }
+#endif
       if constexpr (kLittleEndian) {
         // Skip plain ASCII eight bytes at a time, up to the first '"', '\\' or byte >= 0x80.
-        while (q + 8 <= line.size()) {
+        while (!found && q + 8 <= line.size()) {
           uint64_t w = load64(line.data() + q);
           uint64_t special = matchByte(w, '"') | matchByte(w, '\\') | (w & kHighs);
           if (special != 0) {
@@ -819,14 +881,14 @@ class TextParser {
   }
 
   // ` # {labels} value [timestamp]` with *p at the '#'.
-  bool parseExemplar(std::string_view line, size_t* p, Exemplar* ex) {
+  // The exemplar's labels are at [*label_begin, labels_.size()) afterwards.
+  bool parseExemplar(std::string_view line, size_t* p, Exemplar* ex, size_t* label_begin) {
     size_t q = skipBlanks(line, *p + 1);
     if (q >= line.size() || line[q] != '{') {
       return error(q, "expected '{' at start of exemplar labels, got " + got(line, q));
     }
-    size_t first = out_.labels_.size();
+    *label_begin = out_.labels_.size();
     if (!parseLabels(line, &q)) return false;
-    ex->labels = std::span<const Label>(out_.labels_.data() + first, out_.labels_.size() - first);
     q = skipBlanks(line, q);
     size_t end = tokenEnd(line, q);
     if (!parseFloat(line.substr(q, end - q), &ex->value)) {
@@ -860,7 +922,7 @@ class TextParser {
     const size_t name_begin = p;
     if (!is(line[p], kMetricStart)) return error(p, "invalid metric name, got " + got(line, p));
     ++p;
-    while (p < line.size() && is(line[p], kMetricChar)) ++p;
+    p = nameEnd</*kColon=*/true>(line, p);
     Sample s;
     s.name = line.substr(name_begin, p - name_begin);
     size_t q = skipBlanks(line, p);
@@ -871,8 +933,7 @@ class TextParser {
     } else if (q == p && q < line.size()) {
       return error(q, "expected blank or '{' after metric name, got " + got(line, q));
     }
-    s.labels = std::span<const Label>(out_.labels_.data() + label_begin,
-                                      out_.labels_.size() - label_begin);
+    const size_t label_count = out_.labels_.size() - label_begin;  // the span is made in run()
     size_t end = tokenEnd(line, q);
     if (!parseFloat(line.substr(q, end - q), &s.value)) {
       return error(q, "expected float as value, got " + got(line, q));
@@ -880,6 +941,7 @@ class TextParser {
     q = skipBlanks(line, end);
     Exemplar ex;
     bool has_exemplar = false;
+    size_t ex_label_begin = 0;
     if (q < line.size() && !(om_ && line[q] == '#')) {
       end = tokenEnd(line, q);
       std::string_view t = line.substr(q, end - q);
@@ -893,7 +955,7 @@ class TextParser {
       q = skipBlanks(line, end);
     }
     if (q < line.size() && om_ && line[q] == '#') {
-      if (!parseExemplar(line, &q, &ex)) return false;
+      if (!parseExemplar(line, &q, &ex, &ex_label_begin)) return false;
       has_exemplar = true;
     }
     if (q < line.size()) return error(q, "spurious string after timestamp: " + got(line, q));
@@ -906,8 +968,10 @@ class TextParser {
     if (has_exemplar) {
       out_.exemplars_.push_back(ex);
       s.exemplar = &out_.exemplars_.back();
+      exemplar_labels_.push_back(
+          {&out_.exemplars_.back(), ex_label_begin, out_.labels_.size() - ex_label_begin});
     }
-    samples_.push_back(PendingSample{f, s});
+    samples_.push_back(PendingSample{f, static_cast<uint32_t>(label_count), label_begin, s});
     ++sample_counts_[f];
     current_ = f;
     return true;
@@ -926,11 +990,20 @@ class TextParser {
   std::vector<uint32_t> sample_counts_;  // per family: its samples so far
   // Every sample in input order with its family, moved into the families at the end (a family's
   // vector grown sample by sample cost one allocation per doubling).
+  // Labels are kept as indices into labels_ (it may grow) until the end of the parse.
   struct PendingSample {
     uint32_t family;
-    Sample sample;
+    uint32_t label_count;
+    size_t label_begin;
+    Sample sample;  // labels empty until run() makes the span
   };
   std::vector<PendingSample> samples_;
+  struct ExemplarLabels {
+    Exemplar* exemplar;
+    size_t begin;
+    size_t count;
+  };
+  std::vector<ExemplarLabels> exemplar_labels_;
   uint32_t current_ = kNone;
   std::unordered_set<std::string_view> dup_names_;  // the label names of a long label list
   size_t err_column_ = 0;

@@ -363,6 +363,98 @@ TEST(PrometheusText, SpecialAndOddFloats) {
   }
 }
 
+// Decimal values of every shape the fast path takes (and its edges: 2^53 significands, +-22
+// exponents, 17+ digits, long exponents) must give exactly the double strtod gives.
+TEST(PrometheusText, DecimalValuesMatchStrtod) {
+  std::mt19937_64 rng(7);
+  auto digits = [&](size_t n) {
+    std::string d;
+    for (size_t i = 0; i < n; ++i) d += static_cast<char>('0' + rng() % 10);
+    return d;
+  };
+  std::vector<std::string> texts = {"9007199254740991",
+                                    "9007199254740992",
+                                    "9007199254740993",
+                                    "1e22",
+                                    "1e23",
+                                    "1e-22",
+                                    "1e-23",
+                                    "123456789012345678",
+                                    "0.1",
+                                    "0.3",
+                                    "1.782468771e+09",
+                                    "00000000000000000001",
+                                    "1e0000",
+                                    "1e00001",
+                                    "2.5e-05",
+                                    "0.000001",
+                                    "123.e2"};
+  for (int i = 0; i < 20000; ++i) {
+    std::string t = digits(1 + rng() % 18);
+    if (rng() % 2) t.insert(rng() % (t.size() + 1), ".");
+    if (rng() % 3 == 0) {
+      t += (rng() % 2) ? "e" : "E";
+      if (rng() % 2) t += (rng() % 2) ? "-" : "+";
+      t += digits(1 + rng() % 3);
+    }
+    if (t == "." || t.starts_with(".e") || t.starts_with(".E")) continue;
+    texts.push_back(t);
+  }
+  for (const std::string& t : texts) {
+    for (const char* sign : {"", "-"}) {
+      std::string text = sign + t;
+      std::string body = "a " + text + "\n";
+      double want = std::strtod(text.c_str(), nullptr);
+      if (std::isinf(want)) {  // beyond the double range: an error, as Go's ParseFloat
+        EXPECT_FALSE(parse(body, kText).isOk()) << text;
+        continue;
+      }
+      Exposition e = mustParse(body);
+      ASSERT_EQ(e.sampleCount(), 1u) << text;
+      double v = e.families()[0].samples[0].value;
+      EXPECT_EQ(v, want) << text;
+      EXPECT_EQ(std::signbit(v), std::signbit(want)) << text;
+    }
+  }
+}
+
+// Names are scanned eight bytes at a time: every byte value at every offset of a metric name and
+// of a label name must be classified as the grammar says ([a-zA-Z_:][a-zA-Z0-9_:]* and
+// [a-zA-Z_][a-zA-Z0-9_]*; the classes written out here by hand).
+TEST(PrometheusText, NameBytesAtEveryOffset) {
+  auto nameByte = [](int c, bool colon) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           (colon && c == ':');
+  };
+  for (int c = 0; c < 256; ++c) {
+    if (c == '\n' || c == '\r') continue;  // end the line
+    for (size_t at = 1; at < 38; ++at) {
+      // After '_' too: a borrow-based byte match would also flag the byte above a '_' ('^').
+      const char fill = at < 19 ? 'a' : '_';
+      std::string name =
+          std::string(at < 19 ? at : at - 18, fill) + static_cast<char>(c) + "bcdefghijklmnopq";
+      // As a metric name: a name byte keeps the whole token one name.
+      std::string body = name + "{x=\"1\"} 1\n";
+      Result<Exposition> r = parse(body, kText);
+      if (nameByte(c, true)) {
+        ASSERT_TRUE(r.isOk()) << c << " at " << at;
+        EXPECT_EQ(r->families()[0].samples[0].name, name) << c << " at " << at;
+      } else if (r.isOk()) {  // a blank: the rest is not a value
+        ADD_FAILURE() << c << " at " << at;
+      }
+      // As a label name.
+      body = "m{" + name + "=\"v\"} 1\n";
+      r = parse(body, kText);
+      if (nameByte(c, false)) {
+        ASSERT_TRUE(r.isOk()) << c << " at " << at;
+        EXPECT_EQ(r->families()[0].samples[0].labels[0].name, name) << c << " at " << at;
+      } else {
+        EXPECT_FALSE(r.isOk()) << c << " at " << at;
+      }
+    }
+  }
+}
+
 TEST(PrometheusText, LabelEscapes) {
   Exposition e = mustParse(R"(a{p="C:\\dir\\",q="say \"hi\"",n="l1\nl2",u="\t\x"} 1)");
   std::vector<Label> l = labels(e.families()[0].samples[0]);
@@ -382,7 +474,7 @@ TEST(PrometheusText, LabelEscapes) {
 TEST(PrometheusText, LabelValueSpecialsAtEveryOffset) {
   const std::pair<std::string, std::string> kSpecials[] = {
       {"\\\\", "\\"}, {"\\\"", "\""}, {"\\n", "\n"}, {"é", "é"}, {"日", "日"}, {"\\x", "\\x"}};
-  for (size_t len = 0; len <= 20; ++len) {
+  for (size_t len = 0; len <= 40; ++len) {  // past two 16-byte blocks
     for (size_t pos = 0; pos <= len; ++pos) {
       for (const auto& [written, meant] : kSpecials) {
         std::string plain(len, 'v');
