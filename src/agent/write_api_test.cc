@@ -2,11 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "codec/compression/compression.h"
 #include "codec/point_json/point_json.h"
+#include "core/testing/read_file.h"
 
 namespace sextant::agent {
 namespace {
@@ -220,12 +219,7 @@ TEST_F(WriteApiTest, JsonAndPbJsonBodies) {
   EXPECT_EQ(errorCode(r), "datakit.invalidJsonPoint");
 }
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::sextant::testing::readFile;
 
 TEST_F(WriteApiTest, ProtobufBodyFromARealDataKit) {
   std::string body =

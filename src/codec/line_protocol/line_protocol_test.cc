@@ -5,12 +5,11 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <optional>
 #include <random>
-#include <sstream>
 
+#include "core/testing/read_file.h"
 #include "model/testing/random_points.h"
 
 namespace sextant::codec::lp {
@@ -77,13 +76,7 @@ Point makePoint(std::string measurement, std::vector<Tag> tags, std::vector<Fiel
   return p;
 }
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::sextant::testing::readFile;
 
 // ---------------------------------------------------------------------------------------------
 // Line structure

@@ -11,13 +11,13 @@
 #include <bit>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <random>
 #include <sstream>
 
 #include "codec/point_pb/point.pb.h"
 #include "codec/point_pb/testing/expect_json.h"
+#include "core/testing/read_file.h"
 #include "model/testing/random_points.h"
 
 namespace sextant::codec::pb {
@@ -686,12 +686,7 @@ TEST(PointPbProperty, RoundTrip) {
 
 // ---- real DataKit uploads ----
 
-std::string readFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::sextant::testing::readFile;
 
 std::string gunzip(std::string_view in) {
   z_stream zs{};

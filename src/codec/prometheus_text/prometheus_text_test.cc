@@ -6,16 +6,15 @@
 #include <cmath>
 #include <cstring>
 #include <deque>
-#include <fstream>
 #include <limits>
 #include <optional>
 #include <random>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "codec/prometheus_text/prometheus_text_render.h"
+#include "core/testing/read_file.h"
 
 namespace sextant::codec::prom {
 namespace {
@@ -40,13 +39,7 @@ std::string parseError(std::string_view body, Format format = kText) {
   return r.status().message();
 }
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::sextant::testing::readFile;
 
 std::string fixture(const std::string& rel) {
   return readFile(std::string(SEXTANT_SHARED_DIR) + "/fixtures/" + rel);

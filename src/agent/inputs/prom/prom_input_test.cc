@@ -7,12 +7,12 @@
 
 #include <atomic>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "agent/runtime/input_runner.h"
 #include "codec/prometheus_text/prometheus_proto.h"
 #include "codec/prometheus_text/prometheus_proto_testing.h"
+#include "core/testing/read_file.h"
 #include "core/testing/temp_dir.h"
 #include "net/http_server.h"
 
@@ -21,12 +21,7 @@ namespace {
 
 using std::chrono::seconds;
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::sextant::testing::readFile;
 
 std::string testdata(const std::string& name) {
   return readFile(std::string(SEXTANT_SOURCE_DIR) + "/src/agent/inputs/prom/testdata/" + name);

@@ -26,6 +26,7 @@
 
 #include "agent/inputs/prom/prom_input.h"
 #include "codec/prometheus_text/prometheus_proto.h"
+#include "core/testing/read_file.h"
 #include "core/testing/temp_dir.h"
 
 namespace sextant::agent::inputs::prom {
@@ -34,12 +35,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ::sextant::testing::readFile;
 
 // The binary's path, or "" (the caller fails the test).
 std::string findBinary(const std::string& name) {
