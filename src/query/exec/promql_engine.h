@@ -43,6 +43,12 @@ class Queryable {
   virtual Result<std::vector<PromSeries>> select(const std::vector<LabelMatcher>& matchers,
                                                  int64_t min_ms, int64_t max_ms,
                                                  const query::FetchLimits& limits) = 0;
+  // The series of select(), handed to `sink` one by one (query::PromSeriesSink: on up to
+  // limits.threads workers, in no particular order) so that the caller never holds all of them.
+  // By default select(), then its series on contiguous slices of threads.
+  virtual Status selectEach(const std::vector<LabelMatcher>& matchers, int64_t min_ms,
+                            int64_t max_ms, const query::FetchLimits& limits,
+                            const query::PromSeriesSink& sink);
 };
 
 // The storage engine as a Queryable (workspace-scoped; uses query::fetchPromSeries, converting

@@ -1050,42 +1050,68 @@ struct StorageEngine::Impl {
       takeHead(*head);
     }
     for (const auto& hd : frozen_heads) takeHead(*hd);
-    for (const PartHandlePtr& h : handles) {
-      Status user;
-      PartScanStats ps;
-      Status s = h->reader->scan(
-          q,
-          [&](ColumnBatch&& b) {
-            user = finish(std::move(b));
-            return user;
-          },
-          &ps);
-      ++st.parts;
-      st.granules_total += ps.granules_total;
-      st.granules_read += ps.granules_read;
-      st.granules_skipped_by_fields += ps.granules_skipped_by_fields;
-      st.bytes_read += ps.bytes_read;
-      if (!user.isOk()) return user;
-      if (s.code() == StatusCode::kDataLoss) {
-        quarantineLive(h, s.toString());
-        continue;
-      }
-      if (!s.isOk()) return s;
-    }
-    for (ColumnBatch& b : from_head) {
-      if (!fields->empty()) {
-        fields->apply(b);
-        if (b.rows() == 0) continue;
-        if (q.no_columns) {
-          b.columns.clear();
-        } else if (!q.columns.empty() && head_columns.size() != q.columns.size()) {
-          std::erase_if(b.columns, [&](const Column& c) {
-            return std::find(q.columns.begin(), q.columns.end(), c.name) == q.columns.end();
-          });
+    // One pass over the parts and the head's batches for the series in q.series (metrics) or
+    // every row. A part found damaged is quarantined and left out of later passes.
+    std::vector<char> dead(handles.size(), 0);
+    // Passes over one measurement: each part's scan resumes where its previous pass left off.
+    std::vector<PartScanCursor> cursors;
+    auto readPass = [&]() -> Status {
+      for (std::size_t i = 0; i < handles.size(); ++i) {
+        if (dead[i] != 0) continue;
+        const PartHandlePtr& h = handles[i];
+        q.cursor = cursors.empty() ? nullptr : &cursors[i];
+        Status user;
+        PartScanStats ps;
+        Status s = h->reader->scan(
+            q,
+            [&](ColumnBatch&& b) {
+              user = finish(std::move(b));
+              return user;
+            },
+            &ps);
+        ++st.parts;
+        st.granules_total += ps.granules_total;
+        st.granules_read += ps.granules_read;
+        st.granules_skipped_by_fields += ps.granules_skipped_by_fields;
+        st.bytes_read += ps.bytes_read;
+        if (!user.isOk()) return user;
+        if (s.code() == StatusCode::kDataLoss) {
+          quarantineLive(h, s.toString());
+          dead[i] = 1;
+          continue;
         }
+        if (!s.isOk()) return s;
       }
-      st.head_rows += b.rows();
-      SEXTANT_RETURN_IF_ERROR(finish(std::move(b)));
+      for (ColumnBatch& b : from_head) {
+        if (metric && !std::binary_search(q.series->begin(), q.series->end(), b.series_id)) {
+          continue;  // another pass's series
+        }
+        if (!fields->empty()) {
+          fields->apply(b);
+          if (b.rows() == 0) continue;
+          if (q.no_columns) {
+            b.columns.clear();
+          } else if (!q.columns.empty() && head_columns.size() != q.columns.size()) {
+            std::erase_if(b.columns, [&](const Column& c) {
+              return std::find(q.columns.begin(), q.columns.end(), c.name) == q.columns.end();
+            });
+          }
+        }
+        st.head_rows += b.rows();
+        SEXTANT_RETURN_IF_ERROR(finish(std::move(b)));
+      }
+      return Status::ok();
+    };
+    if (!metric || req.series_per_pass == 0) return readPass();
+    if (q.measurements.size() == 1) cursors.resize(handles.size());
+    std::vector<std::uint64_t> pass;
+    for (std::size_t a = 0; a < series.size(); a += req.series_per_pass) {
+      const std::size_t b = std::min(series.size(), a + req.series_per_pass);
+      pass.assign(series.begin() + static_cast<std::ptrdiff_t>(a),
+                  series.begin() + static_cast<std::ptrdiff_t>(b));
+      q.series = &pass;
+      SEXTANT_RETURN_IF_ERROR(readPass());
+      if (req.pass_done) SEXTANT_RETURN_IF_ERROR(req.pass_done());
     }
     return Status::ok();
   }

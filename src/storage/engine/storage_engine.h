@@ -106,6 +106,13 @@ struct ScanRequest {
   // value are not returned (a measurement's other fields' series are then not even read from
   // parts' granules that lack the columns). Ignored by other categories.
   bool only_rows_with_columns = false;
+  // Metrics: when > 0, the selected series (of this shard) are read in passes of at most this
+  // many series ids, in id order: each pass reads every part and head for its series, then calls
+  // `pass_done` (when set; a non-ok Status ends the scan with it). So every row of a pass's series
+  // has been returned when its pass_done runs, and callers can finish series pass by pass instead
+  // of holding all of them. 0: one pass, no pass_done. Ignored by other categories.
+  std::size_t series_per_pass = 0;
+  std::function<Status()> pass_done;
 };
 
 struct ScanStats {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <set>
 #include <thread>
@@ -229,6 +230,83 @@ TEST(StorageEngineTest, OnlyRowsWithColumnsDropsOtherFieldsSeries) {
     req.only_rows_with_columns = false;
     EXPECT_EQ(scanAll(**en, req).size(), pts.size()) << layout;
   }
+}
+
+TEST(StorageEngineTest, SeriesPerPassReturnsTheSameRowsSeriesBySeriesPass) {
+  // 7 series x 40 points over two parts and the head (a series in several parts and the head).
+  std::vector<Point> pts;
+  for (int i = 0; i < 280; ++i) {
+    Point p;
+    p.measurement = "cpu";
+    p.tags = {{"host", "h" + std::to_string(i % 7)}};
+    p.fields = {{"usage", static_cast<double>(i)}};
+    p.time_ns = kBase + std::int64_t{i} * 1'000'000'000;
+    pts.push_back(p);
+  }
+  TempDir d;
+  auto en = StorageEngine::open(realFileSystem(), manualOptions(d.path()));
+  ASSERT_TRUE(en.isOk());
+  for (int third = 0; third < 3; ++third) {
+    ASSERT_TRUE(
+        writePoints(**en, "ws", Category::kMetric,
+                    std::vector<Point>(pts.begin() + third * 93,
+                                       third == 2 ? pts.end() : pts.begin() + (third + 1) * 93))
+            .isOk());
+    if (third < 2) {
+      ASSERT_TRUE((*en)->flush().isOk());
+    }
+  }
+  for (std::uint32_t shards : {1u, 2u}) {
+    std::vector<Point> all;
+    std::map<std::uint64_t, int> pass_of;  // series id -> the pass its rows came in
+    int passes = 0;
+    for (std::uint32_t shard = 0; shard < shards; ++shard) {
+      ScanRequest req;
+      req.workspace_id = "ws";
+      req.measurements = {"cpu"};
+      req.series_shard = shard;
+      req.series_shards = shards;
+      req.series_per_pass = 3;
+      req.pass_done = [&] {
+        ++passes;
+        return Status::ok();
+      };
+      Status st = (*en)->scan(req, [&](ColumnBatch&& b) {
+        auto [it, fresh] = pass_of.try_emplace(b.series_id, passes);
+        EXPECT_EQ(it->second, passes) << "series " << b.series_id << " in two passes";
+        for (std::size_t r = 0; r < b.rows(); ++r) {
+          all.push_back(rowToPoint(b, r, Category::kMetric));
+        }
+        return Status::ok();
+      });
+      ASSERT_TRUE(st.isOk()) << st.toString();
+    }
+    // 7 series in passes of 3: 3, 3, 1 on one shard; slices of 3 and 4 series on two shards:
+    // one pass and two (3, 1).
+    EXPECT_EQ(passes, 3) << shards;
+    EXPECT_EQ(pass_of.size(), 7u);
+    for (auto it = pass_of.begin(); std::next(it) != pass_of.end(); ++it) {
+      EXPECT_LE(it->second, std::next(it)->second) << "passes go in series id order";
+    }
+    expectSamePoints(all, pts);
+  }
+  // A pass_done error ends the scan with it.
+  ScanRequest req;
+  req.workspace_id = "ws";
+  req.measurements = {"cpu"};
+  req.series_per_pass = 2;
+  int batches_after = 0;
+  bool stopped = false;
+  req.pass_done = [&] {
+    stopped = true;
+    return Status(StatusCode::kCancelled, "stop");
+  };
+  Status st = (*en)->scan(req, [&](ColumnBatch&&) {
+    if (stopped) ++batches_after;
+    return Status::ok();
+  });
+  EXPECT_EQ(st.code(), StatusCode::kCancelled);
+  EXPECT_EQ(batches_after, 0);
 }
 
 TEST(StorageEngineTest, EventsFilterByTagsAndFullText) {
