@@ -944,8 +944,9 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
   // A matrix selector's series go through the function as the fetch reads them, pass by pass
   // (Queryable::selectEach), never all held at once; subqueries and absent_over_time (one
   // shared array) take their materialised range argument.
-  const MatrixSelector* streamed =
-      f == RangeFn::kAbsent ? nullptr : unwrapParens(*call.args[arg_index]).as<MatrixSelector>();
+  const MatrixSelector* streamed = f == RangeFn::kAbsent || !c_.o.stream_range_functions
+                                       ? nullptr
+                                       : unwrapParens(*call.args[arg_index]).as<MatrixSelector>();
   RangeArg ra;
   if (streamed != nullptr) {
     ra.range_ms = streamed->range_ms;
