@@ -343,10 +343,18 @@ Status streamFieldShard(storage::StorageEngine& engine, const FieldSelector& sel
   const FetchLimits& lim = sel.limits;
   const bool timed = lim.deadline != std::chrono::steady_clock::time_point::max();
   // The pass's series (first `used` of `pool`, whose vectors are reused pass after pass) and
-  // (field name, series id) -> index in pool.
+  // (series id, field number in `field_names`) -> index in pool.
   std::vector<PassSeries> pool;
   std::size_t used = 0;
-  std::map<std::pair<std::string, std::uint64_t>, std::size_t> index;
+  std::vector<std::string> field_names;
+  std::map<std::pair<std::uint64_t, std::size_t>, std::size_t> index;
+  auto fieldNumber = [&](const std::string& name) -> std::size_t {
+    for (std::size_t i = 0; i < field_names.size(); ++i) {
+      if (field_names[i] == name) return i;
+    }
+    field_names.push_back(name);
+    return field_names.size() - 1;
+  };
   const std::string prefix = sel.measurement + "_";
   req.pass_done = [&]() -> Status {
     for (std::size_t i = 0; i < used; ++i) {
@@ -362,7 +370,8 @@ Status streamFieldShard(storage::StorageEngine& engine, const FieldSelector& sel
     index.clear();
     return Status::ok();
   };
-  Status st = engine.scan(req, [&](storage::ColumnBatch&& b) {
+  // Rows straight from the parts' decoded granules (views, no batch copies).
+  Status st = engine.scanSeriesRows(req, [&](const storage::SeriesRowsView& b) {
     if (counts->failed.load(std::memory_order_relaxed)) {
       return Status(StatusCode::kCancelled, std::string(kShardStopped));
     }
@@ -372,9 +381,18 @@ Status streamFieldShard(storage::StorageEngine& engine, const FieldSelector& sel
     if (check_cancelled && lim.cancelled && lim.cancelled()) {
       return Status(StatusCode::kCancelled, std::string(kFetchCancelled));
     }
-    for (storage::Column& c : b.columns) {
+    const std::size_t rows = b.rows, off = b.offset;
+    for (const storage::Column& c : *b.columns) {
       if (c.kind != storage::ColumnKind::kField || !isNumeric(c.type)) continue;
-      auto [it, fresh] = index.try_emplace({c.name, b.series_id}, used);
+      std::size_t present = rows;
+      if (!c.present.empty()) {
+        present = static_cast<std::size_t>(
+            std::count_if(c.present.begin() + static_cast<std::ptrdiff_t>(off),
+                          c.present.begin() + static_cast<std::ptrdiff_t>(off + rows),
+                          [](std::uint8_t x) { return x != 0; }));
+        if (present == 0) continue;  // not a sample of this field here
+      }
+      auto [it, fresh] = index.try_emplace({b.series_id, fieldNumber(c.name)}, used);
       if (fresh) {
         if (counts->series.fetch_add(1) + 1 > lim.max_series) {
           return outOfRange(std::string(kFetchTooManySeries));
@@ -382,31 +400,25 @@ Status streamFieldShard(storage::StorageEngine& engine, const FieldSelector& sel
         if (used == pool.size()) pool.emplace_back();
         PassSeries& p = pool[used++];
         p.field = c.name;
-        p.tags = b.series_tags;
+        p.tags = *b.series_tags;
         p.s.time_ms.clear();
         p.s.values.clear();
       }
       PromSeries& s = pool[it->second].s;
-      const std::size_t rows = b.rows();
-      std::size_t present = rows;
-      if (!c.present.empty()) {
-        present = static_cast<std::size_t>(std::count_if(c.present.begin(), c.present.end(),
-                                                         [](std::uint8_t p) { return p != 0; }));
-      }
-      // Checked before the batch is copied, as fetchFieldSeries (every sample read counts).
+      // Checked before the rows are copied, as fetchFieldSeries (every sample read counts).
       if (counts->samples.fetch_add(present) + present > lim.max_samples) {
         return outOfRange(std::string(kFetchTooManySamples));
       }
       if (present == rows && c.type == model::FieldType::kFloat) {
-        const std::vector<double>& v = std::get<2>(c.values);
-        s.time_ms.insert(s.time_ms.end(), b.time_ns.begin(), b.time_ns.end());
-        s.values.insert(s.values.end(), v.begin(), v.end());
+        const double* v = std::get<2>(c.values).data() + off;
+        s.time_ms.insert(s.time_ms.end(), b.time_ns, b.time_ns + rows);
+        s.values.insert(s.values.end(), v, v + rows);
         continue;
       }
       for (std::size_t r = 0; r < rows; ++r) {
-        if (!c.isPresent(r)) continue;
+        if (!c.isPresent(off + r)) continue;
         s.time_ms.push_back(b.time_ns[r]);
-        s.values.push_back(numericAt(c, r));
+        s.values.push_back(numericAt(c, off + r));
       }
     }
     return Status::ok();

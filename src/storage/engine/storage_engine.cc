@@ -882,8 +882,9 @@ struct StorageEngine::Impl {
 
   // --- scans ---
 
+  // fn, or rows_fn when not null (metrics: views, StorageEngine::scanSeriesRows).
   Status scan(const ScanRequest& req, const std::function<Status(ColumnBatch&&)>& fn,
-              ScanStats* out_stats) {
+              const std::function<Status(const SeriesRowsView&)>* rows_fn, ScanStats* out_stats) {
     ScanStats local;
     ScanStats& st = out_stats ? *out_stats : local;
     Result<FieldFilter> fields = FieldFilter::make(req.fields);
@@ -952,14 +953,18 @@ struct StorageEngine::Impl {
       q.series = &series;
     }
     std::unordered_map<std::uint64_t, std::vector<model::Tag>> tag_cache;
+    auto tagsOf = [&](std::uint64_t id) -> const std::vector<model::Tag>& {
+      auto it = tag_cache.find(id);
+      if (it == tag_cache.end()) {
+        std::optional<SeriesKey> k = w->series->lookup(id);
+        it = tag_cache.emplace(id, k ? k->tags : std::vector<model::Tag>{}).first;
+      }
+      return it->second;
+    };
+    const bool views = metric && rows_fn != nullptr;
     auto finish = [&](ColumnBatch&& b) -> Status {
       if (metric) {
-        auto it = tag_cache.find(b.series_id);
-        if (it == tag_cache.end()) {
-          std::optional<SeriesKey> k = w->series->lookup(b.series_id);
-          it = tag_cache.emplace(b.series_id, k ? k->tags : std::vector<model::Tag>{}).first;
-        }
-        b.series_tags = it->second;
+        if (!views) b.series_tags = tagsOf(b.series_id);
       } else {
         filter->apply(b);
         if (req.no_columns) {
@@ -999,8 +1004,24 @@ struct StorageEngine::Impl {
         }
       }
       st.rows += b.rows();
+      if (views) {
+        SeriesRowsView v = viewOf(b);
+        v.series_tags = &tagsOf(b.series_id);
+        return (*rows_fn)(v);
+      }
       return fn(std::move(b));
     };
+    // Parts' rows as views (metrics, scanSeriesRows).
+    Status user;
+    if (views) {
+      q.rows_fn = [&](const SeriesRowsView& v) {
+        SeriesRowsView with_tags = v;
+        with_tags.series_tags = &tagsOf(v.series_id);
+        st.rows += v.rows;
+        user = (*rows_fn)(with_tags);
+        return user;
+      };
+    }
 
     const std::int64_t first_day = dayOf(req.min_time_ns), last_day = dayOf(req.max_time_ns);
     auto inRange = [&](const PartitionKey& k) {
@@ -1060,7 +1081,7 @@ struct StorageEngine::Impl {
         if (dead[i] != 0) continue;
         const PartHandlePtr& h = handles[i];
         q.cursor = cursors.empty() ? nullptr : &cursors[i];
-        Status user;
+        user = Status::ok();
         PartScanStats ps;
         Status s = h->reader->scan(
             q,
@@ -1226,7 +1247,14 @@ Status StorageEngine::applyRetention() { return impl_->applyRetention(); }
 
 Status StorageEngine::scan(const ScanRequest& req, const std::function<Status(ColumnBatch&&)>& fn,
                            ScanStats* stats) {
-  return impl_->scan(req, fn, stats);
+  return impl_->scan(req, fn, nullptr, stats);
+}
+
+Status StorageEngine::scanSeriesRows(const ScanRequest& req,
+                                     const std::function<Status(const SeriesRowsView&)>& fn,
+                                     ScanStats* stats) {
+  if (req.category != Category::kMetric) return invalidArgument("scanSeriesRows: metrics only");
+  return impl_->scan(req, {}, &fn, stats);
 }
 
 std::vector<model::Point> StorageEngine::latestObjects(std::string_view workspace_id,

@@ -182,6 +182,12 @@ class StorageEngine {
   // found damaged is quarantined, reported in damage() and skipped.
   Status scan(const ScanRequest& req, const std::function<Status(ColumnBatch&&)>& fn,
               ScanStats* stats = nullptr);
+  // scan() of metrics (InvalidArgument otherwise) without copying rows out of parts: fn sees
+  // the same rows, in the same order and passes, as views (SeriesRowsView, series_tags set,
+  // valid during the call; a column may have no present value among a view's rows).
+  Status scanSeriesRows(const ScanRequest& req,
+                        const std::function<Status(const SeriesRowsView&)>& fn,
+                        ScanStats* stats = nullptr);
 
   // Objects and custom objects: the newest point of each (class, name) of a workspace; classes
   // empty: every class.

@@ -145,6 +145,10 @@ struct PartQuery {
   // Optional: see PartScanCursor. Used only with exactly one measurement and `series` set
   // (ignored otherwise).
   PartScanCursor* cursor = nullptr;
+  // Optional: when set, the scan calls it instead of fn, with the same rows: without field
+  // predicates, views into the decoded granule (no copy; columns may then have no present value
+  // among the view's rows); with them, views of the copied batches.
+  std::function<Status(const SeriesRowsView&)> rows_fn;
 };
 
 struct PartScanStats {

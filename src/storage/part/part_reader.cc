@@ -27,8 +27,13 @@ ColumnBatch copyRows(const DecodedGranule& g, std::size_t a, std::size_t b,
   ColumnBatch out;
   out.measurement = *g.measurement;
   out.series_id = g.seriesAt(row(0));
-  out.time_ns.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) out.time_ns.push_back(g.time_ns[row(i)]);
+  if (sel == nullptr) {
+    out.time_ns.assign(g.time_ns.begin() + static_cast<std::ptrdiff_t>(a),
+                       g.time_ns.begin() + static_cast<std::ptrdiff_t>(b));
+  } else {
+    out.time_ns.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) out.time_ns.push_back(g.time_ns[row(i)]);
+  }
   for (const Column& c : g.columns) {
     std::size_t present = n;
     if (!c.present.empty()) {
@@ -513,11 +518,23 @@ struct PartReader::Impl {
           const auto to = static_cast<std::size_t>(hi - dg.time_ns.begin());
           if (lo != hi && (!with_columns || anyProjectedValue(dg, from, to))) {
             st->rows_returned += to - from;
+            if (q.rows_fn && !strip) {
+              SeriesRowsView v;
+              v.measurement = dg.measurement;
+              v.series_id = sid;
+              v.time_ns = dg.time_ns.data() + from;
+              v.rows = to - from;
+              v.columns = &dg.columns;
+              v.offset = from;
+              SEXTANT_RETURN_IF_ERROR(q.rows_fn(v));
+              a = b;
+              continue;
+            }
             ColumnBatch out = copyRows(dg, from, to, nullptr);
             if (strip) {
               std::erase_if(out.columns, [&](const Column& c) { return !projected(c.name); });
             }
-            SEXTANT_RETURN_IF_ERROR(fn(std::move(out)));
+            SEXTANT_RETURN_IF_ERROR(q.rows_fn ? q.rows_fn(viewOf(out)) : fn(std::move(out)));
           }
         } else if (series_ok) {
           sel.clear();
@@ -535,7 +552,7 @@ struct PartReader::Impl {
             if (with_columns && out.columns.empty()) {
               st->rows_returned -= sel.size();
             } else {
-              SEXTANT_RETURN_IF_ERROR(fn(std::move(out)));
+              SEXTANT_RETURN_IF_ERROR(q.rows_fn ? q.rows_fn(viewOf(out)) : fn(std::move(out)));
             }
           }
         }
