@@ -1125,6 +1125,9 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
 
 template <typename One>
 Result<Value> Evaluator::streamRangeFunction(const MatrixSelector& ms, RangeFn f, const One& one) {
+  Value out;
+  out.type = ValueType::kVector;
+  if (n_ == 0) return out;  // no steps: nothing to select (as evalRangeArg)
   const VectorSelector& vs = ms.selector;
   const int64_t first = subSat(subSat(atTs(vs.at, ts(0)), vs.offset_ms), ms.range_ms);
   const int64_t last = subSat(atTs(vs.at, ts(n_ - 1)), vs.offset_ms);
@@ -1178,8 +1181,6 @@ Result<Value> Evaluator::streamRangeFunction(const MatrixSelector& ms, RangeFn f
   SEXTANT_RETURN_IF_ERROR(c_.addSamples(fetched));
   // Input order (the selection's, by labels as selected), then the selector's empty labels
   // dropped.
-  Value out;
-  out.type = ValueType::kVector;
   out.m.reserve(results);
   for (Worker& wk : workers) {
     for (Series& s : wk.out) out.m.push_back(std::move(s));
