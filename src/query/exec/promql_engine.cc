@@ -641,26 +641,75 @@ Result<Value> Evaluator::evalVectorSelector(const VectorSelector& vs, bool sampl
   int64_t lookback = c_.o.lookback_ms;
   int64_t first = subSat(atTs(vs.at, ts(0)), vs.offset_ms);
   int64_t last = subSat(atTs(vs.at, ts(n_ - 1)), vs.offset_ms);
-  size_t fetched_samples = 0;
-  auto fetched = fetch(vs, subSat(first, lookback), last, &fetched_samples);
-  if (!fetched.isOk()) return fetched.status();
   bool open = c_.o.left_open_ranges;
-  for (PromSeries& ps : *fetched) {
-    SEXTANT_RETURN_IF_ERROR(c_.check());
-    Series s;
+  // One series' points: per step, its latest sample in the lookback window.
+  auto one = [&](const std::vector<int64_t>& time_ms, const std::vector<double>& values,
+                 Series* s) {
     size_t j = 0;
     for (size_t k = 0; k < n_; ++k) {
       int64_t ref = subSat(atTs(vs.at, ts(k)), vs.offset_ms);
-      while (j < ps.time_ms.size() && ps.time_ms[j] <= ref) ++j;
+      while (j < time_ms.size() && time_ms[j] <= ref) ++j;
       if (j == 0) continue;
-      int64_t t = ps.time_ms[j - 1];
+      int64_t t = time_ms[j - 1];
       int64_t min_t = subSat(ref, lookback);
       if (open ? t <= min_t : t < min_t) continue;
-      double v = ps.values[j - 1];
+      double v = values[j - 1];
       if (isStaleNaN(v)) continue;
-      s.t.push_back(ts(k));
-      s.v.push_back(sample_timestamps ? static_cast<double>(t) / 1000 : v);
+      s->t.push_back(ts(k));
+      s->v.push_back(sample_timestamps ? static_cast<double>(t) / 1000 : v);
     }
+  };
+  if (c_.o.stream_selections) {
+    // Streamed as range functions are: each series as the fetch reads it, on its threads, then
+    // in the selection's order (by labels as selected) with the counts of a materialised fetch.
+    struct Worker {
+      std::vector<Series> out;
+      size_t series = 0;
+      size_t samples = 0;
+    };
+    std::vector<Worker> workers(std::max(1u, c_.threads));
+    SEXTANT_RETURN_IF_ERROR(c_.check());
+    Status st = c_.q.selectEach(vs.matchers, subSat(first, lookback), last, c_.fetchLimits(),
+                                [&](size_t w, PromSeries& ps) -> Status {
+                                  Worker& wk = workers[w];
+                                  SEXTANT_RETURN_IF_ERROR(w == 0 ? c_.check() : c_.checkDeadline());
+                                  ++wk.series;
+                                  wk.samples += ps.values.size();
+                                  Series s;
+                                  one(ps.time_ms, ps.values, &s);
+                                  if (!s.t.empty()) {
+                                    s.labels = std::move(ps.labels);
+                                    wk.out.push_back(std::move(s));
+                                  }
+                                  return Status::ok();
+                                });
+    if (!st.isOk()) return c_.mapFetchError(st);
+    size_t series = 0, fetched = 0;
+    for (const Worker& wk : workers) {
+      series += wk.series;
+      fetched += wk.samples;
+    }
+    SEXTANT_RETURN_IF_ERROR(c_.addSeries(series));
+    SEXTANT_RETURN_IF_ERROR(c_.addSamples(fetched));
+    for (Worker& wk : workers) {
+      for (Series& s : wk.out) out.m.push_back(std::move(s));
+    }
+    std::sort(out.m.begin(), out.m.end(),
+              [](const Series& a, const Series& b) { return labelsLess(a.labels, b.labels); });
+    for (Series& s : out.m) {
+      SEXTANT_RETURN_IF_ERROR(c_.addSamples(s.t.size()));
+      std::erase_if(s.labels, [](const model::Tag& t) { return t.value.empty(); });
+    }
+    c_.releaseSamples(fetched);
+    return out;
+  }
+  size_t fetched_samples = 0;
+  auto fetched = fetch(vs, subSat(first, lookback), last, &fetched_samples);
+  if (!fetched.isOk()) return fetched.status();
+  for (PromSeries& ps : *fetched) {
+    SEXTANT_RETURN_IF_ERROR(c_.check());
+    Series s;
+    one(ps.time_ms, ps.values, &s);
     if (!s.t.empty()) {
       SEXTANT_RETURN_IF_ERROR(c_.addSamples(s.t.size()));
       s.labels = std::move(ps.labels);
@@ -944,7 +993,7 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
   // A matrix selector's series go through the function as the fetch reads them, pass by pass
   // (Queryable::selectEach), never all held at once; subqueries and absent_over_time (one
   // shared array) take their materialised range argument.
-  const MatrixSelector* streamed = f == RangeFn::kAbsent || !c_.o.stream_range_functions
+  const MatrixSelector* streamed = f == RangeFn::kAbsent || !c_.o.stream_selections
                                        ? nullptr
                                        : unwrapParens(*call.args[arg_index]).as<MatrixSelector>();
   RangeArg ra;

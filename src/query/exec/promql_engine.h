@@ -112,10 +112,11 @@ struct EngineOptions {
   // series work (range functions): the series are cut into contiguous slices, so results do not
   // depend on it. 0: the machine's hardware threads, at most 8.
   unsigned threads = 0;
-  // Range functions over a matrix selector (rate(x[5m]), avg_over_time(x[10m]), ...) take each
-  // series as the fetch reads it (Queryable::selectEach) and never hold all selected samples at
-  // once. false: the whole selection is fetched first (the same results; tests compare them).
-  bool stream_range_functions = true;
+  // Instant vector selectors and range functions over a matrix selector (rate(x[5m]),
+  // avg_over_time(x[10m]), ...) take each series as the fetch reads it (Queryable::selectEach)
+  // and never hold all selected samples at once. false: the whole selection is fetched first
+  // (the same results; tests compare them).
+  bool stream_selections = true;
 };
 
 struct SeriesValues {

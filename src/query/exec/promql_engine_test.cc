@@ -542,11 +542,11 @@ TEST_F(PromqlStorageTest, RateOverStoredCounters) {
   EXPECT_TRUE(r->series.empty());
 }
 
-TEST_F(PromqlStorageTest, StreamedRangeFunctionsMatchTheMaterialisedPath) {
+TEST_F(PromqlStorageTest, StreamedSelectionsMatchTheMaterialisedPath) {
   // 60 series x 600 samples 15 s apart (counters with resets, gauges with NaN, +Inf, a gap),
   // the same in storage (measurement m, fields c and g: m_c, m_g; three writes, two flushed)
-  // and in memory. Streamed range functions answer bit for bit as the materialised path, on one
-  // thread and on several, with the same peak sample count.
+  // and in memory. Streamed selectors and range functions answer bit for bit as the materialised
+  // path, on one thread and on several, with the same peak sample count.
   MemoryQueryable mem;
   std::vector<std::vector<model::Point>> writes(3);
   for (int i = 0; i < 60; ++i) {
@@ -607,6 +607,12 @@ TEST_F(PromqlStorageTest, StreamedRangeFunctionsMatchTheMaterialisedPath) {
       "rate(m_c[5m] @ " + std::to_string(at / 1000) + ")",
       "sum by (svc) (rate(m_c[5m]))",
       "rate({__name__=~\"m_.*\", svc!=\"s2\"}[5m])",
+      "m_g",
+      "count(m_g)",
+      "sum by (svc) (m_c)",
+      "timestamp(m_c offset 3m)",
+      "m_g @ " + std::to_string(at / 1000),
+      "max_over_time(m_g[10m:1m])",
   };
   auto bits = [](const QueryResult& r) {
     std::vector<std::uint64_t> out;
@@ -620,7 +626,7 @@ TEST_F(PromqlStorageTest, StreamedRangeFunctionsMatchTheMaterialisedPath) {
     for (const std::string& text : queries) {
       auto e = mustParse(text);
       for (unsigned threads : {1u, 2u, 3u}) {
-        EngineOptions materialised{.threads = threads, .stream_range_functions = false};
+        EngineOptions materialised{.threads = threads, .stream_selections = false};
         EngineOptions streamed{.threads = threads};
         auto want = evalRange(*q, *e, kT0Ms + 600'000, kT0Ms + 9'000'000, 60'000, materialised);
         ASSERT_TRUE(want.isOk()) << text << ": " << want.status().toString();

@@ -340,6 +340,9 @@ Status streamFieldShard(storage::StorageEngine& engine, const FieldSelector& sel
   req.columns = sel.fields;
   req.only_rows_with_columns = true;
   req.series_per_pass = kPromSeriesPerPass;
+  // Interleaved blocks of 4 passes: balanced shards when the selected field's series sit in
+  // one id range (a granule on a block boundary is decoded by both shards).
+  req.series_shard_block = 4 * kPromSeriesPerPass;
   const FetchLimits& lim = sel.limits;
   const bool timed = lim.deadline != std::chrono::steady_clock::time_point::max();
   // The pass's series (first `used` of `pool`, whose vectors are reused pass after pass) and

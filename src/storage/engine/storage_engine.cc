@@ -944,10 +944,21 @@ struct StorageEngine::Impl {
       if (req.series_shards > 1) {
         if (req.series_shard >= req.series_shards) return invalidArgument("bad series shard");
         const std::size_t n = series.size();
-        const std::size_t a = n * req.series_shard / req.series_shards;
-        const std::size_t b = n * (req.series_shard + 1) / req.series_shards;
-        series.erase(series.begin() + static_cast<std::ptrdiff_t>(b), series.end());
-        series.erase(series.begin(), series.begin() + static_cast<std::ptrdiff_t>(a));
+        if (req.series_shard_block > 0) {
+          const std::size_t block = req.series_shard_block;
+          std::vector<std::uint64_t> mine;
+          for (std::size_t a = block * req.series_shard; a < n; a += block * req.series_shards) {
+            const std::size_t b = std::min(n, a + block);
+            mine.insert(mine.end(), series.begin() + static_cast<std::ptrdiff_t>(a),
+                        series.begin() + static_cast<std::ptrdiff_t>(b));
+          }
+          series = std::move(mine);
+        } else {
+          const std::size_t a = n * req.series_shard / req.series_shards;
+          const std::size_t b = n * (req.series_shard + 1) / req.series_shards;
+          series.erase(series.begin() + static_cast<std::ptrdiff_t>(b), series.end());
+          series.erase(series.begin(), series.begin() + static_cast<std::ptrdiff_t>(a));
+        }
       }
       if (series.empty()) return Status::ok();
       q.series = &series;

@@ -102,6 +102,11 @@ struct ScanRequest {
   // with its own scan. 1 shard: every series. Ignored by other categories.
   std::uint32_t series_shard = 0;
   std::uint32_t series_shards = 1;
+  // When > 0, the shards interleave instead: shard i takes the blocks of this many consecutive
+  // selected ids whose block number modulo series_shards is i, so that shards stay balanced when
+  // the rows wanted cluster in id ranges (one field of a measurement whose series were created
+  // field by field, with only_rows_with_columns).
+  std::size_t series_shard_block = 0;
   // Metrics with `columns` set (and not no_columns): rows none of whose projected columns has a
   // value are not returned (a measurement's other fields' series are then not even read from
   // parts' granules that lack the columns). Ignored by other categories.

@@ -290,6 +290,39 @@ TEST(StorageEngineTest, SeriesPerPassReturnsTheSameRowsSeriesBySeriesPass) {
     }
     expectSamePoints(all, pts);
   }
+  // Interleaved shards (series_shard_block 2 of 7 series): shard 0 takes the 1st, 2nd, 5th and
+  // 6th ids, shard 1 the 3rd, 4th and 7th; together every row once.
+  {
+    std::vector<Point> all;
+    std::vector<std::vector<std::uint64_t>> ids(2);
+    for (std::uint32_t shard = 0; shard < 2; ++shard) {
+      ScanRequest req;
+      req.workspace_id = "ws";
+      req.measurements = {"cpu"};
+      req.series_shard = shard;
+      req.series_shards = 2;
+      req.series_shard_block = 2;
+      Status st = (*en)->scan(req, [&](ColumnBatch&& b) {
+        if (ids[shard].empty() || ids[shard].back() != b.series_id) {
+          ids[shard].push_back(b.series_id);
+        }
+        for (std::size_t r = 0; r < b.rows(); ++r) {
+          all.push_back(rowToPoint(b, r, Category::kMetric));
+        }
+        return Status::ok();
+      });
+      ASSERT_TRUE(st.isOk()) << st.toString();
+      std::sort(ids[shard].begin(), ids[shard].end());
+      ids[shard].erase(std::unique(ids[shard].begin(), ids[shard].end()), ids[shard].end());
+    }
+    expectSamePoints(all, pts);
+    std::vector<std::uint64_t> sorted = ids[0];
+    sorted.insert(sorted.end(), ids[1].begin(), ids[1].end());
+    std::sort(sorted.begin(), sorted.end());
+    ASSERT_EQ(sorted.size(), 7u);
+    EXPECT_EQ(ids[0], (std::vector<std::uint64_t>{sorted[0], sorted[1], sorted[4], sorted[5]}));
+    EXPECT_EQ(ids[1], (std::vector<std::uint64_t>{sorted[2], sorted[3], sorted[6]}));
+  }
   // A pass_done error ends the scan with it.
   ScanRequest req;
   req.workspace_id = "ws";
