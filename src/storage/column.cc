@@ -64,6 +64,17 @@ void gatherColumn(const ColumnValues& from, const std::vector<std::uint32_t>& ro
   }
 }
 
+SeriesRowsView viewOf(const ColumnBatch& b) {
+  SeriesRowsView v;
+  v.measurement = &b.measurement;
+  v.series_id = b.series_id;
+  v.series_tags = &b.series_tags;
+  v.time_ns = b.time_ns.data();
+  v.rows = b.rows();
+  v.columns = &b.columns;
+  return v;
+}
+
 ColumnBatch selectRows(const ColumnBatch& b, const std::vector<std::uint32_t>& rows) {
   ColumnBatch out;
   out.measurement = b.measurement;

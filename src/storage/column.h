@@ -61,6 +61,23 @@ struct ColumnBatch {
   bool operator==(const ColumnBatch&) const = default;
 };
 
+// Rows of one metrics series seen in place, without a copy: `rows` rows from row `offset` of each
+// of `columns` (which may be longer, e.g. a decoded granule's), with times time_ns[0, rows).
+// Valid only during the call that receives it. A column may have no present value among the
+// rows (a batch would leave it out).
+struct SeriesRowsView {
+  const std::string* measurement = nullptr;
+  std::uint64_t series_id = 0;
+  const std::vector<model::Tag>* series_tags = nullptr;  // set by the engine's scan
+  const std::int64_t* time_ns = nullptr;
+  std::size_t rows = 0;
+  const std::vector<Column>* columns = nullptr;
+  std::size_t offset = 0;
+};
+
+// A view of a whole batch.
+SeriesRowsView viewOf(const ColumnBatch& b);
+
 // The rows `rows` (indexes into the batch, any order, repeats allowed) of a column / a batch.
 // Columns left with no present row are dropped from the batch.
 void gatherColumn(const ColumnValues& from, const std::vector<std::uint32_t>& rows,

@@ -587,6 +587,10 @@ class Evaluator {
   Result<Value> evalVectorSelector(const VectorSelector& vs, bool sample_timestamps);
   Result<Value> evalCall(const Call& call);
   Result<Value> evalRangeFunction(const Call& call, size_t arg_index, RangeFn f);
+  // evalRangeFunction over a matrix selector, series by series as the fetch reads them: `one`
+  // is its per-series function (samples, output, the worker's scratch).
+  template <typename One>
+  Result<Value> streamRangeFunction(const MatrixSelector& ms, RangeFn f, const One& one);
   Result<Value> evalAggregate(const AggregateExpr& a);
   Result<Value> evalCountValues(const AggregateExpr& a, Value in);
   // evalAggregate for ops with a few numbers of state per (group, step), series by series.
@@ -637,26 +641,75 @@ Result<Value> Evaluator::evalVectorSelector(const VectorSelector& vs, bool sampl
   int64_t lookback = c_.o.lookback_ms;
   int64_t first = subSat(atTs(vs.at, ts(0)), vs.offset_ms);
   int64_t last = subSat(atTs(vs.at, ts(n_ - 1)), vs.offset_ms);
-  size_t fetched_samples = 0;
-  auto fetched = fetch(vs, subSat(first, lookback), last, &fetched_samples);
-  if (!fetched.isOk()) return fetched.status();
   bool open = c_.o.left_open_ranges;
-  for (PromSeries& ps : *fetched) {
-    SEXTANT_RETURN_IF_ERROR(c_.check());
-    Series s;
+  // One series' points: per step, its latest sample in the lookback window.
+  auto one = [&](const std::vector<int64_t>& time_ms, const std::vector<double>& values,
+                 Series* s) {
     size_t j = 0;
     for (size_t k = 0; k < n_; ++k) {
       int64_t ref = subSat(atTs(vs.at, ts(k)), vs.offset_ms);
-      while (j < ps.time_ms.size() && ps.time_ms[j] <= ref) ++j;
+      while (j < time_ms.size() && time_ms[j] <= ref) ++j;
       if (j == 0) continue;
-      int64_t t = ps.time_ms[j - 1];
+      int64_t t = time_ms[j - 1];
       int64_t min_t = subSat(ref, lookback);
       if (open ? t <= min_t : t < min_t) continue;
-      double v = ps.values[j - 1];
+      double v = values[j - 1];
       if (isStaleNaN(v)) continue;
-      s.t.push_back(ts(k));
-      s.v.push_back(sample_timestamps ? static_cast<double>(t) / 1000 : v);
+      s->t.push_back(ts(k));
+      s->v.push_back(sample_timestamps ? static_cast<double>(t) / 1000 : v);
     }
+  };
+  if (c_.o.stream_selections) {
+    // Streamed as range functions are: each series as the fetch reads it, on its threads, then
+    // in the selection's order (by labels as selected) with the counts of a materialised fetch.
+    struct Worker {
+      std::vector<Series> out;
+      size_t series = 0;
+      size_t samples = 0;
+    };
+    std::vector<Worker> workers(std::max(1u, c_.threads));
+    SEXTANT_RETURN_IF_ERROR(c_.check());
+    Status st = c_.q.selectEach(vs.matchers, subSat(first, lookback), last, c_.fetchLimits(),
+                                [&](size_t w, PromSeries& ps) -> Status {
+                                  Worker& wk = workers[w];
+                                  SEXTANT_RETURN_IF_ERROR(w == 0 ? c_.check() : c_.checkDeadline());
+                                  ++wk.series;
+                                  wk.samples += ps.values.size();
+                                  Series s;
+                                  one(ps.time_ms, ps.values, &s);
+                                  if (!s.t.empty()) {
+                                    s.labels = std::move(ps.labels);
+                                    wk.out.push_back(std::move(s));
+                                  }
+                                  return Status::ok();
+                                });
+    if (!st.isOk()) return c_.mapFetchError(st);
+    size_t series = 0, fetched = 0;
+    for (const Worker& wk : workers) {
+      series += wk.series;
+      fetched += wk.samples;
+    }
+    SEXTANT_RETURN_IF_ERROR(c_.addSeries(series));
+    SEXTANT_RETURN_IF_ERROR(c_.addSamples(fetched));
+    for (Worker& wk : workers) {
+      for (Series& s : wk.out) out.m.push_back(std::move(s));
+    }
+    std::sort(out.m.begin(), out.m.end(),
+              [](const Series& a, const Series& b) { return labelsLess(a.labels, b.labels); });
+    for (Series& s : out.m) {
+      SEXTANT_RETURN_IF_ERROR(c_.addSamples(s.t.size()));
+      std::erase_if(s.labels, [](const model::Tag& t) { return t.value.empty(); });
+    }
+    c_.releaseSamples(fetched);
+    return out;
+  }
+  size_t fetched_samples = 0;
+  auto fetched = fetch(vs, subSat(first, lookback), last, &fetched_samples);
+  if (!fetched.isOk()) return fetched.status();
+  for (PromSeries& ps : *fetched) {
+    SEXTANT_RETURN_IF_ERROR(c_.check());
+    Series s;
+    one(ps.time_ms, ps.values, &s);
     if (!s.t.empty()) {
       SEXTANT_RETURN_IF_ERROR(c_.addSamples(s.t.size()));
       s.labels = std::move(ps.labels);
@@ -937,20 +990,35 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
     if (!v.isOk()) return v.status();
     scalars.push_back(std::move(v->scalar));
   }
-  auto ra = evalRangeArg(*call.args[arg_index]);
-  if (!ra.isOk()) return ra.status();
+  // A matrix selector's series go through the function as the fetch reads them, pass by pass
+  // (Queryable::selectEach), never all held at once; subqueries and absent_over_time (one
+  // shared array) take their materialised range argument.
+  const MatrixSelector* streamed = f == RangeFn::kAbsent || !c_.o.stream_selections
+                                       ? nullptr
+                                       : unwrapParens(*call.args[arg_index]).as<MatrixSelector>();
+  RangeArg ra;
+  if (streamed != nullptr) {
+    ra.range_ms = streamed->range_ms;
+    ra.offset_ms = streamed->selector.offset_ms;
+    ra.at = streamed->selector.at;
+    ra.selector = &streamed->selector;
+  } else {
+    auto r = evalRangeArg(*call.args[arg_index]);
+    if (!r.isOk()) return r.status();
+    ra = std::move(r).value();
+  }
   Value out;
   out.type = ValueType::kVector;
   bool open = c_.o.left_open_ranges;
   std::vector<char> any(f == RangeFn::kAbsent ? n_ : 0, 0);
   const bool counter_fn = f == RangeFn::kRate || f == RangeFn::kIncrease;
-  // One series' points into *s. buf and reset_sum are the worker's scratch (reset_sum: rate /
-  // increase, per series, so each window is O(1)).
-  auto one = [&](const Series& in, Series* s, std::vector<double>& buf,
-                 std::vector<double>& reset_sum) -> Status {
-    if (counter_fn) fn::resetSums(in.v.data(), in.v.size(), &reset_sum);
-    s->t.reserve(std::min(n_, in.t.size()));  // at most a point per step and per sample
-    s->v.reserve(std::min(n_, in.t.size()));
+  // One series' points (samples in_t, in_v, in_n) into *s. buf and reset_sum are the worker's
+  // scratch (reset_sum: rate / increase, per series, so each window is O(1)).
+  auto one = [&](const int64_t* in_t, const double* in_v, size_t in_n, Series* s,
+                 std::vector<double>& buf, std::vector<double>& reset_sum) -> Status {
+    if (counter_fn) fn::resetSums(in_v, in_n, &reset_sum);
+    s->t.reserve(std::min(n_, in_n));  // at most a point per step and per sample
+    s->v.reserve(std::min(n_, in_n));
     // avg_over_time, rate and increase: windows go four at a time through fn::avgOverTime4 /
     // fn::counterRate4 (the CPU overlaps their divisions).
     const bool by4 = f == RangeFn::kAvg || counter_fn;
@@ -969,7 +1037,7 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
       if (f == RangeFn::kAvg) {
         fn::avgOverTime4(pending, r);
       } else {
-        fn::counterRate4(pending, pending_start, pending_end, ra->range_ms, f == RangeFn::kRate, r,
+        fn::counterRate4(pending, pending_start, pending_end, ra.range_ms, f == RangeFn::kRate, r,
                          ok);
       }
       for (size_t j = 0; j < npending; ++j) {
@@ -982,15 +1050,14 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
     size_t lo = 0, hi = 0;
     for (size_t k = 0; k < n_; ++k) {
       int64_t ts_k = ts(k);
-      int64_t eff = subSat(atTs(ra->at, ts_k), ra->offset_ms);
-      int64_t mint = subSat(eff, ra->range_ms);
-      while (hi < in.t.size() && in.t[hi] <= eff) ++hi;
+      int64_t eff = subSat(atTs(ra.at, ts_k), ra.offset_ms);
+      int64_t mint = subSat(eff, ra.range_ms);
+      while (hi < in_n && in_t[hi] <= eff) ++hi;
       if (lo > hi) lo = hi;
-      while (lo < hi && (open ? in.t[lo] <= mint : in.t[lo] < mint)) ++lo;
+      while (lo < hi && (open ? in_t[lo] <= mint : in_t[lo] < mint)) ++lo;
       // The window moves forward only; with @ it is the same every step.
       if (lo == hi) continue;
-      fn::Window w{in.t.data() + lo, in.v.data() + lo, hi - lo,
-                   counter_fn ? reset_sum.data() + lo : nullptr};
+      fn::Window w{in_t + lo, in_v + lo, hi - lo, counter_fn ? reset_sum.data() + lo : nullptr};
       if (by4) {
         pending[npending] = w;
         pending_t[npending] = ts_k;
@@ -1004,7 +1071,7 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
         case RangeFn::kRate:
         case RangeFn::kIncrease:
         case RangeFn::kDelta:
-          r = fn::extrapolatedRate(w, mint, eff, ra->range_ms, f != RangeFn::kDelta,
+          r = fn::extrapolatedRate(w, mint, eff, ra.range_ms, f != RangeFn::kDelta,
                                    f == RangeFn::kRate);
           break;
         case RangeFn::kIrate: r = fn::instantValue(w, true); break;
@@ -1053,12 +1120,13 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
     if (npending > 0) flush();
     return Status::ok();
   };
+  if (streamed != nullptr) return streamRangeFunction(*streamed, f, one);
   // Series are independent: contiguous slices on the query's threads (absent_over_time writes
   // one shared array: one thread). The calling thread's slice also checks for cancellation.
-  Matrix& ins = ra->series;
+  Matrix& ins = ra.series;
   std::vector<Series> res(ins.size());
   const size_t workers = f == RangeFn::kAbsent ? 1
-                                               : workersFor(std::max(ins.size() * n_, ra->fetched),
+                                               : workersFor(std::max(ins.size() * n_, ra.fetched),
                                                             c_.threads, 64 * 1024);
   std::vector<Status> status(workers);
   runParallel(workers, [&](size_t w) {
@@ -1066,7 +1134,8 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
     const size_t end = sliceBegin(ins.size(), w + 1, workers);
     for (size_t i = sliceBegin(ins.size(), w, workers); i < end; ++i) {
       Status st = w == 0 ? c_.check() : c_.checkDeadline();
-      if (st.isOk()) st = one(ins[i], &res[i], buf, reset_sum);
+      if (st.isOk())
+        st = one(ins[i].t.data(), ins[i].v.data(), ins[i].t.size(), &res[i], buf, reset_sum);
       if (!st.isOk()) {
         status[w] = std::move(st);
         return;
@@ -1085,7 +1154,7 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
       out.m.push_back(std::move(s));
     }
   }
-  c_.releaseSamples(ra->fetched);  // the range argument is freed on return
+  c_.releaseSamples(ra.fetched);  // the range argument is freed on return
   if (f == RangeFn::kAbsent) {
     Series s;
     s.labels = absentLabels(unwrapParens(*call.args[arg_index]));
@@ -1099,6 +1168,80 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
     if (!s.t.empty()) out.m.push_back(std::move(s));
     return out;
   }
+  SEXTANT_RETURN_IF_ERROR(checkSameLabelset(out.m));
+  return out;
+}
+
+template <typename One>
+Result<Value> Evaluator::streamRangeFunction(const MatrixSelector& ms, RangeFn f, const One& one) {
+  Value out;
+  out.type = ValueType::kVector;
+  if (n_ == 0) return out;  // no steps: nothing to select (as evalRangeArg)
+  const VectorSelector& vs = ms.selector;
+  const int64_t first = subSat(subSat(atTs(vs.at, ts(0)), vs.offset_ms), ms.range_ms);
+  const int64_t last = subSat(atTs(vs.at, ts(n_ - 1)), vs.offset_ms);
+  // Per fetch worker: scratch, the series with points (full labels, points) and the counts.
+  struct Worker {
+    std::vector<double> buf, reset_sum;
+    std::vector<Series> out;
+    size_t series = 0;
+    size_t samples = 0;
+  };
+  std::vector<Worker> workers(std::max(1u, c_.threads));
+  SEXTANT_RETURN_IF_ERROR(c_.check());
+  Status st = c_.q.selectEach(
+      vs.matchers, first, last, c_.fetchLimits(), [&](size_t w, PromSeries& ps) -> Status {
+        Worker& wk = workers[w];
+        SEXTANT_RETURN_IF_ERROR(w == 0 ? c_.check() : c_.checkDeadline());
+        ++wk.series;
+        wk.samples += ps.values.size();
+        // Stale markers dropped (in place).
+        std::vector<int64_t>& t = ps.time_ms;
+        std::vector<double>& v = ps.values;
+        if (std::any_of(v.begin(), v.end(), isStaleNaN)) {
+          size_t k = 0;
+          for (size_t j = 0; j < v.size(); ++j) {
+            if (isStaleNaN(v[j])) continue;
+            t[k] = t[j];
+            v[k] = v[j];
+            ++k;
+          }
+          t.resize(k);
+          v.resize(k);
+        }
+        Series res;
+        SEXTANT_RETURN_IF_ERROR(one(t.data(), v.data(), t.size(), &res, wk.buf, wk.reset_sum));
+        if (!res.t.empty()) {
+          res.labels = std::move(ps.labels);
+          wk.out.push_back(std::move(res));
+        }
+        return Status::ok();
+      });
+  if (!st.isOk()) return c_.mapFetchError(st);
+  // The counts of a materialised fetch (series, then the samples held until the function is
+  // done with them), so limits and peak_samples are the same.
+  size_t series = 0, fetched = 0, results = 0;
+  for (const Worker& wk : workers) {
+    series += wk.series;
+    fetched += wk.samples;
+    results += wk.out.size();
+  }
+  SEXTANT_RETURN_IF_ERROR(c_.addSeries(series));
+  SEXTANT_RETURN_IF_ERROR(c_.addSamples(fetched));
+  // Input order (the selection's, by labels as selected), then the selector's empty labels
+  // dropped.
+  out.m.reserve(results);
+  for (Worker& wk : workers) {
+    for (Series& s : wk.out) out.m.push_back(std::move(s));
+  }
+  std::sort(out.m.begin(), out.m.end(),
+            [](const Series& a, const Series& b) { return labelsLess(a.labels, b.labels); });
+  for (Series& s : out.m) {
+    SEXTANT_RETURN_IF_ERROR(c_.addSamples(s.t.size()));
+    std::erase_if(s.labels, [](const model::Tag& t) { return t.value.empty(); });
+    if (f != RangeFn::kLast) s.labels = dropName(std::move(s.labels));
+  }
+  c_.releaseSamples(fetched);
   SEXTANT_RETURN_IF_ERROR(checkSameLabelset(out.m));
   return out;
 }
@@ -1369,8 +1512,14 @@ Result<Value> Evaluator::aggregateDense(AggOp op, const Matrix& in,
     const Series& s = in[i];
     const size_t g = group_of[i];
     const size_t base = g * n_;
+    size_t step = 0;
     for (size_t j = 0; j < s.t.size(); ++j) {
-      const size_t cell = base + stepOf(s.t[j]);
+      // Points sit on step times in ascending order: walk from the previous step instead of a
+      // division per point (stepOf where a point is not where the walk stops).
+      const int64_t t = s.t[j];
+      while (step < n_ && ts(step) < t) ++step;
+      if (step >= n_ || ts(step) != t) step = stepOf(t);
+      const size_t cell = base + step;
       const double v = s.v[j];
       double& x = value[cell];
       double& cnt = count[cell];
@@ -1840,6 +1989,17 @@ class StorageQueryable : public Queryable {
   Result<std::vector<PromSeries>> select(const std::vector<LabelMatcher>& matchers, int64_t min_ms,
                                          int64_t max_ms,
                                          const query::FetchLimits& limits) override {
+    return query::fetchPromSeries(engine_, ws_, storageMatchers(matchers), min_ms, max_ms, limits);
+  }
+  Status selectEach(const std::vector<LabelMatcher>& matchers, int64_t min_ms, int64_t max_ms,
+                    const query::FetchLimits& limits, const query::PromSeriesSink& sink) override {
+    return query::forEachPromSeries(engine_, ws_, storageMatchers(matchers), min_ms, max_ms, limits,
+                                    sink);
+  }
+
+ private:
+  static std::vector<storage::TagMatcher> storageMatchers(
+      const std::vector<LabelMatcher>& matchers) {
     std::vector<storage::TagMatcher> tm;
     tm.reserve(matchers.size());
     for (const LabelMatcher& m : matchers) {
@@ -1854,15 +2014,36 @@ class StorageQueryable : public Queryable {
       }
       tm.push_back(std::move(t));
     }
-    return query::fetchPromSeries(engine_, ws_, tm, min_ms, max_ms, limits);
+    return tm;
   }
 
- private:
   storage::StorageEngine& engine_;
   std::string ws_;
 };
 
 }  // namespace
+
+Status Queryable::selectEach(const std::vector<LabelMatcher>& matchers, int64_t min_ms,
+                             int64_t max_ms, const query::FetchLimits& limits,
+                             const query::PromSeriesSink& sink) {
+  auto r = select(matchers, min_ms, max_ms, limits);
+  if (!r.isOk()) return r.status();
+  std::vector<PromSeries>& all = *r;
+  size_t samples = 0;
+  for (const PromSeries& s : all) samples += s.values.size();
+  const size_t workers = workersFor(samples, limits.threads, 64 * 1024);
+  std::vector<Status> status(workers);
+  runParallel(workers, [&](size_t w) {
+    const size_t end = sliceBegin(all.size(), w + 1, workers);
+    for (size_t i = sliceBegin(all.size(), w, workers); i < end && status[w].isOk(); ++i) {
+      status[w] = sink(w, all[i]);
+    }
+  });
+  for (Status& st : status) {
+    if (!st.isOk()) return st;
+  }
+  return Status::ok();
+}
 
 double staleNaN() { return std::bit_cast<double>(kStaleNaNBits); }
 bool isStaleNaN(double v) { return std::bit_cast<uint64_t>(v) == kStaleNaNBits; }

@@ -43,6 +43,12 @@ class Queryable {
   virtual Result<std::vector<PromSeries>> select(const std::vector<LabelMatcher>& matchers,
                                                  int64_t min_ms, int64_t max_ms,
                                                  const query::FetchLimits& limits) = 0;
+  // The series of select(), handed to `sink` one by one (query::PromSeriesSink: on up to
+  // limits.threads workers, in no particular order) so that the caller never holds all of them.
+  // By default select(), then its series on contiguous slices of threads.
+  virtual Status selectEach(const std::vector<LabelMatcher>& matchers, int64_t min_ms,
+                            int64_t max_ms, const query::FetchLimits& limits,
+                            const query::PromSeriesSink& sink);
 };
 
 // The storage engine as a Queryable (workspace-scoped; uses query::fetchPromSeries, converting
@@ -106,6 +112,11 @@ struct EngineOptions {
   // series work (range functions): the series are cut into contiguous slices, so results do not
   // depend on it. 0: the machine's hardware threads, at most 8.
   unsigned threads = 0;
+  // Instant vector selectors and range functions over a matrix selector (rate(x[5m]),
+  // avg_over_time(x[10m]), ...) take each series as the fetch reads it (Queryable::selectEach)
+  // and never hold all selected samples at once. false: the whole selection is fetched first
+  // (the same results; tests compare them).
+  bool stream_selections = true;
 };
 
 struct SeriesValues {

@@ -296,6 +296,177 @@ Result<std::vector<FieldSeries>> fetchFieldSeries(storage::StorageEngine& engine
   return out;
 }
 
+namespace {
+
+// One series of a streamed pass: its samples as read (ns), until the pass ends.
+struct PassSeries {
+  std::string field;
+  std::vector<model::Tag> tags;
+  PromSeries s;  // time_ms holds ns until the pass ends
+};
+
+// Converts a pass series' ns times to ms in place, sorted and collapsed as fetchFieldSeries does:
+// sorted and collapsed in ns when not strictly ascending there, divided, then sorted and
+// collapsed again when two samples fall on one ms.
+void finishPassTimes(std::vector<std::int64_t>* t, std::vector<double>* v) {
+  bool ns_ascending = true;
+  for (std::size_t i = 1; i < t->size(); ++i) ns_ascending &= (*t)[i] > (*t)[i - 1];
+  if (!ns_ascending) sortAndCollapse(t, v);
+  bool ascending = true;
+  std::int64_t prev = INT64_MIN;
+  for (std::int64_t& x : *t) {
+    x = floorDiv(x, kNsPerMs);
+    ascending &= x > prev;
+    prev = x;
+  }
+  if (!ascending) sortAndCollapse(t, v);
+}
+
+// One shard of forEachPromSeries for one measurement: the series of storage's slice `shard` of
+// `shards`, pass by pass into sink (as worker `shard`). `cancelled` is only called when
+// `check_cancelled` (the calling thread's shard).
+Status streamFieldShard(storage::StorageEngine& engine, const FieldSelector& sel,
+                        std::uint32_t shard, std::uint32_t shards, bool check_cancelled,
+                        SharedCounts* counts, const PromSeriesSink& sink) {
+  storage::ScanRequest req;
+  req.series_shard = shard;
+  req.series_shards = shards;
+  req.workspace_id = sel.workspace_id;
+  req.category = model::Category::kMetric;
+  req.min_time_ns = sel.min_time_ns;
+  req.max_time_ns = sel.max_time_ns;
+  req.measurements = {sel.measurement};
+  req.tags = sel.tags;
+  req.columns = sel.fields;
+  req.only_rows_with_columns = true;
+  req.series_per_pass = kPromSeriesPerPass;
+  // Interleaved blocks of 4 passes: balanced shards when the selected field's series sit in
+  // one id range (a granule on a block boundary is decoded by both shards).
+  req.series_shard_block = 4 * kPromSeriesPerPass;
+  const FetchLimits& lim = sel.limits;
+  const bool timed = lim.deadline != std::chrono::steady_clock::time_point::max();
+  // The pass's series (first `used` of `pool`, whose vectors are reused pass after pass) and
+  // (series id, field number in `field_names`) -> index in pool.
+  std::vector<PassSeries> pool;
+  std::size_t used = 0;
+  std::vector<std::string> field_names;
+  std::map<std::pair<std::uint64_t, std::size_t>, std::size_t> index;
+  auto fieldNumber = [&](const std::string& name) -> std::size_t {
+    for (std::size_t i = 0; i < field_names.size(); ++i) {
+      if (field_names[i] == name) return i;
+    }
+    field_names.push_back(name);
+    return field_names.size() - 1;
+  };
+  const std::string prefix = sel.measurement + "_";
+  req.pass_done = [&]() -> Status {
+    for (std::size_t i = 0; i < used; ++i) {
+      PassSeries& p = pool[i];
+      finishPassTimes(&p.s.time_ms, &p.s.values);
+      p.s.labels = std::move(p.tags);
+      p.s.labels.push_back({"__name__", prefix + p.field});
+      std::sort(p.s.labels.begin(), p.s.labels.end(),
+                [](const model::Tag& a, const model::Tag& b) { return a.key < b.key; });
+      SEXTANT_RETURN_IF_ERROR(sink(shard, p.s));
+    }
+    used = 0;
+    index.clear();
+    return Status::ok();
+  };
+  // Rows straight from the parts' decoded granules (views, no batch copies).
+  Status st = engine.scanSeriesRows(req, [&](const storage::SeriesRowsView& b) {
+    if (counts->failed.load(std::memory_order_relaxed)) {
+      return Status(StatusCode::kCancelled, std::string(kShardStopped));
+    }
+    if (timed && std::chrono::steady_clock::now() > lim.deadline) {
+      return Status(StatusCode::kDeadlineExceeded, std::string(kFetchTimedOut));
+    }
+    if (check_cancelled && lim.cancelled && lim.cancelled()) {
+      return Status(StatusCode::kCancelled, std::string(kFetchCancelled));
+    }
+    const std::size_t rows = b.rows, off = b.offset;
+    for (const storage::Column& c : *b.columns) {
+      if (c.kind != storage::ColumnKind::kField || !isNumeric(c.type)) continue;
+      std::size_t present = rows;
+      if (!c.present.empty()) {
+        present = static_cast<std::size_t>(
+            std::count_if(c.present.begin() + static_cast<std::ptrdiff_t>(off),
+                          c.present.begin() + static_cast<std::ptrdiff_t>(off + rows),
+                          [](std::uint8_t x) { return x != 0; }));
+        if (present == 0) continue;  // not a sample of this field here
+      }
+      auto [it, fresh] = index.try_emplace({b.series_id, fieldNumber(c.name)}, used);
+      if (fresh) {
+        if (counts->series.fetch_add(1) + 1 > lim.max_series) {
+          return outOfRange(std::string(kFetchTooManySeries));
+        }
+        if (used == pool.size()) pool.emplace_back();
+        PassSeries& p = pool[used++];
+        p.field = c.name;
+        p.tags = *b.series_tags;
+        p.s.time_ms.clear();
+        p.s.values.clear();
+      }
+      PromSeries& s = pool[it->second].s;
+      // Checked before the rows are copied, as fetchFieldSeries (every sample read counts).
+      if (counts->samples.fetch_add(present) + present > lim.max_samples) {
+        return outOfRange(std::string(kFetchTooManySamples));
+      }
+      if (present == rows && c.type == model::FieldType::kFloat) {
+        const double* v = std::get<2>(c.values).data() + off;
+        s.time_ms.insert(s.time_ms.end(), b.time_ns, b.time_ns + rows);
+        s.values.insert(s.values.end(), v, v + rows);
+        continue;
+      }
+      for (std::size_t r = 0; r < rows; ++r) {
+        if (!c.isPresent(off + r)) continue;
+        s.time_ms.push_back(b.time_ns[r]);
+        s.values.push_back(numericAt(c, off + r));
+      }
+    }
+    return Status::ok();
+  });
+  if (!st.isOk()) counts->failed = true;
+  return st;
+}
+
+}  // namespace
+
+Status forEachPromSeries(storage::StorageEngine& engine, const std::string& workspace_id,
+                         const std::vector<storage::TagMatcher>& matchers, std::int64_t min_ms,
+                         std::int64_t max_ms, const FetchLimits& limits,
+                         const PromSeriesSink& sink) {
+  std::vector<storage::TagMatcher> names, labels;
+  for (const storage::TagMatcher& m : matchers) (m.key == "__name__" ? names : labels).push_back(m);
+  auto pairs = resolveMetricNames(engine, workspace_id, names);
+  if (!pairs.isOk()) return pairs.status();
+  std::map<std::string, std::vector<std::string>> by_measurement;
+  for (auto& [m, f] : *pairs) by_measurement[m].push_back(f);
+  // One count of series and samples over all measurements, against the whole budget.
+  SharedCounts counts;
+  const std::uint32_t shards = std::max(1u, limits.threads);
+  for (auto& [measurement, fields] : by_measurement) {
+    FieldSelector sel;
+    sel.limits = limits;
+    sel.workspace_id = workspace_id;
+    sel.measurement = measurement;
+    sel.fields = fields;
+    sel.tags = labels;
+    sel.min_time_ns = min_ms <= INT64_MIN / kNsPerMs ? INT64_MIN : min_ms * kNsPerMs;
+    sel.max_time_ns =
+        max_ms >= INT64_MAX / kNsPerMs ? INT64_MAX : max_ms * kNsPerMs + (kNsPerMs - 1);
+    std::vector<Status> status(shards);
+    runParallel(shards, [&](std::size_t w) {
+      status[w] = streamFieldShard(engine, sel, static_cast<std::uint32_t>(w), shards, w == 0,
+                                   &counts, sink);
+    });
+    for (const Status& st : status) {  // the first real error, not a shard stopped by it
+      if (!st.isOk() && st.message() != kShardStopped) return st;
+    }
+  }
+  return Status::ok();
+}
+
 Result<std::vector<std::pair<std::string, std::string>>> resolveMetricNames(
     storage::StorageEngine& engine, const std::string& workspace_id,
     const std::vector<storage::TagMatcher>& name_matchers) {

@@ -91,6 +91,22 @@ Result<std::vector<PromSeries>> fetchPromSeries(storage::StorageEngine& engine,
                                                 std::int64_t min_ms, std::int64_t max_ms,
                                                 const FetchLimits& limits = {});
 
+// Takes one complete series of forEachPromSeries, on one of the fetch's threads: `worker` <
+// FetchLimits::threads names it, and calls with the same worker never overlap. The sink may move
+// anything out of `s`; the vectors it leaves are reused for later series. A non-ok Status ends
+// the fetch with it.
+using PromSeriesSink = std::function<Status(std::size_t worker, PromSeries& s)>;
+
+// fetchPromSeries without holding every selected series at once: each thread reads its slice of
+// the series in passes of kPromSeriesPerPass series (storage::ScanRequest::series_per_pass) and
+// hands each series of a pass to `sink` as soon as the pass is read, in no particular order. The
+// same series, labels, samples, limits and errors as fetchPromSeries (which sorts them by labels).
+inline constexpr std::size_t kPromSeriesPerPass = 16;
+Status forEachPromSeries(storage::StorageEngine& engine, const std::string& workspace_id,
+                         const std::vector<storage::TagMatcher>& matchers, std::int64_t min_ms,
+                         std::int64_t max_ms, const FetchLimits& limits,
+                         const PromSeriesSink& sink);
+
 // Whether value v satisfies the matcher (Prometheus semantics; "" for a missing label).
 // InvalidArgument for a bad regex.
 Result<bool> matches(const storage::TagMatcher& m, std::string_view v);

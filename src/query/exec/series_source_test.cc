@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <mutex>
+#include <random>
+#include <tuple>
+
 #include "core/testing/temp_dir.h"
 #include "storage/engine/testing/test_engine.h"
 
@@ -247,6 +252,84 @@ TEST_F(SeriesSourceTest, ThreadsScanSlicesOfTheSeries) {
               Status(StatusCode::kOutOfRange, std::string(kFetchTooManySeries)));
     EXPECT_EQ(fetch(threads, {.max_samples = 419}).status(),
               Status(StatusCode::kOutOfRange, std::string(kFetchTooManySamples)));
+  }
+}
+
+TEST_F(SeriesSourceTest, ForEachPromSeriesGivesFetchPromSeriesSeries) {
+  // Random data against fetchPromSeries (the materialised fetch): 2 measurements x 45 hosts x
+  // 2 numeric fields (one int, one float, each missing from some points) and a string field, in
+  // 4 writes: two flushed parts that overlap in time, a third part and the head; times with
+  // sub-ms parts, so some samples share a ms and a few share a ns (the last written wins).
+  std::mt19937_64 rng(7);
+  for (int w = 0; w < 4; ++w) {
+    std::vector<Point> pts;
+    for (int i = 0; i < 900; ++i) {
+      const int host = static_cast<int>(rng() % 45);
+      std::vector<model::Field> f;
+      if (rng() % 5 != 0) f.push_back({"usage", static_cast<double>(rng() % 1000) / 8});
+      if (rng() % 3 != 0) f.push_back({"n", static_cast<std::int64_t>(rng() % 100)});
+      f.push_back({"note", std::string("x")});
+      const std::int64_t t = kT0 + static_cast<std::int64_t>(rng() % 600) * 250'000'000 +
+                             static_cast<std::int64_t>(rng() % 3) * 400'000;
+      pts.push_back(point(rng() % 2 ? "cpu" : "mem", {{"host", "h" + std::to_string(host)}},
+                          std::move(f), w == 1 ? t - 30'000'000'000 : t));
+    }
+    write(pts);
+    if (w < 3) {
+      ASSERT_TRUE(engine_->flush().isOk());
+    }
+  }
+  const std::vector<TagMatcher> matchers = {{"__name__", TagMatcher::kRegex, {"cpu_.*|mem_usage"}},
+                                            {"host", TagMatcher::kNe, {"h3"}}};
+  const std::int64_t lo = kT0 / 1'000'000 - 20'000, hi = lo + 150'000;
+  auto want = fetchPromSeries(*engine_, "ws", matchers, lo, hi);
+  ASSERT_TRUE(want.isOk()) << want.status().toString();
+  ASSERT_GT(want->size(), 2 * kPromSeriesPerPass);  // several passes
+  for (unsigned threads : {1u, 2u, 3u}) {
+    std::mutex mu;
+    std::vector<PromSeries> got;
+    bool bad_worker = false;
+    FetchLimits l;
+    l.threads = threads;
+    Status st = forEachPromSeries(*engine_, "ws", matchers, lo, hi, l,
+                                  [&](std::size_t worker, PromSeries& s) {
+                                    std::lock_guard g(mu);
+                                    bad_worker |= worker >= threads;
+                                    got.push_back(std::move(s));
+                                    return Status::ok();
+                                  });
+    ASSERT_TRUE(st.isOk()) << st.toString();
+    EXPECT_FALSE(bad_worker);
+    std::sort(got.begin(), got.end(), [](const PromSeries& a, const PromSeries& b) {
+      return std::lexicographical_compare(
+          a.labels.begin(), a.labels.end(), b.labels.begin(), b.labels.end(),
+          [](const model::Tag& x, const model::Tag& y) {
+            return std::tie(x.key, x.value) < std::tie(y.key, y.value);
+          });
+    });
+    ASSERT_EQ(got.size(), want->size()) << threads;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].labels, (*want)[i].labels) << i;
+      EXPECT_EQ(got[i].time_ms, (*want)[i].time_ms) << i;
+      EXPECT_EQ(got[i].values, (*want)[i].values) << i;
+    }
+    // The same caps as fetchPromSeries, over all threads and measurements.
+    std::size_t samples = 0;
+    for (const PromSeries& s : *want) samples += s.values.size();
+    auto count = [&](FetchLimits lim) {
+      lim.threads = threads;
+      return forEachPromSeries(*engine_, "ws", matchers, lo, hi, lim,
+                               [](std::size_t, PromSeries&) { return Status::ok(); });
+    };
+    EXPECT_EQ(count({.max_series = want->size() - 1}),
+              Status(StatusCode::kOutOfRange, std::string(kFetchTooManySeries)));
+    EXPECT_TRUE(count({.max_series = want->size()}).isOk());
+    EXPECT_EQ(count({.max_samples = samples / 2}),
+              Status(StatusCode::kOutOfRange, std::string(kFetchTooManySamples)));
+    // A sink error ends the fetch with it.
+    st = forEachPromSeries(*engine_, "ws", matchers, lo, hi, l,
+                           [](std::size_t, PromSeries&) { return invalidArgument("stop"); });
+    EXPECT_EQ(st, invalidArgument("stop"));
   }
 }
 

@@ -882,8 +882,9 @@ struct StorageEngine::Impl {
 
   // --- scans ---
 
+  // fn, or rows_fn when not null (metrics: views, StorageEngine::scanSeriesRows).
   Status scan(const ScanRequest& req, const std::function<Status(ColumnBatch&&)>& fn,
-              ScanStats* out_stats) {
+              const std::function<Status(const SeriesRowsView&)>* rows_fn, ScanStats* out_stats) {
     ScanStats local;
     ScanStats& st = out_stats ? *out_stats : local;
     Result<FieldFilter> fields = FieldFilter::make(req.fields);
@@ -943,23 +944,38 @@ struct StorageEngine::Impl {
       if (req.series_shards > 1) {
         if (req.series_shard >= req.series_shards) return invalidArgument("bad series shard");
         const std::size_t n = series.size();
-        const std::size_t a = n * req.series_shard / req.series_shards;
-        const std::size_t b = n * (req.series_shard + 1) / req.series_shards;
-        series.erase(series.begin() + static_cast<std::ptrdiff_t>(b), series.end());
-        series.erase(series.begin(), series.begin() + static_cast<std::ptrdiff_t>(a));
+        if (req.series_shard_block > 0) {
+          const std::size_t block = req.series_shard_block;
+          std::vector<std::uint64_t> mine;
+          for (std::size_t a = block * req.series_shard; a < n; a += block * req.series_shards) {
+            const std::size_t b = std::min(n, a + block);
+            mine.insert(mine.end(), series.begin() + static_cast<std::ptrdiff_t>(a),
+                        series.begin() + static_cast<std::ptrdiff_t>(b));
+          }
+          series = std::move(mine);
+        } else {
+          const std::size_t a = n * req.series_shard / req.series_shards;
+          const std::size_t b = n * (req.series_shard + 1) / req.series_shards;
+          series.erase(series.begin() + static_cast<std::ptrdiff_t>(b), series.end());
+          series.erase(series.begin(), series.begin() + static_cast<std::ptrdiff_t>(a));
+        }
       }
       if (series.empty()) return Status::ok();
       q.series = &series;
     }
     std::unordered_map<std::uint64_t, std::vector<model::Tag>> tag_cache;
+    auto tagsOf = [&](std::uint64_t id) -> const std::vector<model::Tag>& {
+      auto it = tag_cache.find(id);
+      if (it == tag_cache.end()) {
+        std::optional<SeriesKey> k = w->series->lookup(id);
+        it = tag_cache.emplace(id, k ? k->tags : std::vector<model::Tag>{}).first;
+      }
+      return it->second;
+    };
+    const bool views = metric && rows_fn != nullptr;
     auto finish = [&](ColumnBatch&& b) -> Status {
       if (metric) {
-        auto it = tag_cache.find(b.series_id);
-        if (it == tag_cache.end()) {
-          std::optional<SeriesKey> k = w->series->lookup(b.series_id);
-          it = tag_cache.emplace(b.series_id, k ? k->tags : std::vector<model::Tag>{}).first;
-        }
-        b.series_tags = it->second;
+        if (!views) b.series_tags = tagsOf(b.series_id);
       } else {
         filter->apply(b);
         if (req.no_columns) {
@@ -999,8 +1015,24 @@ struct StorageEngine::Impl {
         }
       }
       st.rows += b.rows();
+      if (views) {
+        SeriesRowsView v = viewOf(b);
+        v.series_tags = &tagsOf(b.series_id);
+        return (*rows_fn)(v);
+      }
       return fn(std::move(b));
     };
+    // Parts' rows as views (metrics, scanSeriesRows).
+    Status user;
+    if (views) {
+      q.rows_fn = [&](const SeriesRowsView& v) {
+        SeriesRowsView with_tags = v;
+        with_tags.series_tags = &tagsOf(v.series_id);
+        st.rows += v.rows;
+        user = (*rows_fn)(with_tags);
+        return user;
+      };
+    }
 
     const std::int64_t first_day = dayOf(req.min_time_ns), last_day = dayOf(req.max_time_ns);
     auto inRange = [&](const PartitionKey& k) {
@@ -1050,42 +1082,68 @@ struct StorageEngine::Impl {
       takeHead(*head);
     }
     for (const auto& hd : frozen_heads) takeHead(*hd);
-    for (const PartHandlePtr& h : handles) {
-      Status user;
-      PartScanStats ps;
-      Status s = h->reader->scan(
-          q,
-          [&](ColumnBatch&& b) {
-            user = finish(std::move(b));
-            return user;
-          },
-          &ps);
-      ++st.parts;
-      st.granules_total += ps.granules_total;
-      st.granules_read += ps.granules_read;
-      st.granules_skipped_by_fields += ps.granules_skipped_by_fields;
-      st.bytes_read += ps.bytes_read;
-      if (!user.isOk()) return user;
-      if (s.code() == StatusCode::kDataLoss) {
-        quarantineLive(h, s.toString());
-        continue;
-      }
-      if (!s.isOk()) return s;
-    }
-    for (ColumnBatch& b : from_head) {
-      if (!fields->empty()) {
-        fields->apply(b);
-        if (b.rows() == 0) continue;
-        if (q.no_columns) {
-          b.columns.clear();
-        } else if (!q.columns.empty() && head_columns.size() != q.columns.size()) {
-          std::erase_if(b.columns, [&](const Column& c) {
-            return std::find(q.columns.begin(), q.columns.end(), c.name) == q.columns.end();
-          });
+    // One pass over the parts and the head's batches for the series in q.series (metrics) or
+    // every row. A part found damaged is quarantined and left out of later passes.
+    std::vector<char> dead(handles.size(), 0);
+    // Passes over one measurement: each part's scan resumes where its previous pass left off.
+    std::vector<PartScanCursor> cursors;
+    auto readPass = [&]() -> Status {
+      for (std::size_t i = 0; i < handles.size(); ++i) {
+        if (dead[i] != 0) continue;
+        const PartHandlePtr& h = handles[i];
+        q.cursor = cursors.empty() ? nullptr : &cursors[i];
+        user = Status::ok();
+        PartScanStats ps;
+        Status s = h->reader->scan(
+            q,
+            [&](ColumnBatch&& b) {
+              user = finish(std::move(b));
+              return user;
+            },
+            &ps);
+        ++st.parts;
+        st.granules_total += ps.granules_total;
+        st.granules_read += ps.granules_read;
+        st.granules_skipped_by_fields += ps.granules_skipped_by_fields;
+        st.bytes_read += ps.bytes_read;
+        if (!user.isOk()) return user;
+        if (s.code() == StatusCode::kDataLoss) {
+          quarantineLive(h, s.toString());
+          dead[i] = 1;
+          continue;
         }
+        if (!s.isOk()) return s;
       }
-      st.head_rows += b.rows();
-      SEXTANT_RETURN_IF_ERROR(finish(std::move(b)));
+      for (ColumnBatch& b : from_head) {
+        if (metric && !std::binary_search(q.series->begin(), q.series->end(), b.series_id)) {
+          continue;  // another pass's series
+        }
+        if (!fields->empty()) {
+          fields->apply(b);
+          if (b.rows() == 0) continue;
+          if (q.no_columns) {
+            b.columns.clear();
+          } else if (!q.columns.empty() && head_columns.size() != q.columns.size()) {
+            std::erase_if(b.columns, [&](const Column& c) {
+              return std::find(q.columns.begin(), q.columns.end(), c.name) == q.columns.end();
+            });
+          }
+        }
+        st.head_rows += b.rows();
+        SEXTANT_RETURN_IF_ERROR(finish(std::move(b)));
+      }
+      return Status::ok();
+    };
+    if (!metric || req.series_per_pass == 0) return readPass();
+    if (q.measurements.size() == 1) cursors.resize(handles.size());
+    std::vector<std::uint64_t> pass;
+    for (std::size_t a = 0; a < series.size(); a += req.series_per_pass) {
+      const std::size_t b = std::min(series.size(), a + req.series_per_pass);
+      pass.assign(series.begin() + static_cast<std::ptrdiff_t>(a),
+                  series.begin() + static_cast<std::ptrdiff_t>(b));
+      q.series = &pass;
+      SEXTANT_RETURN_IF_ERROR(readPass());
+      if (req.pass_done) SEXTANT_RETURN_IF_ERROR(req.pass_done());
     }
     return Status::ok();
   }
@@ -1200,7 +1258,14 @@ Status StorageEngine::applyRetention() { return impl_->applyRetention(); }
 
 Status StorageEngine::scan(const ScanRequest& req, const std::function<Status(ColumnBatch&&)>& fn,
                            ScanStats* stats) {
-  return impl_->scan(req, fn, stats);
+  return impl_->scan(req, fn, nullptr, stats);
+}
+
+Status StorageEngine::scanSeriesRows(const ScanRequest& req,
+                                     const std::function<Status(const SeriesRowsView&)>& fn,
+                                     ScanStats* stats) {
+  if (req.category != Category::kMetric) return invalidArgument("scanSeriesRows: metrics only");
+  return impl_->scan(req, {}, &fn, stats);
 }
 
 std::vector<model::Point> StorageEngine::latestObjects(std::string_view workspace_id,

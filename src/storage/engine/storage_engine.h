@@ -102,10 +102,22 @@ struct ScanRequest {
   // with its own scan. 1 shard: every series. Ignored by other categories.
   std::uint32_t series_shard = 0;
   std::uint32_t series_shards = 1;
+  // When > 0, the shards interleave instead: shard i takes the blocks of this many consecutive
+  // selected ids whose block number modulo series_shards is i, so that shards stay balanced when
+  // the rows wanted cluster in id ranges (one field of a measurement whose series were created
+  // field by field, with only_rows_with_columns).
+  std::size_t series_shard_block = 0;
   // Metrics with `columns` set (and not no_columns): rows none of whose projected columns has a
   // value are not returned (a measurement's other fields' series are then not even read from
   // parts' granules that lack the columns). Ignored by other categories.
   bool only_rows_with_columns = false;
+  // Metrics: when > 0, the selected series (of this shard) are read in passes of at most this
+  // many series ids, in id order: each pass reads every part and head for its series, then calls
+  // `pass_done` (when set; a non-ok Status ends the scan with it). So every row of a pass's series
+  // has been returned when its pass_done runs, and callers can finish series pass by pass instead
+  // of holding all of them. 0: one pass, no pass_done. Ignored by other categories.
+  std::size_t series_per_pass = 0;
+  std::function<Status()> pass_done;
 };
 
 struct ScanStats {
@@ -175,6 +187,12 @@ class StorageEngine {
   // found damaged is quarantined, reported in damage() and skipped.
   Status scan(const ScanRequest& req, const std::function<Status(ColumnBatch&&)>& fn,
               ScanStats* stats = nullptr);
+  // scan() of metrics (InvalidArgument otherwise) without copying rows out of parts: fn sees
+  // the same rows, in the same order and passes, as views (SeriesRowsView, series_tags set,
+  // valid during the call; a column may have no present value among a view's rows).
+  Status scanSeriesRows(const ScanRequest& req,
+                        const std::function<Status(const SeriesRowsView&)>& fn,
+                        ScanStats* stats = nullptr);
 
   // Objects and custom objects: the newest point of each (class, name) of a workspace; classes
   // empty: every class.

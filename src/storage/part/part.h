@@ -98,6 +98,29 @@ class PartWriter {
 };
 
 // What a scan wants from a part. Every condition narrows the rows returned.
+namespace part_internal {
+struct DecodedGranule;
+}
+
+// Where one reader's scan left off, for a sequence of scans over ascending, disjoint sets of
+// series of one measurement (the storage engine's passes, ScanRequest::series_per_pass): the next
+// scan starts at the last granule the previous one read (earlier granules hold only earlier
+// series) and takes that granule already decoded instead of decoding it again. One per reader
+// and sequence; the queries of a sequence differ only in `series`. Not thread-safe.
+struct PartScanCursor {
+  PartScanCursor();
+  ~PartScanCursor();
+  PartScanCursor(PartScanCursor&&) noexcept;
+  PartScanCursor& operator=(PartScanCursor&&) noexcept;
+
+  std::size_t granule = 0;  // the first granule the next scan looks at
+  // The last granule decoded (its index in decoded->granule) and the columns it was decoded
+  // with, when has_decoded.
+  std::unique_ptr<part_internal::DecodedGranule> decoded;
+  std::vector<char> decoded_columns;
+  bool has_decoded = false;
+};
+
 struct PartQuery {
   std::int64_t min_time_ns = INT64_MIN;   // inclusive
   std::int64_t max_time_ns = INT64_MAX;   // inclusive
@@ -119,6 +142,13 @@ struct PartQuery {
   // whose column statistics and value blooms prove that no row passes are skipped; the columns
   // they name are read for the rows even when not projected (and not returned then).
   std::vector<FieldPredicate> fields;
+  // Optional: see PartScanCursor. Used only with exactly one measurement and `series` set
+  // (ignored otherwise).
+  PartScanCursor* cursor = nullptr;
+  // Optional: when set, the scan calls it instead of fn, with the same rows: without field
+  // predicates, views into the decoded granule (no copy; columns may then have no present value
+  // among the view's rows); with them, views of the copied batches.
+  std::function<Status(const SeriesRowsView&)> rows_fn;
 };
 
 struct PartScanStats {

@@ -27,8 +27,13 @@ ColumnBatch copyRows(const DecodedGranule& g, std::size_t a, std::size_t b,
   ColumnBatch out;
   out.measurement = *g.measurement;
   out.series_id = g.seriesAt(row(0));
-  out.time_ns.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) out.time_ns.push_back(g.time_ns[row(i)]);
+  if (sel == nullptr) {
+    out.time_ns.assign(g.time_ns.begin() + static_cast<std::ptrdiff_t>(a),
+                       g.time_ns.begin() + static_cast<std::ptrdiff_t>(b));
+  } else {
+    out.time_ns.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) out.time_ns.push_back(g.time_ns[row(i)]);
+  }
   for (const Column& c : g.columns) {
     std::size_t present = n;
     if (!c.present.empty()) {
@@ -63,6 +68,11 @@ ColumnBatch gatherRows(const DecodedGranule& g, const std::vector<std::uint32_t>
 }
 
 }  // namespace
+
+PartScanCursor::PartScanCursor() = default;
+PartScanCursor::~PartScanCursor() = default;
+PartScanCursor::PartScanCursor(PartScanCursor&&) noexcept = default;
+PartScanCursor& PartScanCursor::operator=(PartScanCursor&&) noexcept = default;
 
 ColumnBatch part_internal::sliceGranule(const DecodedGranule& g, std::size_t a, std::size_t b) {
   return copyRows(g, a, b, nullptr);
@@ -431,10 +441,24 @@ struct PartReader::Impl {
       return false;
     };
     std::vector<std::uint8_t> keep;
-    DecodedGranule dg;
+    // With a cursor: start where the previous scan of the sequence read last, and decode into
+    // (and reuse) the cursor's granule.
+    PartScanCursor* cursor =
+        q.cursor != nullptr && q.measurements.size() == 1 && q.series != nullptr ? q.cursor
+                                                                                 : nullptr;
+    DecodedGranule local_dg;
+    if (cursor != nullptr && cursor->decoded == nullptr) {
+      cursor->decoded = std::make_unique<DecodedGranule>();
+    }
+    DecodedGranule& dg = cursor != nullptr ? *cursor->decoded : local_dg;
+    bool dg_valid = cursor != nullptr && cursor->has_decoded && cursor->decoded_columns == need;
     std::vector<std::uint32_t> sel;
-    for (std::size_t g = 0; g < footer.granules.size(); ++g) {
+    for (std::size_t g = cursor != nullptr ? cursor->granule : 0; g < footer.granules.size(); ++g) {
       const GranuleMark& m = footer.granules[g];
+      if (cursor != nullptr && m.min_series > q.series->back() &&
+          footer.measurements[m.measurement] == q.measurements[0]) {
+        break;  // the measurement's later granules hold later series only
+      }
       ++st->granules_total;
       if (!markMatches(m, q)) continue;
       if (with_columns && std::none_of(m.columns.begin(), m.columns.end(),
@@ -463,8 +487,18 @@ struct PartReader::Impl {
           continue;
         }
       }
-      ++st->granules_read;
-      SEXTANT_RETURN_IF_ERROR(readGranule(g, &need, &dg, st));
+      if (!dg_valid || dg.granule != g) {
+        ++st->granules_read;
+        dg_valid = false;
+        if (cursor != nullptr) cursor->has_decoded = false;
+        SEXTANT_RETURN_IF_ERROR(readGranule(g, &need, &dg, st));
+        if (cursor != nullptr) {
+          cursor->has_decoded = true;
+          cursor->decoded_columns = need;
+          dg_valid = true;
+        }
+      }
+      if (cursor != nullptr) cursor->granule = g;
       if (!filter->empty()) filter->evaluate(dg.columns, dg.rows(), &keep);
       // Rows by series runs; each run that keeps rows is one batch.
       const std::size_t n = dg.rows();
@@ -484,11 +518,23 @@ struct PartReader::Impl {
           const auto to = static_cast<std::size_t>(hi - dg.time_ns.begin());
           if (lo != hi && (!with_columns || anyProjectedValue(dg, from, to))) {
             st->rows_returned += to - from;
+            if (q.rows_fn && !strip) {
+              SeriesRowsView v;
+              v.measurement = dg.measurement;
+              v.series_id = sid;
+              v.time_ns = dg.time_ns.data() + from;
+              v.rows = to - from;
+              v.columns = &dg.columns;
+              v.offset = from;
+              SEXTANT_RETURN_IF_ERROR(q.rows_fn(v));
+              a = b;
+              continue;
+            }
             ColumnBatch out = copyRows(dg, from, to, nullptr);
             if (strip) {
               std::erase_if(out.columns, [&](const Column& c) { return !projected(c.name); });
             }
-            SEXTANT_RETURN_IF_ERROR(fn(std::move(out)));
+            SEXTANT_RETURN_IF_ERROR(q.rows_fn ? q.rows_fn(viewOf(out)) : fn(std::move(out)));
           }
         } else if (series_ok) {
           sel.clear();
@@ -506,7 +552,7 @@ struct PartReader::Impl {
             if (with_columns && out.columns.empty()) {
               st->rows_returned -= sel.size();
             } else {
-              SEXTANT_RETURN_IF_ERROR(fn(std::move(out)));
+              SEXTANT_RETURN_IF_ERROR(q.rows_fn ? q.rows_fn(viewOf(out)) : fn(std::move(out)));
             }
           }
         }
