@@ -1,0 +1,123 @@
+// libFuzzer target for the DQL evaluator, the way untrusted queries reach it: the input is a DQL
+// statement, sent as the `q` of a POST /v1/query/raw body (handleQueryRaw) over the small fixed
+// dataset of test_data.h (metrics cpu and net, logs nginx, objects kubelet_pod, ecs and site),
+// written once into an engine in a temp dir. Tight limits (rows, series, buckets, a timeout) keep
+// every input short. Oracles: no crash or sanitizer report; the answer is 200, 400, 422 or 503
+// (never 500) and its body is valid JSON; a statement that does not parse is a 400. When the
+// statement references dashboard variables it runs again with each set to a value and to
+// __all__.
+#include <simdjson.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/testing/temp_dir.h"
+#include "query/dql/dql.h"
+#include "query/dql_exec/query_raw.h"
+#include "query/dql_exec/test_data.h"
+#include "storage/engine/testing/test_engine.h"
+
+namespace {
+
+namespace dql = sextant::query::dql;
+namespace dx = sextant::query::dql_exec;
+
+struct Dataset {
+  sextant::testing::TempDir dir;
+  std::unique_ptr<sextant::storage::StorageEngine> engine;
+};
+
+// Built on the first input; the temp dir goes away at exit.
+Dataset& dataset() {
+  static Dataset d;
+  if (!d.engine) {
+    d.engine = sextant::storage::testing::openTestEngine(d.dir.path());
+    if (!d.engine || !dx::testing::writeAll(*d.engine, "ws").isOk()) {
+      fprintf(stderr, "fuzz_dql_eval: cannot build the dataset\n");
+      abort();
+    }
+  }
+  return d;
+}
+
+// A JSON string literal of s (control bytes and non-ASCII as \u00XX: the bytes are not UTF-8).
+std::string jsonString(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x20 || c >= 0x7f) {
+      char buf[8];
+      snprintf(buf, sizeof(buf), "\\u%04x", c);
+      out += buf;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out + "\"";
+}
+
+[[noreturn]] void die(const char* what, std::string_view query, const std::string& detail) {
+  fprintf(stderr, "fuzz_dql_eval: %s\nquery: %s\n%s\n", what, jsonString(query).c_str(),
+          detail.c_str());
+  abort();
+}
+
+void post(std::string_view query, const std::string& variables, bool must_parse) {
+  const std::int64_t t0 = dx::testing::kT0;
+  std::string body = R"({"queries":[{"qtype":"dql","query":{"q":)" + jsonString(query) +
+                     R"(,"time_range":[)" + std::to_string(t0) + "," +
+                     std::to_string(t0 + 119'999) + "]" + variables + "}}]}";
+  dx::QueryRawOptions o;
+  o.now_ms = t0 + 120'000;
+  o.dql.max_rows = 20'000;
+  o.dql.max_series = 2'000;
+  o.dql.max_buckets = 2'000;
+  o.dql.timeout = std::chrono::milliseconds(500);
+  dx::QueryRawResponse r = dx::handleQueryRaw(body, "ws", *dataset().engine, o);
+  if (r.status != 200 && r.status != 400 && r.status != 422 && r.status != 503) {
+    die("unexpected status", query, std::to_string(r.status) + " " + r.body);
+  }
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(r.body);
+  simdjson::dom::element e;
+  if (parser.parse(padded).get(e) != simdjson::SUCCESS) die("body is not JSON", query, r.body);
+  std::string_view code;
+  if (r.status != 200 && e["error_code"].get(code) != simdjson::SUCCESS) {
+    die("an error without error_code", query, r.body);
+  }
+  if (must_parse && code == "dql.ParseError") {
+    die("a statement that parsed is a parse error", query, r.body);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size > 4096) return 0;
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+  sextant::Result<dql::Query> q = dql::parse(input);
+  if (!q.isOk()) {
+    post(input, "", false);
+    return 0;
+  }
+  post(input, "", true);
+  std::vector<std::string> names = dql::referencedVariables(*q);
+  if (names.empty()) return 0;
+  std::string some = R"(,"variables":{)";
+  std::string all = some;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    std::string sep = i == 0 ? "" : ",";
+    some += sep + jsonString(names[i]) + (i % 2 == 0 ? R"(:"a")" : R"(:["web-1","c1"])");
+    all += sep + jsonString(names[i]) + R"(:"__all__")";
+  }
+  post(input, some + "}", false);
+  post(input, all + "}", false);
+  return 0;
+}
