@@ -3,9 +3,9 @@
 // dataset of test_data.h (metrics cpu and net, logs nginx, objects kubelet_pod, ecs and site),
 // written once into an engine in a temp dir. Tight limits (rows, series, buckets, a timeout) keep
 // every input short. Oracles: no crash or sanitizer report; the answer is 200, 400, 422 or 503
-// (never 500) and its body is valid JSON; a statement that does not parse is a 400. When the
-// statement references dashboard variables it runs again with each set to a value and to
-// __all__.
+// (never 500) and its body is valid JSON; a statement that does not parse is a 400; the columnar
+// and row aggregate paths agree. When the statement references dashboard variables it runs
+// again with each set to a value and to __all__.
 #include <simdjson.h>
 
 #include <chrono>
@@ -97,6 +97,35 @@ void post(std::string_view query, const std::string& variables, bool must_parse)
   }
 }
 
+// The columnar aggregate path and the row path (EvalOptions::columnar) give the same output
+// (columnar_test.cc; the dataset's floats add exactly in any order). An error on one side only
+// is allowed when it is a limit (the paths read and group differently).
+void columnarMatchesRows(std::string_view input, const dql::Query& q) {
+  dx::EvalOptions o;
+  o.now_ms = dx::testing::kT0 + 120'000;
+  o.start_ms = dx::testing::kT0;
+  o.end_ms = dx::testing::kT0 + 119'999;
+  o.max_rows = 20'000;
+  o.max_series = 2'000;
+  o.max_buckets = 2'000;
+  o.timeout = std::chrono::milliseconds(500);
+  sextant::Result<dx::QueryOutput> col = dx::evaluate(*dataset().engine, "ws", q, o);
+  o.columnar = false;
+  sextant::Result<dx::QueryOutput> row = dx::evaluate(*dataset().engine, "ws", q, o);
+  auto limit = [](const sextant::Status& st) {
+    return st.code() == sextant::StatusCode::kOutOfRange ||
+           st.code() == sextant::StatusCode::kDeadlineExceeded;
+  };
+  if (col.isOk() && row.isOk()) {
+    if (!(col->series == row->series) || col->total_hits != row->total_hits) {
+      die("columnar and row paths differ", input, "");
+    }
+  } else if (col.isOk() != row.isOk()) {
+    const sextant::Status& st = col.isOk() ? row.status() : col.status();
+    if (!limit(st)) die("only one path fails", input, st.toString());
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -108,6 +137,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   post(input, "", true);
+  columnarMatchesRows(input, *q);
   std::vector<std::string> names = dql::referencedVariables(*q);
   if (names.empty()) return 0;
   std::string some = R"(,"variables":{)";

@@ -108,7 +108,8 @@ class ExprEvaluator {
   bool regexMatch(const std::string& pattern, std::string_view text);
   // Prepares a ConstInList for every IN whose list is all literals in q (its clauses, targets,
   // arguments, subqueries and joined queries); eval() then uses it for those nodes. q must
-  // outlive this evaluator (its nodes are looked up by address). IN nodes elsewhere (copies,
+  // stay alive (and unchanged) while this evaluator evaluates (its nodes are looked up by
+  // address). IN nodes elsewhere (copies,
   // conditions parsed while evaluating) compare item by item with the same result.
   void prepareInLists(const dql::Query& q);
 
