@@ -1283,6 +1283,12 @@ Result<AggSetup> aggSetup(const Plan& p) {
   if (a.distinct && p.targets.size() != 1) {
     return invalidArgument("distinct() must be the only target");
   }
+  // Nor part of an expression or of HAVING (it has no one value per group).
+  std::size_t distinct_calls = std::count_if(a.plan.specs.begin(), a.plan.specs.end(),
+                                             [](const AggSpec& s) { return s.func == "distinct"; });
+  if (distinct_calls > (a.distinct ? 1u : 0u)) {
+    return invalidArgument(at(p.q->pos) + "distinct() must be the only target, alone");
+  }
   return a;
 }
 
@@ -2690,8 +2696,10 @@ Result<QueryOutput> evaluate(storage::StorageEngine& engine, std::string_view wo
   if (!options.variables.empty()) {
     Result<Query> s = dql::substituteVariables(query, options.variables);
     if (!s.isOk()) return s.status();
+    c.ev.prepareInLists(*s);
     return evalQuery(c, *s);
   }
+  c.ev.prepareInLists(query);
   return evalQuery(c, query);
 }
 

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
 #include "query/dql_exec/test_util.h"
+#include "query/dql_exec/values.h"
 
 namespace sextant::query::dql_exec {
 namespace {
@@ -637,16 +639,11 @@ TEST_F(DqlEvalTest, CiNamespaceIsGitlabLogs) {
 
 class DqlObjectTest : public testing::EngineTest {
  protected:
+  // test_data.h podPoints(): pod-1 Running (1) and pod-2 Pending (0) at +0 s, then pod-1
+  // Failed (3) at +10 s.
   void seedPods() {
-    auto pod = [](std::string name, std::string ns, std::string status, std::int64_t restarts,
-                  std::int64_t s) {
-      return testing::point(
-          "kubelet_pod", {{"name", std::move(name)}, {"namespace", std::move(ns)}},
-          {{"status", std::move(status)}, {"restarts", restarts}}, kT0 + s * 1000);
-    };
-    write(Category::kObject,
-          {pod("pod-1", "default", "Running", 1, 0), pod("pod-2", "kube-system", "Pending", 0, 0)});
-    write(Category::kObject, {pod("pod-1", "default", "Failed", 3, 10)});
+    write(Category::kObject, testing::podPoints(0));
+    write(Category::kObject, testing::podPoints(1));
   }
 };
 
@@ -677,21 +674,9 @@ class DqlJoinTest : public testing::EngineTest {
  protected:
   // Objects of class ecs (name tag; hostname, region, cl fields): ecs-1 (a, r1, c1) at +0 s,
   // ecs-2 (c, r2, c1) at +10 s, ecs-3 (z, r1, c9) at +20 s. cpu (seedCpu): a/c1, b/c1, c/c2.
-  void seedEcs() {
-    auto ecs = [](std::string name, std::string host, std::string region, std::string cl,
-                  std::int64_t s) {
-      return testing::point(
-          "ecs", {{"name", std::move(name)}},
-          {{"hostname", std::move(host)}, {"region", std::move(region)}, {"cl", std::move(cl)}},
-          kT0 + s * 1000);
-    };
-    write(Category::kObject, {ecs("ecs-1", "a", "r1", "c1", 0), ecs("ecs-2", "c", "r2", "c1", 10),
-                              ecs("ecs-3", "z", "r1", "c9", 20)});
-  }
+  void seedEcs() { write(Category::kObject, testing::ecsPoints()); }
   // Objects of class site: one, host = web-2 (the nginx logs of seedLogs have web-1, web-2).
-  void seedSite() {
-    write(Category::kObject, {testing::point("site", {{"name", "s1"}}, {{"host", "web-2"}}, kT0)});
-  }
+  void seedSite() { write(Category::kObject, testing::sitePoints()); }
 };
 
 TEST_F(DqlJoinTest, FilterKeepsTheLeftGroupsWhoseKeyIsOnTheRight) {
@@ -861,6 +846,154 @@ TEST_F(DqlJoinTest, LinkOntoGroupedSeriesByTheirTags) {
   EXPECT_EQ(r.series[1].tags[0].value, "b");
   EXPECT_EQ(r.series[1].values, (Rows{{I(kT0), D(2), N()}}));
   EXPECT_EQ(r.series[2].values, (Rows{{I(kT0), D(100), S("r2")}}));
+}
+
+// --- IN lists ----------------------------------------------------------------------------
+
+class DqlInListTest : public testing::EngineTest {
+ protected:
+  // logging mix, tag id, fields i (int), f (float), s (string), b (bool), some missing:
+  //   r1: i=1  f=1.5  s='1'    b=true
+  //   r2: i=2  f=2.0  s='abc'  b=false
+  //   r3: i=0  f=-0.0 s=''     (no b)
+  //   r4: (no i) f=10 s='2.5'  b=true
+  //   r5: i=-7 (no f) s='true' (no b)
+  void seedMix() {
+    auto row = [](std::string id, std::vector<model::Field> fields, std::int64_t s) {
+      return testing::point("mix", {{"id", std::move(id)}}, std::move(fields), kT0 + s * 1000);
+    };
+    write(Category::kLogging,
+          {row("r1", {{"i", std::int64_t{1}}, {"f", 1.5}, {"s", std::string("1")}, {"b", true}}, 1),
+           row("r2", {{"i", std::int64_t{2}}, {"f", 2.0}, {"s", std::string("abc")}, {"b", false}},
+               2),
+           row("r3", {{"i", std::int64_t{0}}, {"f", -0.0}, {"s", std::string()}}, 3),
+           row("r4", {{"f", 10.0}, {"s", std::string("2.5")}, {"b", true}}, 4),
+           row("r5", {{"i", std::int64_t{-7}}, {"s", std::string("true")}}, 5)});
+  }
+  // The ids of the rows the filter keeps, sorted.
+  std::vector<std::string> ids(const std::string& filter) {
+    QueryOutput r = run("L::mix:(id) " + filter);
+    std::vector<std::string> out;
+    for (const Series& s : r.series) {
+      for (const auto& v : s.values) out.push_back(std::get<std::string>(v[1]));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  // ids() of a filter with one `[` (a list of literals: prepared once), and of the same filter
+  // with a non-literal item that matches nothing added (compared item by item): both must be
+  // `want`.
+  void expectIds(const std::string& filter, std::vector<std::string> want) {
+    EXPECT_EQ(ids(filter), want) << filter;
+    std::string linear = filter;
+    linear.replace(linear.find('['), 1, "[abs(-987654), ");
+    EXPECT_EQ(ids(linear), want) << linear;
+  }
+};
+
+TEST_F(DqlInListTest, TypedComparisonsAsTheOtherOperators) {
+  seedMix();
+  using V = std::vector<std::string>;
+  // Ints: equal ints exactly, floats and bools as numbers, number strings by their value.
+  expectIds("{i IN [2.0, '-7', true]}", V{"r1", "r2", "r5"});
+  // A missing value is '' against strings, and nothing against numbers; nil matches nothing.
+  expectIds("{i IN ['', 5]}", V{"r4"});
+  expectIds("{i NOT IN ['', 5]}", V{"r1", "r2", "r3", "r5"});
+  expectIds("{i IN [nil, 5]}", V{});
+  expectIds("{i NOT IN [nil]}", V{"r1", "r2", "r3", "r4", "r5"});
+  // Floats: -0.0 equals 0; 2.0 equals 2; number strings by value ('1e1' = 10).
+  expectIds("{f IN [0, 2, 'x']}", V{"r2", "r3"});
+  expectIds("{f IN ['1.5', '1e1']}", V{"r1", "r4"});
+  // Strings: equal strings; a number string against numbers by value; another string against
+  // a number's or bool's text ('true' = true).
+  expectIds("{s IN [1, 'abc', 2.5]}", V{"r1", "r2", "r4"});
+  expectIds("{s IN [true, '']}", V{"r1", "r3", "r5"});
+  expectIds("{s IN ['1.0', 'ABC']}", V{});
+  // Bools: as 1 and 0, and as the text 'true' / 'false'.
+  expectIds("{b IN [1]}", V{"r1", "r4"});
+  expectIds("{b IN ['false']}", V{"r2"});
+  expectIds("{b IN [0.0, 'x']}", V{"r2"});
+  expectIds("{b NOT IN [false]}", V{"r1", "r3", "r4", "r5"});
+}
+
+TEST_F(DqlInListTest, ListsInHavingSubqueriesAndJoinsAndWithVariables) {
+  seedMix();
+  using V = std::vector<std::string>;
+  expectIds("{i IN [1, 2] OR s IN ['true']}", V{"r1", "r2", "r5"});
+  // A subquery's filter and the outer filter.
+  QueryOutput r = run("L::(L::mix:(id, i) {i IN [0, 1, 2]}):(count(*)) {i NOT IN [1]}");
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values[0][1], I(2));  // r2, r3
+  // HAVING over an aggregate.
+  r = run("L::mix:(count(*) AS n) BY b HAVING n IN [1]");
+  ASSERT_EQ(r.series.size(), 1u);  // b = false: r2 (true: r1 r4, missing: r3 r5)
+  EXPECT_EQ(r.series[0].tags, (std::vector<model::Tag>{{"b", "false"}}));
+  EXPECT_EQ(r.series[0].values[0][1], I(1));
+  // A list that comes from a variable is prepared after the substitution.
+  EvalOptions o = opts();
+  o.variables["ids"] = {"r2", "r5"};
+  r = run("L::mix:(count(*)) {id IN [#{ids}]}", o);
+  ASSERT_EQ(r.series.size(), 1u);
+  EXPECT_EQ(r.series[0].values[0][1], I(2));
+}
+
+TEST(DqlConstInListTest, AgreesWithCompareValuesOnEveryPair) {
+  // Every value against every list of up to two items from the same grid: contains() must be
+  // the linear rule (compareValues == 0, null as '' against strings) written out here.
+  auto lit = [](const Value& v) {
+    dql::Expr e;
+    if (isNull(v)) {
+      e.kind = dql::ExprKind::kNil;
+    } else if (const auto* i = std::get_if<std::int64_t>(&v)) {
+      e.kind = dql::ExprKind::kInt;
+      e.int_value = *i;
+    } else if (const auto* d = std::get_if<double>(&v)) {
+      e.kind = dql::ExprKind::kFloat;
+      e.float_value = *d;
+    } else if (const auto* b = std::get_if<bool>(&v)) {
+      e.kind = dql::ExprKind::kBool;
+      e.bool_value = *b;
+    } else {
+      e.kind = dql::ExprKind::kString;
+      e.text = std::get<std::string>(v);
+    }
+    return e;
+  };
+  std::vector<Value> items = {N(),         I(0),         I(1),      I(-7),      I(9007199254740993),
+                              D(0.0),      D(-0.0),      D(1.0),    D(1.5),     D(1e300),
+                              Value(true), Value(false), S(""),     S("1"),     S("1.0"),
+                              S("1.5"),    S("abc"),     S("true"), S("false"), S("nan"),
+                              S("inf"),    S("-0"),      S(" 1")};
+  std::vector<Value> values = items;
+  values.push_back(D(std::nan("")));
+  values.push_back(D(HUGE_VAL));
+  values.push_back(D(9007199254740992.0));
+  auto linear = [](const Value& a, const std::vector<Value>& list) {
+    for (const Value& b : list) {
+      Value x = a;
+      if (isNull(x) && std::holds_alternative<std::string>(b)) x = std::string();
+      std::optional<int> c = compareValues(x, b);
+      if (c && *c == 0) return true;
+    }
+    return false;
+  };
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    for (std::size_t j = i; j < items.size(); ++j) {
+      std::vector<Value> list = {items[i], items[j]};
+      std::unique_ptr<ConstInList> set = ConstInList::make({lit(list[0]), lit(list[1])});
+      ASSERT_NE(set, nullptr);
+      for (const Value& a : values) {
+        EXPECT_EQ(set->contains(a), linear(a, list))
+            << toText(a) << " (" << a.index() << ") IN [" << toText(list[0]) << " ("
+            << list[0].index() << "), " << toText(list[1]) << " (" << list[1].index() << ")]";
+      }
+    }
+  }
+  // A non-literal item: not prepared.
+  dql::Expr call;
+  call.kind = dql::ExprKind::kCall;
+  call.text = "abs";
+  EXPECT_EQ(ConstInList::make({lit(I(1)), call}), nullptr);
 }
 
 // --- show_* ------------------------------------------------------------------------------
@@ -1040,6 +1173,20 @@ TEST_F(DqlEvalTest, PerQueryLimits) {
   }
   o.cancelled = [] { return false; };
   EXPECT_EQ(run(by_host, o).series, all.series);
+}
+
+// --- Found by fuzz_dql_eval (evaluator_fuzz.cc) ---------------------------------------------
+
+TEST_F(DqlEvalTest, FuzzDistinctInsideAnExpressionIsAnError) {
+  // distinct() in an expression read an empty value list (out of bounds).
+  seedCpu();
+  for (const char* q : {"M::cpu:(count = distinct(host))", "M::cpu:(distinct(host) + 1)",
+                        "M::cpu:(count(usage)) HAVING distinct(host) = 'a'"}) {
+    Status st = runError(q);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << q;
+    EXPECT_NE(st.message().find("1:1: distinct() must be the only target"), std::string::npos)
+        << st.message();
+  }
 }
 
 }  // namespace

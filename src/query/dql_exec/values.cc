@@ -287,8 +287,120 @@ Value ExprEvaluator::compare(const Expr& e, const Resolver& r) {
   }
 }
 
+namespace {
+
+// Hash keys of doubles: -0 and 0 are one key (they compare equal).
+double numberKey(double d) { return d == 0 ? 0.0 : d; }
+
+}  // namespace
+
+std::unique_ptr<ConstInList> ConstInList::make(const std::vector<Expr>& items) {
+  auto out = std::make_unique<ConstInList>();
+  for (const Expr& item : items) {
+    switch (item.kind) {
+      case ExprKind::kString: {
+        out->strings_.insert(item.text);
+        if (item.text.empty()) out->has_empty_string_ = true;
+        std::optional<double> n = parseNumber(item.text);
+        if (!n) {
+          out->text_strings_.insert(item.text);
+        } else if (!std::isnan(*n)) {
+          out->string_numbers_.insert(numberKey(*n));
+        }
+        break;
+      }
+      case ExprKind::kInt:
+      case ExprKind::kDuration:
+        out->ints_.insert(item.int_value);
+        out->int_numbers_.insert(numberKey(static_cast<double>(item.int_value)));
+        out->number_texts_.insert(toText(item.int_value));
+        break;
+      case ExprKind::kFloat:
+      case ExprKind::kBool: {
+        Value v = item.kind == ExprKind::kFloat ? Value(item.float_value) : Value(item.bool_value);
+        double d = *toDouble(v);
+        // NaN compares unlike any hash lookup (a string number against it is equal): item by
+        // item. Literals are finite; this only guards the rule.
+        if (std::isnan(d)) return nullptr;
+        out->other_numbers_.insert(numberKey(d));
+        out->number_texts_.insert(toText(v));
+        break;
+      }
+      case ExprKind::kNil: break;  // null matches nothing
+      default: return nullptr;
+    }
+  }
+  return out;
+}
+
+// compareValues(x, b) == 0 for some item b, case by case:
+// - null x: only '' (null reads as '' against strings; null against a number is no order).
+// - string x: equal strings; a number item when x is a number (not NaN) of the same value, else
+//   when x is the item's text.
+// - int x: equal int items exactly; float/bool items and number strings as doubles; strings
+//   that are not numbers against x's text.
+// - float/bool x: any number item or number string as doubles; a NaN x against a number string
+//   is neither less nor greater, so equal; strings that are not numbers against x's text.
+bool ConstInList::contains(const Value& a) const {
+  if (isNull(a)) return has_empty_string_;
+  if (const auto* s = std::get_if<std::string>(&a)) {
+    if (strings_.count(*s) != 0) return true;
+    std::optional<double> n = parseNumber(*s);
+    if (!n) return number_texts_.count(*s) != 0;
+    if (std::isnan(*n)) return false;
+    return int_numbers_.count(numberKey(*n)) != 0 || other_numbers_.count(numberKey(*n)) != 0;
+  }
+  if (!text_strings_.empty() && text_strings_.count(toText(a)) != 0) return true;
+  if (const auto* i = std::get_if<std::int64_t>(&a)) {
+    if (ints_.count(*i) != 0) return true;
+    double d = numberKey(static_cast<double>(*i));
+    return other_numbers_.count(d) != 0 || string_numbers_.count(d) != 0;
+  }
+  double d = *toDouble(a);
+  if (std::isnan(d)) return !string_numbers_.empty();
+  d = numberKey(d);
+  return int_numbers_.count(d) != 0 || other_numbers_.count(d) != 0 ||
+         string_numbers_.count(d) != 0;
+}
+
+void ExprEvaluator::prepareInLists(const dql::Query& q) {
+  auto exprs = [&](const std::vector<Expr>& v) {
+    for (const Expr& e : v) prepareInLists(e);
+  };
+  exprs(q.targets);
+  exprs(q.args);
+  exprs(q.by);
+  for (const std::optional<Expr>* e : {&q.filter, &q.having, &q.join_on}) {
+    if (e->has_value()) prepareInLists(**e);
+  }
+  for (const dql::OrderKey& k : q.order_by) prepareInLists(k.expr);
+  for (const dql::OrderKey& k : q.sorder_by) prepareInLists(k.expr);
+  for (const dql::Source& s : q.sources) {
+    if (s.subquery) prepareInLists(*s.subquery);
+  }
+  for (const dql::Query& j : q.joined) prepareInLists(j);
+}
+
+void ExprEvaluator::prepareInLists(const Expr& e) {
+  if (e.kind == ExprKind::kIn && e.args.size() == 2 && e.args[1].kind == ExprKind::kList &&
+      in_lists_.count(&e) == 0) {
+    if (std::unique_ptr<ConstInList> l = ConstInList::make(e.args[1].args)) {
+      in_lists_.emplace(&e, std::move(l));
+    }
+  }
+  for (const Expr& a : e.args) prepareInLists(a);
+  if (e.query) prepareInLists(*e.query);
+}
+
 Value ExprEvaluator::inList(const Expr& e, const Resolver& r) {
   Value a = nameOrValue(e.args[0], r);
+  if (!in_lists_.empty()) {
+    auto it = in_lists_.find(&e);
+    if (it != in_lists_.end()) {
+      bool found = it->second->contains(a);
+      return e.negated ? !found : found;
+    }
+  }
   bool found = false;
   for (const Expr& item : e.args[1].args) {
     Value b = eval(item, r);

@@ -13,6 +13,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 #include "core/status.h"
 #include "model/point.h"
@@ -68,6 +71,27 @@ class Resolver {
   virtual bool messageIsFullText() const { return false; }
 };
 
+// The items of an `IN [...]` list whose items are all literals (string, int, float, bool, duration,
+// nil), prepared once: contains(a) is true exactly when some item b has compareValues(x, b) == 0,
+// x being a with null read as '' against string items (ExprEvaluator's linear IN), in a few hash
+// lookups instead of one comparison per item. nil items match nothing.
+class ConstInList {
+ public:
+  // Null when an item is not a literal.
+  static std::unique_ptr<ConstInList> make(const std::vector<dql::Expr>& items);
+  bool contains(const Value& a) const;
+
+ private:
+  std::unordered_set<std::string> strings_;       // string items, bytewise
+  bool has_empty_string_ = false;                 // '' is an item: a null value matches it
+  std::unordered_set<std::int64_t> ints_;         // int (and duration) items, exactly
+  std::unordered_set<double> int_numbers_;        // int items as doubles
+  std::unordered_set<double> other_numbers_;      // float and bool items as doubles
+  std::unordered_set<double> string_numbers_;     // string items that are numbers (not NaN)
+  std::unordered_set<std::string> number_texts_;  // toText() of the int, float and bool items
+  std::unordered_set<std::string> text_strings_;  // string items that are not numbers
+};
+
 class ExprEvaluator {
  public:
   ExprEvaluator();
@@ -82,6 +106,12 @@ class ExprEvaluator {
   }
   // RE2 full match ('.' matches '\n'); false (and an error) for a bad pattern.
   bool regexMatch(const std::string& pattern, std::string_view text);
+  // Prepares a ConstInList for every IN whose list is all literals in q (its clauses, targets,
+  // arguments, subqueries and joined queries); eval() then uses it for those nodes. q must
+  // stay alive (and unchanged) while this evaluator evaluates (its nodes are looked up by
+  // address). IN nodes elsewhere (copies,
+  // conditions parsed while evaluating) compare item by item with the same result.
+  void prepareInLists(const dql::Query& q);
 
  private:
   Value compare(const dql::Expr& e, const Resolver& r);
@@ -89,7 +119,11 @@ class ExprEvaluator {
   Value callScalar(const dql::Expr& e, const Resolver& r);
   Value nameOrValue(const dql::Expr& e, const Resolver& r);
 
+  void prepareInLists(const dql::Expr& e);
+
   std::map<std::string, std::unique_ptr<re2::RE2>, std::less<>> regexes_;
+  // By the address of the kIn node (prepareInLists).
+  std::unordered_map<const dql::Expr*, std::unique_ptr<ConstInList>> in_lists_;
   Status status_;
 };
 
