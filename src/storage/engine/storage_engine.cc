@@ -789,8 +789,10 @@ struct StorageEngine::Impl {
                           std::vector<std::pair<PartName, std::string>>& list,
                           std::uint64_t checkpoint) {
     std::vector<PartHandlePtr> live;
-    for (const auto& [n, f] : list) {
-      std::string path = dir + "/" + f;
+    for (const auto& entry : list) {
+      // Named references, not a structured binding: clang 14 (the fuzz tree) cannot capture one.
+      const PartName& n = entry.first;
+      std::string path = dir + "/" + entry.second;
       // Covered by a merged part whose inputs were not all deleted before a crash.
       bool covered = std::any_of(list.begin(), list.end(), [&](const auto& o) {
         return o.first.min_seq <= n.min_seq && n.max_seq <= o.first.max_seq &&
