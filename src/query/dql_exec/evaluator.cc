@@ -1309,6 +1309,16 @@ Result<std::vector<Series>> emitGroups(Ctx& c, const Plan& p, AggSetup& a, AggGr
                              plan.specs.size() == 1 && plan.by_node.size() == 1 &&
                              &p.targets[0].expr == plan.by_node.begin()->first &&
                              (plan.specs[0].func == "first" || plan.specs[0].func == "last");
+  // Result rows count against max_rows too: fill() makes one per bucket and group, so a few
+  // rows read can ask for max_series x max_buckets rows.
+  std::size_t emitted = 0;
+  auto countRow = [&]() -> Status {
+    if (++emitted > c.opt.max_rows) {
+      return outOfRange("the query's result has more than " + std::to_string(c.opt.max_rows) +
+                        " rows; use a longer interval or narrow the time range or the BY keys");
+    }
+    return (emitted & 4095) == 0 ? checkDeadline(c) : Status::ok();
+  };
   std::vector<Series> out;
   for (auto& [gkey, g] : groups) {
     Series s;
@@ -1317,8 +1327,10 @@ Result<std::vector<Series>> emitGroups(Ctx& c, const Plan& p, AggSetup& a, AggGr
     for (std::size_t i = 0; i < p.by.size(); ++i) s.tags.push_back({p.by[i], gkey[off + i]});
     s.columns.push_back("time");
     s.columns.insert(s.columns.end(), a.names.begin(), a.names.end());
-    if (any_fill && p.w.interval_ns > 0) {
+    const bool filled = any_fill && p.w.interval_ns > 0;
+    if (filled) {
       for (std::int64_t b = bucketOf(p.w.start_ns, p.w); b <= p.w.end_ns;) {
+        SEXTANT_RETURN_IF_ERROR(countRow());
         g.buckets[b].resize(plan.specs.size());
         if (!nextBucket(&b, p.w)) break;
       }
@@ -1327,6 +1339,7 @@ Result<std::vector<Series>> emitGroups(Ctx& c, const Plan& p, AggSetup& a, AggGr
       if (accs.empty()) accs.resize(plan.specs.size());
       if (a.distinct) {
         for (auto& [text, v] : accs[plan.by_node.at(&p.targets[0].expr)].distinct) {
+          SEXTANT_RETURN_IF_ERROR(countRow());
           s.values.push_back({Value(b / kNsPerMs), v});
         }
         continue;
@@ -1347,6 +1360,7 @@ Result<std::vector<Series>> emitGroups(Ctx& c, const Plan& p, AggSetup& a, AggGr
         if (!c.ev.test(*p.q->having, gr)) continue;
       }
       row.insert(row.end(), vals.begin(), vals.end());
+      if (!filled) SEXTANT_RETURN_IF_ERROR(countRow());  // filled buckets were counted above
       s.values.push_back(std::move(row));
     }
     for (std::size_t i = 0; i < p.targets.size(); ++i) {

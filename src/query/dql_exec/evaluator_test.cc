@@ -181,6 +181,15 @@ TEST_F(DqlEvalTest, Fill) {
   EXPECT_EQ(col("previous"), (std::vector<Value>{D(0), D(0), D(0), D(30)}));
   EXPECT_EQ(col("7"), (std::vector<Value>{D(0), I(7), I(7), D(30)}));
   EXPECT_EQ(col("null"), (std::vector<Value>{D(0), N(), N(), D(30)}));
+  // Result rows count against max_rows: 2 rows read, 4 filled rows made.
+  EvalOptions o = opts();
+  o.max_rows = 4;
+  EXPECT_EQ(run("M::gap:(fill(avg(v), 0)) [::30s]", o).series[0].values.size(), 4u);
+  o.max_rows = 3;
+  EXPECT_EQ(runError("M::gap:(fill(avg(v), 0)) [::30s]", o),
+            Status(StatusCode::kOutOfRange,
+                   "the query's result has more than 3 rows; use a longer interval or narrow the "
+                   "time range or the BY keys"));
   // Without fill, empty buckets are left out.
   QueryOutput r = run("M::gap:(avg(v)) [::30s]");
   EXPECT_EQ(r.series[0].values, (Rows{{I(kT0 + 90'000), D(30)}, {I(kT0), D(0)}}));
