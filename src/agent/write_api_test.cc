@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-
 #include "codec/compression/compression.h"
 #include "codec/point_json/point_json.h"
 #include "core/testing/read_file.h"

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-
 #include "core/testing/read_file.h"
 
 namespace sextant::codec::sourcemap {

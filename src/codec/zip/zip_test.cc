@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
-
 #include "core/testing/read_file.h"
 
 namespace sextant::codec::zip {

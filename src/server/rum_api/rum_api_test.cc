@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-
 #include "codec/line_protocol/line_protocol.h"
 #include "core/testing/read_file.h"
 #include "core/testing/temp_dir.h"
