@@ -136,6 +136,17 @@ bool labelsLess(const Labels& a, const Labels& b) {
   return a.size() < b.size();
 }
 
+// The series of streamed workers (each with `out`) appended to `m` in the selection's order: by
+// labels as selected.
+template <typename Worker>
+void gatherByLabels(std::vector<Worker>& workers, std::vector<Series>* m) {
+  for (Worker& wk : workers) {
+    for (Series& s : wk.out) m->push_back(std::move(s));
+  }
+  std::sort(m->begin(), m->end(),
+            [](const Series& a, const Series& b) { return labelsLess(a.labels, b.labels); });
+}
+
 // Collects output series by labelset; one point per series per step, else Prometheus' error.
 class OutBuilder {
  public:
@@ -691,11 +702,7 @@ Result<Value> Evaluator::evalVectorSelector(const VectorSelector& vs, bool sampl
     }
     SEXTANT_RETURN_IF_ERROR(c_.addSeries(series));
     SEXTANT_RETURN_IF_ERROR(c_.addSamples(fetched));
-    for (Worker& wk : workers) {
-      for (Series& s : wk.out) out.m.push_back(std::move(s));
-    }
-    std::sort(out.m.begin(), out.m.end(),
-              [](const Series& a, const Series& b) { return labelsLess(a.labels, b.labels); });
+    gatherByLabels(workers, &out.m);
     for (Series& s : out.m) {
       SEXTANT_RETURN_IF_ERROR(c_.addSamples(s.t.size()));
       std::erase_if(s.labels, [](const model::Tag& t) { return t.value.empty(); });
@@ -1231,11 +1238,7 @@ Result<Value> Evaluator::streamRangeFunction(const MatrixSelector& ms, RangeFn f
   // Input order (the selection's, by labels as selected), then the selector's empty labels
   // dropped.
   out.m.reserve(results);
-  for (Worker& wk : workers) {
-    for (Series& s : wk.out) out.m.push_back(std::move(s));
-  }
-  std::sort(out.m.begin(), out.m.end(),
-            [](const Series& a, const Series& b) { return labelsLess(a.labels, b.labels); });
+  gatherByLabels(workers, &out.m);
   for (Series& s : out.m) {
     SEXTANT_RETURN_IF_ERROR(c_.addSamples(s.t.size()));
     std::erase_if(s.labels, [](const model::Tag& t) { return t.value.empty(); });

@@ -78,18 +78,9 @@ struct SharedCounts {
 };
 constexpr std::string_view kShardStopped = "fetch: another shard failed";
 
-// One shard of fetchFieldSeries: the series of storage's slice `shard` of `shards`, unsorted.
-// `cancelled` is only called when `check_cancelled` (the calling thread's shard).
-//
-// Times are converted to sel.time_unit_ns while they are copied, and each series' order is
-// tracked on the way: a series whose ns times are strictly ascending (the usual case: one part, or
-// parts in time order) needs no sort in ns, and only a collapse of equal times after the division
-// when two samples fall on one unit. When some series is not strictly ascending in ns, the shard
-// reads again in ns (*disordered set) and the caller sorts, converts and collapses.
-Status fetchFieldShardOnce(storage::StorageEngine& engine, const FieldSelector& sel,
-                           std::int64_t unit, std::uint32_t shard, std::uint32_t shards,
-                           bool check_cancelled, SharedCounts* counts,
-                           std::vector<FieldSeries>* out, bool* disordered) {
+// The scan of a selector's fields in storage's slice `shard` of `shards` of the selected series.
+storage::ScanRequest fieldScanRequest(const FieldSelector& sel, std::uint32_t shard,
+                                      std::uint32_t shards) {
   storage::ScanRequest req;
   req.series_shard = shard;
   req.series_shards = shards;
@@ -102,6 +93,22 @@ Status fetchFieldShardOnce(storage::StorageEngine& engine, const FieldSelector& 
   req.columns = sel.fields;
   // The measurement's series without these fields (other fields' series) are not returned.
   req.only_rows_with_columns = true;
+  return req;
+}
+
+// One shard of fetchFieldSeries: the series of storage's slice `shard` of `shards`, unsorted.
+// `cancelled` is only called when `check_cancelled` (the calling thread's shard).
+//
+// Times are converted to sel.time_unit_ns while they are copied, and each series' order is
+// tracked on the way: a series whose ns times are strictly ascending (the usual case: one part, or
+// parts in time order) needs no sort in ns, and only a collapse of equal times after the division
+// when two samples fall on one unit. When some series is not strictly ascending in ns, the shard
+// reads again in ns (*disordered set) and the caller sorts, converts and collapses.
+Status fetchFieldShardOnce(storage::StorageEngine& engine, const FieldSelector& sel,
+                           std::int64_t unit, std::uint32_t shard, std::uint32_t shards,
+                           bool check_cancelled, SharedCounts* counts,
+                           std::vector<FieldSeries>* out, bool* disordered) {
+  storage::ScanRequest req = fieldScanRequest(sel, shard, shards);
   const FetchLimits& lim = sel.limits;
   bool timed = lim.deadline != std::chrono::steady_clock::time_point::max();
   // Series in first-seen order; (field name, series id) -> index in `series`.
@@ -328,17 +335,7 @@ void finishPassTimes(std::vector<std::int64_t>* t, std::vector<double>* v) {
 Status streamFieldShard(storage::StorageEngine& engine, const FieldSelector& sel,
                         std::uint32_t shard, std::uint32_t shards, bool check_cancelled,
                         SharedCounts* counts, const PromSeriesSink& sink) {
-  storage::ScanRequest req;
-  req.series_shard = shard;
-  req.series_shards = shards;
-  req.workspace_id = sel.workspace_id;
-  req.category = model::Category::kMetric;
-  req.min_time_ns = sel.min_time_ns;
-  req.max_time_ns = sel.max_time_ns;
-  req.measurements = {sel.measurement};
-  req.tags = sel.tags;
-  req.columns = sel.fields;
-  req.only_rows_with_columns = true;
+  storage::ScanRequest req = fieldScanRequest(sel, shard, shards);
   req.series_per_pass = kPromSeriesPerPass;
   // Interleaved blocks of 4 passes: balanced shards when the selected field's series sit in
   // one id range (a granule on a block boundary is decoded by both shards).
