@@ -78,6 +78,22 @@ struct SharedCounts {
 };
 constexpr std::string_view kShardStopped = "fetch: another shard failed";
 
+// Between batches of a shard: another shard failed, the deadline passed, or (the calling
+// thread's shard only) the client went away.
+Status checkShard(const SharedCounts& counts, const FetchLimits& lim, bool timed,
+                  bool check_cancelled) {
+  if (counts.failed.load(std::memory_order_relaxed)) {
+    return Status(StatusCode::kCancelled, std::string(kShardStopped));
+  }
+  if (timed && std::chrono::steady_clock::now() > lim.deadline) {
+    return Status(StatusCode::kDeadlineExceeded, std::string(kFetchTimedOut));
+  }
+  if (check_cancelled && lim.cancelled && lim.cancelled()) {
+    return Status(StatusCode::kCancelled, std::string(kFetchCancelled));
+  }
+  return Status::ok();
+}
+
 // The scan of a selector's fields in storage's slice `shard` of `shards` of the selected series.
 storage::ScanRequest fieldScanRequest(const FieldSelector& sel, std::uint32_t shard,
                                       std::uint32_t shards) {
@@ -137,15 +153,7 @@ Status fetchFieldShardOnce(storage::StorageEngine& engine, const FieldSelector& 
     times.push_back(t);
   };
   Status st = engine.scan(req, [&](storage::ColumnBatch&& b) {
-    if (counts->failed.load(std::memory_order_relaxed)) {
-      return Status(StatusCode::kCancelled, std::string(kShardStopped));
-    }
-    if (timed && std::chrono::steady_clock::now() > lim.deadline) {
-      return Status(StatusCode::kDeadlineExceeded, std::string(kFetchTimedOut));
-    }
-    if (check_cancelled && lim.cancelled && lim.cancelled()) {
-      return Status(StatusCode::kCancelled, std::string(kFetchCancelled));
-    }
+    SEXTANT_RETURN_IF_ERROR(checkShard(*counts, lim, timed, check_cancelled));
     for (storage::Column& c : b.columns) {
       if (c.kind != storage::ColumnKind::kField || !isNumeric(c.type)) continue;
       auto [it, fresh] = index.try_emplace({c.name, b.series_id}, series.size());
@@ -372,15 +380,7 @@ Status streamFieldShard(storage::StorageEngine& engine, const FieldSelector& sel
   };
   // Rows straight from the parts' decoded granules (views, no batch copies).
   Status st = engine.scanSeriesRows(req, [&](const storage::SeriesRowsView& b) {
-    if (counts->failed.load(std::memory_order_relaxed)) {
-      return Status(StatusCode::kCancelled, std::string(kShardStopped));
-    }
-    if (timed && std::chrono::steady_clock::now() > lim.deadline) {
-      return Status(StatusCode::kDeadlineExceeded, std::string(kFetchTimedOut));
-    }
-    if (check_cancelled && lim.cancelled && lim.cancelled()) {
-      return Status(StatusCode::kCancelled, std::string(kFetchCancelled));
-    }
+    SEXTANT_RETURN_IF_ERROR(checkShard(*counts, lim, timed, check_cancelled));
     const std::size_t rows = b.rows, off = b.offset;
     for (const storage::Column& c : *b.columns) {
       if (c.kind != storage::ColumnKind::kField || !isNumeric(c.type)) continue;
