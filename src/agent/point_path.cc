@@ -67,12 +67,25 @@ void PointPath::flushCategory(model::Category category) {
   }
   for (const auto& [index, b] : list) {
     std::vector<model::Point> points;
+    Encoded encoded;
     {
       std::lock_guard lock(b->mu);
       points.swap(b->pending);
+      encoded.pb.swap(b->pb);
+      encoded.ends.swap(b->pb_ends);
     }
     if (!points.empty()) (void)sinkBatch(category, index, std::move(points));
+    if (!encoded.ends.empty()) (void)sinkEncoded(category, index, encoded);
   }
+}
+
+bool PointPath::fastPathAllowed(model::Category category, const FeedOptions& options) const {
+  if (!options_.protobuf_sink || !options.ignore_status.empty() ||
+      !options.field_white_list.empty()) {
+    return false;
+  }
+  return !options_.pipeline ||
+         (options_.pipeline_applies && !options_.pipeline_applies(category, options));
 }
 
 namespace {
@@ -131,6 +144,31 @@ bool correctTime(model::Point& p, int64_t now, int64_t skew) {
   return false;
 }
 
+// The fast paths' step for one point (feedReusable; feedLineProtocol runs the same steps):
+// global tags (step 1) and time correction (step 3) exactly as feed() applies them, then the
+// point's PBPoints entry appended to *pb and its end to *ends. Returns whether it was re-timed.
+bool finishAndEncode(const TagMap* tags, bool correct, int64_t now, int64_t skew, model::Point& p,
+                     std::string* pb, std::vector<uint32_t>* ends) {
+  if (tags != nullptr) addGlobalTagsTo(*tags, p);
+  const bool corrected = correct && correctTime(p, now, skew);
+  codec::pb::appendPoint(p, pb);
+  ends->push_back(static_cast<uint32_t>(pb->size()));
+  return corrected;
+}
+
+// Appends the PBPoints entries of `points` (already through every step) to a batch's bytes.
+void encodeInto(std::span<const model::Point> points, std::string* pb,
+                std::vector<uint32_t>* ends) {
+  for (const model::Point& p : points) {
+    codec::pb::appendPoint(p, pb);
+    ends->push_back(static_cast<uint32_t>(pb->size()));
+  }
+}
+
+// Point ends are uint32_t offsets: a batch flushes once its bytes pass 2 GiB and one feed may
+// add at most 2 GiB, so offsets stay below 4 GiB.
+constexpr size_t kMaxFeedBytes = size_t{1} << 31;
+
 }  // namespace
 
 void PointPath::addGlobalTags(const TagMap& tags, std::vector<model::Point>& points) const {
@@ -142,10 +180,13 @@ void PointPath::correctTimes(std::vector<model::Point>& points) {
   const int64_t skew = options_.max_time_skew.count();
   uint64_t corrected = 0;
   for (model::Point& p : points) corrected += correctTime(p, now, skew) ? 1 : 0;
-  if (corrected > 0) {
-    std::lock_guard lock(stats_mu_);
-    corrected_times_ += corrected;
-  }
+  countCorrected(corrected);
+}
+
+void PointPath::countCorrected(uint64_t corrected) {
+  if (corrected == 0) return;
+  std::lock_guard lock(stats_mu_);
+  corrected_times_ += corrected;
 }
 
 TagsSnapshot PointPath::globalTags(const FeedOptions& options) const {
@@ -175,6 +216,18 @@ Status PointPath::sinkBatch(model::Category category, const std::string& storage
   }
   Status st = options_.sink(category, points, storage_index);
   countSink(category, points.size(), st);
+  return st;
+}
+
+Status PointPath::sinkEncoded(model::Category category, const std::string& storage_index,
+                              const Encoded& encoded) {
+  if (!options_.protobuf_sink) {  // never: encoded points exist only with a protobuf sink
+    std::lock_guard lock(stats_mu_);
+    discarded_points_ += encoded.ends.size();
+    return Status::ok();
+  }
+  Status st = options_.protobuf_sink(category, encoded.pb, encoded.ends, storage_index);
+  countSink(category, encoded.ends.size(), st);
   return st;
 }
 
@@ -220,18 +273,96 @@ Status PointPath::feed(model::Category category, std::vector<model::Point>&& poi
   if (options.durable) return sinkBatch(category, options.storage_index, std::move(points));
 
   std::vector<model::Point> ready;
+  Encoded ready_encoded;
   {
     Batch& b = batch(category, options.storage_index);
     std::lock_guard lock(b.mu);
-    if (b.pending.empty()) {
+    if (!b.pb_ends.empty()) {
+      // The batch holds encoded points (feedReusable): these follow them, encoded too, so the
+      // batch keeps the order of its feeds.
+      encodeInto(points, &b.pb, &b.pb_ends);
+    } else if (b.pending.empty()) {
       b.pending = std::move(points);
     } else {
       b.pending.insert(b.pending.end(), std::make_move_iterator(points.begin()),
                        std::make_move_iterator(points.end()));
     }
-    if (b.pending.size() >= options_.max_cache_count) ready.swap(b.pending);
+    if (b.size() >= options_.max_cache_count || b.pb.size() > kMaxFeedBytes) {
+      ready.swap(b.pending);
+      ready_encoded.pb.swap(b.pb);
+      ready_encoded.ends.swap(b.pb_ends);
+    }
   }
   if (!ready.empty()) (void)sinkBatch(category, options.storage_index, std::move(ready));
+  if (!ready_encoded.ends.empty())
+    (void)sinkEncoded(category, options.storage_index, ready_encoded);
+  return Status::ok();
+}
+
+Status PointPath::feedReusable(model::Category category, std::vector<model::Point>& points,
+                               const FeedOptions& options) {
+  if (points.empty()) return Status::ok();
+  if (!fastPathAllowed(category, options)) {
+    Status st = feed(category, std::move(points), options);
+    points.clear();
+    return st;
+  }
+  const TagsSnapshot tags = globalTags(options);
+  const bool correct = options_.auto_timestamp_correction;
+  const int64_t now = correct ? options_.now_ns() : 0;
+  const int64_t skew = options_.max_time_skew.count();
+  // Steps 1 and 3 on the caller's points, each encoded at once into `pb` / `ends`: the batch's
+  // own bytes (under its lock: no copy, and the batch keeps its feeds' order), or a body of its
+  // own for a durable feed. False when the feed is too large to address (nothing added).
+  uint64_t corrected = 0;
+  auto encode = [&](std::string* pb, std::vector<uint32_t>* ends) {
+    const size_t start = pb->size(), first_end = ends->size();
+    for (model::Point& p : points) {
+      if (finishAndEncode(tags.get(), correct, now, skew, p, pb, ends)) ++corrected;
+      if (ends->size() == first_end + 1) {  // room for all, guessed from the first point
+        const size_t guess = (pb->size() - start) * points.size();
+        pb->reserve(start + guess + guess / 8);
+      }
+      if (pb->size() - start > kMaxFeedBytes) {
+        pb->resize(start);
+        ends->resize(first_end);
+        return false;
+      }
+    }
+    return true;
+  };
+  auto too_large = [&] {
+    return invalidArgument("point path: a feed of " + std::to_string(points.size()) +
+                           " points encodes to more than 2 GiB");
+  };
+
+  if (options.durable) {
+    Encoded body;
+    if (!encode(&body.pb, &body.ends)) return too_large();
+    countCorrected(corrected);
+    countFeed(category, options, points.size());
+    return sinkEncoded(category, options.storage_index, body);
+  }
+
+  Encoded ready;
+  {
+    Batch& b = batch(category, options.storage_index);
+    std::lock_guard lock(b.mu);
+    if (!b.pending.empty()) {
+      // Points fed by feed() before these: encoded in front of them (feed order); the batch
+      // holds encoded points only from now until it is flushed.
+      encodeInto(b.pending, &b.pb, &b.pb_ends);
+      b.pending.clear();
+    }
+    if (!encode(&b.pb, &b.pb_ends)) return too_large();
+    if (b.size() >= options_.max_cache_count || b.pb.size() > kMaxFeedBytes) {
+      ready.pb.swap(b.pb);
+      ready.ends.swap(b.pb_ends);
+    }
+  }
+  countCorrected(corrected);
+  countFeed(category, options, points.size());
+  if (!ready.ends.empty()) (void)sinkEncoded(category, options.storage_index, ready);
   return Status::ok();
 }
 
@@ -308,12 +439,12 @@ PointPathStats PointPath::stats() const {
   }
   for (const auto& b : batches_) {
     std::lock_guard lock(b->mu);
-    out.pending_points += b->pending.size();
+    out.pending_points += b->size();
   }
   std::lock_guard lock(indexed_mu_);
   for (const auto& [key, b] : indexed_batches_) {
     std::lock_guard batch_lock(b->mu);
-    out.pending_points += b->pending.size();
+    out.pending_points += b->size();
   }
   return out;
 }

@@ -22,14 +22,26 @@
 // that may apply, log filters, no durable flag or no protobuf sink, is left to the caller's
 // ordinary decode -> normalise -> feed() (nothing of it has been fed yet). The uploaded points
 // are the same either way (point_path_test.cc compares both paths).
+// Reused points (feedReusable, used by the prom input, which converts every scrape into the
+// points of its previous scrape): when no pipeline script may apply, the feed has no log
+// filters and there is a protobuf sink, each point gets steps 1 and 3 in place (exactly as
+// above) and is encoded at once (pb::appendPoint) into its batch's PBPoints bytes; the points'
+// storage stays with the caller. Otherwise the points are moved into feed(). The uploaded bytes,
+// the batching (max_cache_count, flush_interval, durable) and every counter are the same either
+// way (point_path_test.cc compares both).
+// A batch holds decoded points (feed()) or encoded ones (feedReusable), in the order they were
+// fed: once an encoded feed reaches a batch, the decoded points waiting in it are encoded in
+// front of its points, and later feed()s to that batch are encoded behind them, until the batch
+// is flushed, in one sink call as before (the sink for decoded points, protobuf_sink for encoded
+// ones; both encode the same points to the same bytes).
 // Points are not re-normalised here: /v1/write normalises what clients send, and inputs build
 // valid points (their tests check it).
 //
 // Self-metrics: points and feeds per (input, category), flushes, sink failures, the last error
 // per input (reportError, /v1/lasterror).
-// Thread-safety: feed() and reportError() may be called from any thread; start()/stop() from
-// one thread. The sink is called concurrently for different categories and may be called
-// concurrently for one category; it must be thread-safe.
+// Thread-safety: feed(), feedReusable() and reportError() may be called from any thread;
+// start()/stop() from one thread. The sink is called concurrently for different categories and may
+// be called concurrently for one category; it must be thread-safe.
 #pragma once
 
 #include <chrono>
@@ -126,6 +138,12 @@ class PointPath : public Feeder {
 
   Status feed(model::Category category, std::vector<model::Point>&& points,
               const FeedOptions& options) override;
+  // Points the caller keeps for its next feed (see the file comment): on return their storage is
+  // the caller's again, their contents unspecified (global tags and corrected times applied, or
+  // moved from when the feed fell back to feed(): then `points` is empty). Same outcome and
+  // counters as feed(). InvalidArgument (nothing fed) for a feed encoding to more than 2 GiB.
+  Status feedReusable(model::Category category, std::vector<model::Point>& points,
+                      const FeedOptions& options) override;
   void reportError(std::string_view input, std::string_view message) override;
 
   // The fast path for a /v1/write line-protocol body (see the file comment): nullopt when it
@@ -140,19 +158,35 @@ class PointPath : public Feeder {
   PointPathStats stats() const;
 
  private:
+  // PBPoints entries, concatenated; ends[i] is the offset just past point i.
+  struct Encoded {
+    std::string pb;
+    std::vector<uint32_t> ends;
+  };
+  // The points waiting for one sink call: decoded (`pending`) or encoded (`pb`, `pb_ends`), never
+  // both (see the file comment).
   struct Batch {
     std::mutex mu;
     std::vector<model::Point> pending;
+    std::string pb;
+    std::vector<uint32_t> pb_ends;
+    size_t size() const { return pending.size() + pb_ends.size(); }
   };
+  // The fast paths' common conditions: a protobuf sink, no log filters, no pipeline script that
+  // may apply.
+  bool fastPathAllowed(model::Category category, const FeedOptions& options) const;
   // The batch of (category, storage index); created on first use, never removed.
   Batch& batch(model::Category category, const std::string& storage_index);
   void addGlobalTags(const TagMap& tags, std::vector<model::Point>& points) const;
   void correctTimes(std::vector<model::Point>& points);
+  void countCorrected(uint64_t corrected);
   TagsSnapshot globalTags(const FeedOptions& options) const;  // null: none to add
   void countFeed(model::Category category, const FeedOptions& options, size_t points);
   void countSink(model::Category category, size_t points, const Status& st);  // one sink call
   Status sinkBatch(model::Category category, const std::string& storage_index,
                    std::vector<model::Point>&& points);
+  Status sinkEncoded(model::Category category, const std::string& storage_index,
+                     const Encoded& encoded);
   void flushCategory(model::Category category);
   void timerLoop();
 

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <mutex>
+#include <thread>
+
+#include "codec/point_pb/point_pb.h"
 
 namespace sextant::agent {
 namespace {
@@ -298,6 +301,307 @@ TEST(PointPathTest, FeedStatsAndErrorsPerInput) {
   ASSERT_EQ(s.errors.size(), 1u);
   EXPECT_EQ(s.errors[0].message, "statfs /y: permission denied");
   EXPECT_EQ(s.errors[0].count, 2u);
+}
+
+// --- feedReusable against feed() ---
+
+// Every sink call of a point path as the PBPoints bytes the uploader would queue: the ordinary
+// sink's points encoded one by one with pb::appendPoint (what Uploader::write does), the
+// protobuf sink's bytes as given.
+struct Recorder {
+  struct Call {
+    Category category;
+    std::string index;
+    std::string pb;
+    size_t points = 0;
+    bool encoded = false;  // came through protobuf_sink
+  };
+  std::mutex mu;
+  std::vector<Call> calls;
+  Status answer = Status::ok();
+
+  void install(PointPathOptions& o, bool protobuf) {
+    o.sink = [this](Category c, const std::vector<Point>& pts, const std::string& index) {
+      Call call{c, index, "", pts.size(), false};
+      for (const Point& p : pts) codec::pb::appendPoint(p, &call.pb);
+      std::lock_guard lock(mu);
+      calls.push_back(std::move(call));
+      return answer;
+    };
+    if (protobuf) {
+      o.protobuf_sink = [this](Category c, std::string_view pb, std::span<const uint32_t> ends,
+                               const std::string& index) {
+        EXPECT_FALSE(ends.empty());
+        EXPECT_EQ(ends.back(), pb.size());
+        EXPECT_TRUE(std::is_sorted(ends.begin(), ends.end()));
+        std::lock_guard lock(mu);
+        calls.push_back(Call{c, index, std::string(pb), ends.size(), true});
+        return answer;
+      };
+    }
+  }
+  size_t size() {
+    std::lock_guard lock(mu);
+    return calls.size();
+  }
+};
+
+// The same feeds through feedReusable (a reused vector, as the prom input keeps) on one point
+// path and through feed() on another one without a protobuf sink.
+struct TwoPaths {
+  explicit TwoPaths(const std::function<void(PointPathOptions&)>& tweak = {}) {
+    Sink unused;
+    PointPathOptions o = baseOptions(unused);
+    if (tweak) tweak(o);
+    PointPathOptions f = o, s = o;
+    fast_rec.install(f, true);
+    slow_rec.install(s, false);
+    fast = std::make_unique<PointPath>(std::move(f));
+    slow = std::make_unique<PointPath>(std::move(s));
+  }
+
+  Status feed(Category c, const std::vector<Point>& points, const FeedOptions& o) {
+    // Copy-assigned into the points of the previous feed: their storage is reused.
+    reused.resize(points.size());
+    for (size_t i = 0; i < points.size(); ++i) reused[i] = points[i];
+    Status a = fast->feedReusable(c, reused, o);
+    Status b = slow->feed(c, std::vector<Point>(points), o);
+    EXPECT_EQ(a.code(), b.code()) << a.toString() << " vs " << b.toString();
+    return a;
+  }
+
+  void expectSame() {
+    std::lock_guard la(fast_rec.mu);
+    std::lock_guard lb(slow_rec.mu);
+    ASSERT_EQ(fast_rec.calls.size(), slow_rec.calls.size());
+    for (size_t i = 0; i < fast_rec.calls.size(); ++i) {
+      const Recorder::Call& a = fast_rec.calls[i];
+      const Recorder::Call& b = slow_rec.calls[i];
+      EXPECT_EQ(a.category, b.category) << i;
+      EXPECT_EQ(a.index, b.index) << i;
+      EXPECT_EQ(a.points, b.points) << i;
+      EXPECT_EQ(a.pb, b.pb) << i;
+    }
+    const PointPathStats x = fast->stats(), y = slow->stats();
+    EXPECT_EQ(x.flushes, y.flushes);
+    EXPECT_EQ(x.sunk_points, y.sunk_points);
+    EXPECT_EQ(x.sink_failures, y.sink_failures);
+    EXPECT_EQ(x.failed_points, y.failed_points);
+    EXPECT_EQ(x.discarded_points, y.discarded_points);
+    EXPECT_EQ(x.pending_points, y.pending_points);
+    EXPECT_EQ(x.corrected_times, y.corrected_times);
+    EXPECT_EQ(x.errors.size(), y.errors.size());
+    ASSERT_EQ(x.feeds.size(), y.feeds.size());
+    for (size_t i = 0; i < x.feeds.size(); ++i) {
+      EXPECT_EQ(x.feeds[i].input, y.feeds[i].input);
+      EXPECT_EQ(x.feeds[i].category, y.feeds[i].category);
+      EXPECT_EQ(x.feeds[i].feeds, y.feeds[i].feeds);
+      EXPECT_EQ(x.feeds[i].points, y.feeds[i].points);
+    }
+  }
+
+  size_t encodedCalls() {
+    std::lock_guard lock(fast_rec.mu);
+    return static_cast<size_t>(std::count_if(fast_rec.calls.begin(), fast_rec.calls.end(),
+                                             [](const auto& c) { return c.encoded; }));
+  }
+
+  Recorder fast_rec, slow_rec;
+  std::unique_ptr<PointPath> fast, slow;
+  std::vector<Point> reused;
+};
+
+std::vector<Point> measurements(const std::string& pb, Category c) {
+  auto r = codec::pb::decode(pb, c);
+  EXPECT_TRUE(r.isOk()) << r.status().toString();
+  return r.isOk() ? std::move(r).value() : std::vector<Point>{};
+}
+
+TEST(PointPathReusable, UploadsWhatFeedUploads) {
+  TwoPaths t;
+  Point own_env = pt("cpu");
+  own_env.addTag("env", "dev");  // the point's own tag wins over the global one
+  Point field_host = pt("cpu");
+  field_host.addField("host", std::string("field-wins"));  // a field blocks the tag too
+  Point old = pt("old", kNow - 2 * kHour - 1);             // re-timed
+  Point future = pt("future", kNow + 3 * kHour);           // re-timed
+  Point edge = pt("edge", kNow - 2 * kHour);               // kept
+  const std::vector<Point> metrics = {own_env, field_host, old, future, edge};
+  ASSERT_TRUE(t.feed(Category::kMetric, metrics, {.input = "prom"}).isOk());
+  // The storage stayed with the caller: the points are still there (now with global tags).
+  ASSERT_EQ(t.reused.size(), metrics.size());
+  EXPECT_EQ(t.reused[0].findTag("host")->value, "h1");
+  ASSERT_TRUE(t.feed(Category::kLogging, {pt("l1"), pt("l2", kNow - 3 * kHour)},
+                     {.input = "prom", .election = true})
+                  .isOk());
+  ASSERT_TRUE(
+      t.feed(Category::kObject, {pt("o1")}, {.input = "prom", .ignore_global_tags = true}).isOk());
+  ASSERT_TRUE(t.feed(Category::kMetric, {pt("durable")}, {.input = "w", .durable = true}).isOk());
+  t.expectSame();
+  t.fast->stop();
+  t.slow->stop();
+  t.expectSame();
+  EXPECT_EQ(t.encodedCalls(), t.fast_rec.size());  // every call took the encoded path
+  EXPECT_EQ(t.fast->stats().corrected_times, 3u);
+
+  // The uploaded points, by hand: the metric batch (5 points >= max_cache_count 3).
+  std::vector<Point> got;
+  for (const auto& c : t.fast_rec.calls)
+    if (c.category == Category::kMetric && c.points == 5) got = measurements(c.pb, c.category);
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(got[0].findTag("env")->value, "dev");
+  EXPECT_EQ(got[0].findTag("host")->value, "h1");
+  EXPECT_EQ(got[1].findTag("host"), nullptr);
+  EXPECT_EQ(got[1].findTag("env")->value, "prod");
+  EXPECT_EQ(got[2].time_ns, kNow);
+  EXPECT_EQ(std::get<int64_t>(got[2].findField("__orig_time")->value), kNow - 2 * kHour - 1);
+  EXPECT_EQ(got[4].time_ns, kNow - 2 * kHour);
+  EXPECT_EQ(got[4].findField("__orig_time"), nullptr);
+}
+
+TEST(PointPathReusable, BatchesByCountAsFeedDoes) {
+  TwoPaths t;  // max_cache_count 3
+  const FeedOptions o{.input = "prom"};
+  ASSERT_TRUE(t.feed(Category::kMetric, {pt("a"), pt("b")}, o).isOk());
+  EXPECT_EQ(t.fast_rec.size(), 0u);
+  EXPECT_EQ(t.fast->stats().pending_points, 2u);
+  t.expectSame();
+  ASSERT_TRUE(t.feed(Category::kMetric, {pt("c"), pt("d")}, o).isOk());  // 4 >= 3: flushed
+  EXPECT_EQ(t.fast_rec.size(), 1u);
+  t.expectSame();
+  ASSERT_TRUE(t.feed(Category::kMetric, {pt("e")}, o).isOk());
+  FeedOptions indexed{.input = "prom"};
+  indexed.storage_index = "idx";
+  ASSERT_TRUE(t.feed(Category::kMetric, {pt("i")}, indexed).isOk());
+  EXPECT_EQ(t.fast->stats().pending_points, 2u);
+  t.expectSame();
+  t.fast->flush();
+  t.slow->flush();
+  t.expectSame();
+  ASSERT_EQ(t.fast_rec.size(), 3u);
+  EXPECT_EQ(t.fast_rec.calls[2].index, "idx");
+  EXPECT_EQ(t.fast->stats().pending_points, 0u);
+}
+
+TEST(PointPathReusable, BatchesByTimerAsFeedDoes) {
+  TwoPaths t([](PointPathOptions& o) {
+    o.max_cache_count = 1000;
+    o.flush_interval = std::chrono::milliseconds(20);
+  });
+  t.fast->start();
+  t.slow->start();
+  ASSERT_TRUE(t.feed(Category::kMetric, {pt("a"), pt("b")}, {.input = "prom"}).isOk());
+  for (int i = 0; i < 500 && (t.fast_rec.size() == 0 || t.slow_rec.size() == 0); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  t.fast->stop();
+  t.slow->stop();
+  ASSERT_EQ(t.fast_rec.size(), 1u);
+  EXPECT_EQ(t.fast_rec.calls[0].points, 2u);
+  t.expectSame();
+}
+
+TEST(PointPathReusable, ABatchKeepsTheOrderOfItsFeedsOfBothKinds) {
+  // feed(a, b), feedReusable(c, d), feed(e): one batch, one sink call with a..e in feed order
+  // (a, b encoded in front of c, d; e encoded behind them), the bytes feed() alone gives.
+  Recorder fast_rec, slow_rec;
+  Sink unused;
+  PointPathOptions o = baseOptions(unused);
+  o.max_cache_count = 10;
+  PointPathOptions f = o, s = o;
+  fast_rec.install(f, true);
+  slow_rec.install(s, false);
+  PointPath fast(f), slow(s);
+  const FeedOptions cpu{.input = "cpu"}, prom{.input = "prom"};
+  ASSERT_TRUE(fast.feed(Category::kMetric, pts({pt("a"), pt("b")}), cpu).isOk());
+  std::vector<Point> reused = pts({pt("c"), pt("d")});
+  ASSERT_TRUE(fast.feedReusable(Category::kMetric, reused, prom).isOk());
+  ASSERT_TRUE(fast.feed(Category::kMetric, pts({pt("e")}), cpu).isOk());
+  ASSERT_TRUE(slow.feed(Category::kMetric, pts({pt("a"), pt("b")}), cpu).isOk());
+  ASSERT_TRUE(slow.feed(Category::kMetric, pts({pt("c"), pt("d")}), prom).isOk());
+  ASSERT_TRUE(slow.feed(Category::kMetric, pts({pt("e")}), cpu).isOk());
+  EXPECT_EQ(fast.stats().pending_points, 5u);
+  EXPECT_EQ(fast_rec.size(), 0u);
+  fast.stop();
+  slow.stop();
+  ASSERT_EQ(fast_rec.calls.size(), 1u);
+  ASSERT_EQ(slow_rec.calls.size(), 1u);
+  EXPECT_TRUE(fast_rec.calls[0].encoded);
+  EXPECT_EQ(fast_rec.calls[0].points, 5u);
+  EXPECT_EQ(fast_rec.calls[0].pb, slow_rec.calls[0].pb);
+  std::vector<std::string> order;
+  for (const Point& p : measurements(fast_rec.calls[0].pb, Category::kMetric))
+    order.push_back(p.measurement);
+  EXPECT_EQ(order, (std::vector<std::string>{"a", "b", "c", "d", "e"}));
+  const PointPathStats st = fast.stats();
+  EXPECT_EQ(st.flushes, 1u);
+  EXPECT_EQ(st.sunk_points, 5u);
+  ASSERT_EQ(st.feeds.size(), 2u);  // cpu: 2 feeds, 3 points; prom: 1 feed, 2 points
+  EXPECT_EQ(st.feeds[0].input, "cpu");
+  EXPECT_EQ(st.feeds[0].feeds, 2u);
+  EXPECT_EQ(st.feeds[0].points, 3u);
+  EXPECT_EQ(st.feeds[1].feeds, 1u);
+  EXPECT_EQ(st.feeds[1].points, 2u);
+}
+
+TEST(PointPathReusable, FallsBackToFeedWhenAPipelineMayApplyOrFiltersAreSet) {
+  auto renaming = [](bool applies) {
+    return [applies](PointPathOptions& o) {
+      o.pipeline = [applies](Category, const FeedOptions&, std::vector<Point>* pts) {
+        if (!applies) return;  // no script binds to these points
+        for (Point& p : *pts) p.measurement += "_piped";
+      };
+      o.pipeline_applies = [applies](Category, const FeedOptions&) { return applies; };
+    };
+  };
+  {
+    TwoPaths t(renaming(true));
+    ASSERT_TRUE(t.feed(Category::kMetric, {pt("a"), pt("b"), pt("c")}, {.input = "prom"}).isOk());
+    EXPECT_TRUE(t.reused.empty());  // moved into feed()
+    t.expectSame();
+    EXPECT_EQ(t.encodedCalls(), 0u);
+    ASSERT_EQ(t.fast_rec.size(), 1u);
+    EXPECT_EQ(measurements(t.fast_rec.calls[0].pb, Category::kMetric)[0].measurement, "a_piped");
+  }
+  {
+    TwoPaths t(renaming(false));  // a hook with no script for these points: the fast path
+    ASSERT_TRUE(t.feed(Category::kMetric, {pt("a"), pt("b"), pt("c")}, {.input = "prom"}).isOk());
+    EXPECT_EQ(t.reused.size(), 3u);
+    EXPECT_EQ(t.encodedCalls(), 1u);
+    t.expectSame();
+  }
+  {
+    TwoPaths t([](PointPathOptions& o) {  // a hook that cannot say: never the fast path
+      o.pipeline = [](Category, const FeedOptions&, std::vector<Point>*) {};
+    });
+    ASSERT_TRUE(t.feed(Category::kMetric, {pt("a"), pt("b"), pt("c")}, {.input = "prom"}).isOk());
+    EXPECT_EQ(t.encodedCalls(), 0u);
+    t.expectSame();
+  }
+  {
+    TwoPaths t;
+    FeedOptions filtered{.input = "prom", .durable = true};
+    filtered.ignore_status = {"info"};
+    ASSERT_TRUE(
+        t.feed(Category::kLogging, {logPoint("m", "info"), logPoint("w", "warning")}, filtered)
+            .isOk());
+    EXPECT_EQ(t.encodedCalls(), 0u);
+    t.expectSame();
+    EXPECT_EQ(t.fast->stats().ignored_status, 1u);
+  }
+}
+
+TEST(PointPathReusable, SinkFailuresAnswerAndCountAlike) {
+  TwoPaths t;
+  t.fast_rec.answer = t.slow_rec.answer = Status(StatusCode::kResourceExhausted, "queue full");
+  Status st = t.feed(Category::kMetric, {pt("a"), pt("b")}, {.input = "w", .durable = true});
+  EXPECT_EQ(st.code(), StatusCode::kResourceExhausted);
+  ASSERT_TRUE(t.feed(Category::kMetric, {pt("c"), pt("d"), pt("e")}, {.input = "prom"}).isOk());
+  t.expectSame();
+  const PointPathStats s = t.fast->stats();
+  EXPECT_EQ(s.sink_failures, 2u);
+  EXPECT_EQ(s.failed_points, 5u);
+  ASSERT_EQ(s.errors.size(), 1u);
+  EXPECT_EQ(s.errors[0].input, "uploader");
 }
 
 }  // namespace

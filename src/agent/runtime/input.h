@@ -64,6 +64,17 @@ class Feeder {
   virtual ~Feeder() = default;
   virtual Status feed(model::Category category, std::vector<model::Point>&& points,
                       const FeedOptions& options) = 0;
+  // As feed(), for points the caller keeps and overwrites at its next feed (the prom input
+  // converts every scrape into the points of its previous one): the point path may encode them
+  // without taking them, leaving their storage with the caller. On return their contents are
+  // unspecified (changed in place, or moved from: then `points` is empty). The default moves
+  // them into feed().
+  virtual Status feedReusable(model::Category category, std::vector<model::Point>& points,
+                              const FeedOptions& options) {
+    Status st = feed(category, std::move(points), options);
+    points.clear();
+    return st;
+  }
   // An input's error for self-metrics (datakit_error_total, datakit_last_err) and the log.
   virtual void reportError(std::string_view input, std::string_view message) = 0;
 };
@@ -117,6 +128,16 @@ struct InputEnv {
   std::map<std::string, std::string> env;
 };
 
+// The runner's feed for one collection of one scheduled instance (Input::collectAndFeed): the
+// instance's FeedOptions, and its statistics and errors counted as for the points collect()
+// returns. Valid during that call only.
+class CollectFeeder {
+ public:
+  virtual ~CollectFeeder() = default;
+  virtual Status feed(std::vector<model::Point>&& points) = 0;
+  virtual Status feedReusable(std::vector<model::Point>& points) = 0;  // Feeder::feedReusable
+};
+
 class Input {
  public:
   virtual ~Input() = default;
@@ -128,6 +149,11 @@ class Input {
   // Appends this collection's points (any that could be built, even on error) to *out. The
   // default (for inputs that are not scheduled) returns Unimplemented.
   virtual Status collect(int64_t now_ns, std::vector<model::Point>* out);
+  // Scheduled inputs: what the runner calls every interval: one collection whose points go to
+  // `feeder`. Returns the collection's error (feed errors are recorded by the runner). The
+  // default calls collect() and feeds what it appended (if anything) with feeder.feed(); inputs
+  // that keep their points between collections (prom) override it and use feedReusable().
+  virtual Status collectAndFeed(int64_t now_ns, CollectFeeder& feeder);
   // HTTP-push inputs: routes served on the agent's port (public, rate limited by the agent).
   virtual std::vector<InputRoute> routes() { return {}; }
   // Streaming inputs: started once; feed through env.feeder on their own threads.

@@ -185,11 +185,58 @@ Status InputRunner::runOnce(Instance* inst, int64_t tick_ns) {
   const int64_t pts_ns = alignTime(tick_ns, inst->last_pts_ns, inst->stats.interval);
   inst->last_pts_ns = pts_ns;
 
-  std::vector<model::Point> points;
+  // The instance's feed: the points of every feed counted, feed errors recorded, and the time
+  // spent feeding left out of the collection's latency.
+  class InstanceFeeder final : public CollectFeeder {
+   public:
+    InstanceFeeder(InputRunner* runner, Instance* inst) : runner_(runner), inst_(inst) {
+      opts_.input = inst->stats.name;  // immutable after add()
+      opts_.election = inst->stats.election;
+    }
+    Status feed(std::vector<model::Point>&& points) override {
+      const size_t n = points.size();
+      if (n == 0) return Status::ok();
+      const auto start = std::chrono::steady_clock::now();
+      Status st = runner_->options_.feeder->feed(inst_->stats.category, std::move(points), opts_);
+      return done(n, st, start);
+    }
+    Status feedReusable(std::vector<model::Point>& points) override {
+      const size_t n = points.size();
+      if (n == 0) return Status::ok();
+      const auto start = std::chrono::steady_clock::now();
+      Status st = runner_->options_.feeder->feedReusable(inst_->stats.category, points, opts_);
+      return done(n, st, start);
+    }
+    std::chrono::nanoseconds feeding{0};
+    Status first_error;
+
+   private:
+    Status done(size_t n, const Status& st, std::chrono::steady_clock::time_point start) {
+      feeding += std::chrono::steady_clock::now() - start;
+      const int64_t fed_ns = runner_->options_.now_ns();
+      {
+        std::lock_guard<std::mutex> lock(runner_->mu_);
+        InputStats& s = inst_->stats;
+        ++s.feeds;
+        s.points += static_cast<int64_t>(n);
+        s.last_feed_ns = fed_ns;
+      }
+      if (!st.isOk()) {
+        runner_->recordError(inst_, st, fed_ns);
+        if (first_error.isOk()) first_error = st;
+      }
+      return st;
+    }
+    InputRunner* runner_;
+    Instance* inst_;
+    FeedOptions opts_;
+  };
+
+  InstanceFeeder feeder(this, inst);
   const auto start = std::chrono::steady_clock::now();
-  Status st = inst->input->collect(pts_ns, &points);
+  Status st = inst->input->collectAndFeed(pts_ns, feeder);
   const auto latency = std::chrono::duration_cast<std::chrono::nanoseconds>(
-      std::chrono::steady_clock::now() - start);
+      std::chrono::steady_clock::now() - start - feeder.feeding);
   {
     std::lock_guard<std::mutex> lock(mu_);
     InputStats& s = inst->stats;
@@ -199,25 +246,7 @@ Status InputRunner::runOnce(Instance* inst, int64_t tick_ns) {
     s.total_latency += latency;
   }
   if (!st.isOk()) recordError(inst, st, options_.now_ns());
-
-  Status feed_st;
-  if (!points.empty()) {
-    const size_t n = points.size();
-    FeedOptions opts;
-    opts.input = inst->stats.name;  // immutable after add()
-    opts.election = inst->stats.election;
-    feed_st = options_.feeder->feed(inst->stats.category, std::move(points), opts);
-    const int64_t fed_ns = options_.now_ns();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      InputStats& s = inst->stats;
-      ++s.feeds;
-      s.points += static_cast<int64_t>(n);
-      s.last_feed_ns = fed_ns;
-    }
-    if (!feed_st.isOk()) recordError(inst, feed_st, fed_ns);
-  }
-  return st.isOk() ? feed_st : st;
+  return st.isOk() ? feeder.first_error : st;
 }
 
 void InputRunner::recordError(Instance* inst, const Status& st, int64_t now_ns) {

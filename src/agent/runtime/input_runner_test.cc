@@ -400,5 +400,44 @@ TEST(Input, DefaultCollectIsUnimplemented) {
   EXPECT_FALSE(in.election());
 }
 
+// An input that feeds while it collects (as prom does): a reused vector, then one more feed.
+class FeedingInput : public Input {
+ public:
+  std::string_view name() const override { return "feeding"; }
+  nanoseconds interval() const override { return seconds(10); }
+  Status collectAndFeed(int64_t now_ns, CollectFeeder& feeder) override {
+    reused.resize(2, point("r"));
+    for (auto& p : reused) p.time_ns = now_ns;
+    (void)feeder.feedReusable(reused);
+    std::vector<model::Point> empty;
+    (void)feeder.feedReusable(empty);  // nothing: not a feed
+    (void)feeder.feed({point("extra")});
+    return unavailable("one target down");
+  }
+  std::vector<model::Point> reused;
+};
+
+TEST(InputRunner, InputsFeedingWhileCollectingAreCountedLikeCollectedPoints) {
+  RecordingFeeder feeder;  // its feedReusable is Feeder's default: moved into feed()
+  ScriptedClock clock{{kT0}};
+  InputRunner runner(manualOptions(&feeder, &clock));
+  size_t idx = runner.add(std::make_unique<FeedingInput>());
+  feeder.fail = true;
+  EXPECT_EQ(runner.collectNow(idx).code(), StatusCode::kUnavailable);
+  std::lock_guard<std::mutex> lock(feeder.mu);
+  ASSERT_EQ(feeder.fed.size(), 2u);
+  EXPECT_EQ(feeder.fed[0].points, 2u);
+  EXPECT_EQ(feeder.fed[0].options.input, "feeding");
+  EXPECT_EQ(feeder.fed[0].times, (std::vector<int64_t>{kT0, kT0}));
+  EXPECT_EQ(feeder.fed[1].points, 1u);
+  auto stats = runner.stats();
+  EXPECT_EQ(stats[0].collects, 1);
+  EXPECT_EQ(stats[0].feeds, 2);
+  EXPECT_EQ(stats[0].points, 3);
+  EXPECT_EQ(stats[0].errors, 3);  // two failed feeds and the collection's own error
+  EXPECT_EQ(stats[0].last_error, "one target down");
+  EXPECT_EQ(feeder.errors.size(), 3u);
+}
+
 }  // namespace
 }  // namespace sextant::agent

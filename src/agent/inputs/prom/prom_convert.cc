@@ -142,8 +142,8 @@ struct BaseTags {
 class Builder {
  public:
   Builder(const ConvertOptions& o, const ScrapeTags& scrape, int64_t now_ns,
-          std::vector<model::Point>* out)
-      : o_(o), scrape_(scrape), now_ns_(now_ns), out_(out) {
+          std::vector<model::Point>* out, size_t start)
+      : o_(o), scrape_(scrape), now_ns_(now_ns), out_(out), next_(start) {
     ignore_.reserve(o.tags_ignore.size());
     for (const std::string& k : o.tags_ignore) ignore_.insert(k);
   }
@@ -152,6 +152,9 @@ class Builder {
     with_info_ = makeBase(info);
     without_info_ = makeBase({});
   }
+
+  // The number of points written so far (the index of the next one).
+  size_t next() const { return next_; }
 
   void convertFamily(const cp::Family& f, std::string_view base) {
     metricNamesInto(base, o_, &measurement_, &field_);
@@ -195,10 +198,27 @@ class Builder {
     return b;
   }
 
-  // A float field built in place.
-  static void addFloat(model::Point& p, std::string_view key, double v) {
-    model::Field& f = p.fields.emplace_back();
-    f.key.append(key.data(), key.size());
+  // The i-th tag / field of p: the element already there (a point of an earlier scrape: its
+  // strings keep their capacity and are assigned into) or a new one appended in place.
+  static model::Tag& tagSlot(model::Point& p, size_t i) {
+    return i < p.tags.size() ? p.tags[i] : p.tags.emplace_back();
+  }
+  static void setTag(model::Point& p, size_t i, std::string_view k, std::string_view v) {
+    model::Tag& t = tagSlot(p, i);
+    t.key.assign(k.data(), k.size());
+    t.value.assign(v.data(), v.size());
+  }
+  static bool hasTag(const model::Point& p, size_t n, std::string_view key) {
+    for (size_t i = 0; i < n; ++i)
+      if (p.tags[i].key == key) return true;
+    return false;
+  }
+
+  // A float field, the next one of the current point.
+  void addFloat(model::Point& p, std::string_view key, double v) {
+    model::Field& f = nf_ < p.fields.size() ? p.fields[nf_] : p.fields.emplace_back();
+    ++nf_;
+    f.key.assign(key.data(), key.size());
     f.value = v;
   }
 
@@ -213,25 +233,28 @@ class Builder {
     return now_ns_;
   }
 
-  // A new point with the base tags and the sample's labels (without `skip_label`), plus
-  // `extra` (the quantile / le tag) after them. `fields` is the number of fields the caller adds.
-  // Both vectors are reserved once at their final size (the scrape's tags and as_logging's
-  // `service` / `status` included): one allocation each, and the smallest block that holds them.
-  // Strings are appended to empty ones in place (measured: cheaper than assign(), and than
-  // constructing a temporary Tag and moving it in).
+  // The next point (the one already at that index of *out_, from an earlier scrape, reused: its
+  // strings and vectors keep their capacity; else a new one) with the base tags and the sample's
+  // labels (without `skip_label`), plus `extra` (the quantile / le tag) after them. `fields` is
+  // the number of fields the caller adds. The vectors are reserved at their final size (the
+  // scrape's tags and as_logging's `service` / `status` included): no allocation for a reused
+  // point of the same series, one for a new one. The tags are written into slots [0, nt_); what
+  // a reused point has beyond them is dropped by finish().
   model::Point& begin(const BaseTags& base, std::span<const cp::Label> labels,
                       std::string_view skip_label, int64_t time_ns, size_t fields,
                       const model::Tag* extra = nullptr) {
-    model::Point& p = out_->emplace_back();
+    model::Point& p = next_ < out_->size() ? (*out_)[next_] : out_->emplace_back();
+    ++next_;
     p.category = o_.as_logging ? model::Category::kLogging : model::Category::kMetric;
-    p.measurement = measurement_;
+    p.measurement.assign(measurement_);
     p.time_ns = time_ns;
     // An upper bound, exact unless a label is blocked or repeats a scrape tag: a part's own
     // `le` / `quantile` label is skipped and `extra` takes its place.
     const size_t logging = o_.as_logging ? 1 : 0;
     p.tags.reserve(base.tags.size() + labels.size() + scrape_.tags.size() + logging);
     p.fields.reserve(fields + logging);
-    p.tags.insert(p.tags.end(), base.tags.begin(), base.tags.end());
+    size_t n = 0;
+    for (const model::Tag& t : base.tags) setTag(p, n++, t.key, t.value);
     auto blocked = [&](std::string_view k) {
       return std::find(base.blocked.begin(), base.blocked.end(), k) != base.blocked.end() ||
              ignored(k);
@@ -240,17 +263,33 @@ class Builder {
     for (const cp::Label& l : labels) {
       if (!skip_label.empty() && l.name == skip_label) continue;
       if (may_block && blocked(l.name)) continue;
-      model::Tag& t = p.tags.emplace_back();
-      t.key.append(l.name.data(), l.name.size());
-      t.value.append(l.value.data(), l.value.size());
+      setTag(p, n++, l.name, l.value);
     }
-    if (extra != nullptr && !blocked(extra->key) && p.findTag(extra->key) == nullptr)
-      p.tags.push_back(*extra);
+    if (extra != nullptr && !blocked(extra->key) && !hasTag(p, n, extra->key))
+      setTag(p, n++, extra->key, extra->value);
+    nt_ = n;
+    nf_ = 0;
     return p;
   }
 
-  // Rename, kv-match removal, as_logging, then the scrape's tags (first add wins).
+  // Rename, kv-match removal, as_logging, then the scrape's tags (first add wins); the point's
+  // tags and fields cut to what begin() and addFloat() wrote.
   void finish(model::Point& p) {
+    p.fields.resize(nf_);
+    size_t n = nt_;
+    if (!o_.tags_rename.empty() || !o_.ignore_tag_kv_match.empty() || o_.as_logging) {
+      p.tags.resize(n);
+      rewriteTags(p);
+      n = p.tags.size();
+    }
+    for (const model::Tag& t : scrape_.tags)
+      if (!hasTag(p, n, t.key)) setTag(p, n++, t.key, t.value);
+    p.tags.resize(n);
+  }
+
+  // finish()'s optional steps (tags_rename, ignore_tag_kv_match, as_logging) on a point whose
+  // tags are exactly its own.
+  void rewriteTags(model::Point& p) {
     if (!o_.tags_rename.empty()) {
       for (size_t i = 0; i < p.tags.size(); ++i) {
         auto it = o_.tags_rename.find(p.tags[i].key);
@@ -283,8 +322,6 @@ class Builder {
         p.addTag("service", o_.logging_service.empty() ? p.measurement : o_.logging_service);
       p.addField("status", std::string("INFO"));
     }
-    for (const model::Tag& t : scrape_.tags)
-      if (p.findTag(t.key) == nullptr) p.tags.push_back(t);
   }
 
   // Summary / histogram: per series (labels without `part_label`) an aggregate point with
@@ -375,6 +412,9 @@ class Builder {
   const ScrapeTags& scrape_;
   int64_t now_ns_;
   std::vector<model::Point>* out_;
+  size_t next_;                                  // index in *out_ of the next point
+  size_t nt_ = 0;                                // tags of the current point written by begin()
+  size_t nf_ = 0;                                // fields of the current point written so far
   std::unordered_set<std::string_view> ignore_;  // o_.tags_ignore (seed confs list 26-66 keys)
   BaseTags with_info_, without_info_;
   std::string measurement_, field_;  // of the current family
@@ -384,7 +424,13 @@ class Builder {
 
 size_t convert(const codec::prom::Exposition& exposition, const ConvertOptions& options,
                const ScrapeTags& scrape_tags, int64_t now_ns, std::vector<model::Point>* out) {
-  const size_t before = out->size();
+  return convertInto(exposition, options, scrape_tags, now_ns, out->size(), out);
+}
+
+size_t convertInto(const codec::prom::Exposition& exposition, const ConvertOptions& options,
+                   const ScrapeTags& scrape_tags, int64_t now_ns, size_t start,
+                   std::vector<model::Point>* out) {
+  if (start > out->size()) out->resize(start);
   // OpenMetrics info families first: their labels become tags of every other point.
   std::vector<std::pair<std::string, std::string>> info;
   if (!options.disable_info_tag) {
@@ -398,8 +444,8 @@ size_t convert(const codec::prom::Exposition& exposition, const ConvertOptions& 
         }
     }
   }
-  out->reserve(before + exposition.sampleCount());
-  Builder b(options, scrape_tags, now_ns, out);
+  out->reserve(start + exposition.sampleCount());
+  Builder b(options, scrape_tags, now_ns, out, start);
   b.setInfoTags(info);
   std::string storage;
   for (const cp::Family& f : exposition.families()) {
@@ -407,7 +453,7 @@ size_t convert(const codec::prom::Exposition& exposition, const ConvertOptions& 
     if (!keepFamily(f, base, options)) continue;
     b.convertFamily(f, base);
   }
-  return out->size() - before;
+  return b.next() - start;
 }
 
 }  // namespace sextant::agent::inputs::prom

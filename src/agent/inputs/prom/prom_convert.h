@@ -85,4 +85,15 @@ struct ScrapeTags {
 size_t convert(const codec::prom::Exposition& exposition, const ConvertOptions& options,
                const ScrapeTags& scrape_tags, int64_t now_ns, std::vector<model::Point>* out);
 
+// As convert(), but the points are written at (*out)[start], (*out)[start + 1], ... into the
+// points already there, which are overwritten: their strings and vectors are assigned into, so
+// a scrape converted into the points of the previous scrape of the same target (the i-th point
+// is usually the same series, with the same capacities) allocates almost nothing. Points are
+// appended when *out runs out (it is first grown to `start` if shorter); points after the last
+// one written are left as they were: the caller resizes *out to the end of what it wrote. The
+// points written are exactly convert()'s, whatever *out held. Returns how many were written.
+size_t convertInto(const codec::prom::Exposition& exposition, const ConvertOptions& options,
+                   const ScrapeTags& scrape_tags, int64_t now_ns, size_t start,
+                   std::vector<model::Point>* out);
+
 }  // namespace sextant::agent::inputs::prom

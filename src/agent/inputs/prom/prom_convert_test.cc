@@ -494,5 +494,139 @@ TEST(PromConvertFixtures, KubeStateMetricsWithTheSeedConf) {
   EXPECT_TRUE(fields.count("kube_pod_container_status_terminated_reason"));
 }
 
+// convertInto over the points of earlier scrapes must give exactly what a fresh conversion
+// gives: same points in the same order, tags and fields in the same order, NaN equal to NaN.
+void expectIdentical(const std::vector<Point>& got, const std::vector<Point>& want,
+                     const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const Point& a = got[i];
+    const Point& b = want[i];
+    ASSERT_EQ(a.category, b.category) << what << " #" << i;
+    ASSERT_EQ(a.measurement, b.measurement) << what << " #" << i;
+    ASSERT_EQ(a.time_ns, b.time_ns) << what << " #" << i;
+    ASSERT_EQ(a.tags, b.tags) << what << " #" << i << ": " << model::debugString(a);
+    ASSERT_EQ(a.fields.size(), b.fields.size())
+        << what << " #" << i << ": " << model::debugString(a);
+    for (size_t j = 0; j < a.fields.size(); ++j) {
+      ASSERT_EQ(a.fields[j].key, b.fields[j].key) << what << " #" << i;
+      const auto* x = std::get_if<double>(&a.fields[j].value);
+      const auto* y = std::get_if<double>(&b.fields[j].value);
+      if (x != nullptr && y != nullptr && std::isnan(*x) && std::isnan(*y)) continue;
+      ASSERT_EQ(a.fields[j].value, b.fields[j].value)
+          << what << " #" << i << " " << a.fields[j].key;
+    }
+  }
+}
+
+// Option sets exercising every tag rule (the rare ones rewrite the tags after they are written).
+std::vector<std::pair<std::string, ConvertOptions>> optionSets() {
+  std::vector<std::pair<std::string, ConvertOptions>> sets;
+  sets.emplace_back("default", ConvertOptions{});
+  ConvertOptions tags;
+  tags.tags = {{"cluster", "a-cluster-name-longer-than-sso"}, {"job", "x"}};
+  tags.tags_ignore = {"uid", "le"};
+  tags.measurement_prefix = "p_";
+  sets.emplace_back("tags", tags);
+  ConvertOptions rename = tags;
+  rename.tags_rename = {{"namespace", "ns"}, {"pod", "cluster"}, {"instance", "inst"}};
+  rename.overwrite_exist_tags = true;
+  rename.ignore_tag_kv_match = {{"container", res({"^kube"})}};
+  sets.emplace_back("rename", rename);
+  ConvertOptions logging;
+  logging.as_logging = true;
+  logging.measurement_name = "m";
+  sets.emplace_back("as_logging", logging);
+  return sets;
+}
+
+const char* const kFixtures[] = {
+    "k8s/kube-state-metrics_metrics_v1.35.txt",
+    "prometheus/node-exporter-1.5.0_metrics.txt",
+    "prometheus/prometheus-2.42.0_metrics.txt",
+    "prometheus/etcd-3.4.23_metrics_mtls.txt",
+    "istio/istio-1.5-proxy_stats_prometheus.EXCERPT.txt",
+};
+
+TEST(PromConvertInto, ReusedVectorGivesTheFreshConversionOnEveryFixture) {
+  ScrapeTags st;
+  st.tags = {{"host", "10.0.0.1"}, {"instance", "10.0.0.1:9100"}};
+  for (const auto& [name, o] : optionSets()) {
+    std::vector<Point> reused;
+    // Each fixture twice in a row (the steady state: same series at the same index), then the
+    // next one (more or fewer points, other tags, longer or shorter strings), and round again.
+    for (int round = 0; round < 2; ++round) {
+      for (const char* f : kFixtures) {
+        const std::string body = readFixture(f);  // the exposition points into it
+        auto exp = cp::parse(body, cp::Format::kText004, cp::ErrorPolicy::kLenient);
+        ASSERT_TRUE(exp.isOk()) << f;
+        std::vector<Point> fresh;
+        const size_t n = convert(*exp, o, st, kNow + round, &fresh);
+        for (int again = 0; again < 2; ++again) {
+          const size_t m = convertInto(*exp, o, st, kNow + round, 0, &reused);
+          EXPECT_EQ(m, n) << name << " " << f;
+          reused.resize(m);
+          expectIdentical(reused, fresh, name + " " + f);
+        }
+      }
+    }
+  }
+}
+
+TEST(PromConvertInto, SeriesChangingShapeBetweenScrapes) {
+  // Hand-written scrapes of one target: the series at each index gains and loses labels, its
+  // values get longer and shorter than the short-string buffer, types change, points come and
+  // go; every scrape into the vector of the previous one must equal its fresh conversion.
+  const std::string scrapes[] = {
+      "a_x{k=\"v\"} 1\na_x{k=\"w\"} 2\n",
+      "a_x{k=\"a-value-much-longer-than-fifteen\",l=\"2\",m=\"3\"} 1\na_x 2\na_y 3\na_z 4\n",
+      "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum 3\nh_count 2\n"
+      "a_x{k=\"v\"} 5\n",
+      "# TYPE s summary\ns{quantile=\"0.5\",svc=\"a-long-service-name-here\"} 1\ns_sum 1\n"
+      "s_count 1\n",
+      "",
+      "a_x{k=\"v\",instance=\"own\",host=\"own-host\"} 7\n",
+      "a_x{k=\"v\"} 1\na_x{k=\"w\"} 2\n",
+  };
+  ScrapeTags st;
+  st.tags = {{"host", "a-host-name-longer-than-sso"}, {"instance", "h:1"}};
+  for (const auto& [name, o] : optionSets()) {
+    std::vector<Point> reused;
+    for (int round = 0; round < 2; ++round) {
+      for (size_t i = 0; i < std::size(scrapes); ++i) {
+        auto exp = cp::parse(scrapes[i], cp::Format::kText004, cp::ErrorPolicy::kLenient);
+        ASSERT_TRUE(exp.isOk());
+        std::vector<Point> fresh;
+        convert(*exp, o, st, kNow, &fresh);
+        reused.resize(convertInto(*exp, o, st, kNow, 0, &reused));
+        expectIdentical(reused, fresh, name + " scrape " + std::to_string(i));
+      }
+    }
+  }
+}
+
+TEST(PromConvertInto, WritesFromStartAndLeavesWhatFollows) {
+  // Two targets in one vector (the prom input's layout): the second written after the first,
+  // the points after what is written kept for the caller to cut.
+  auto one = cp::parse("a_x{k=\"v\"} 1\na_y 2\n", cp::Format::kText004);
+  auto two = cp::parse("b_x 3\n", cp::Format::kText004);
+  ASSERT_TRUE(one.isOk() && two.isOk());
+  ConvertOptions o;
+  std::vector<Point> v(5, pt("stale", {{"t", "u"}}, {{"f", 1.0}}));
+  EXPECT_EQ(convertInto(*one, o, {}, kNow, 0, &v), 2u);
+  EXPECT_EQ(convertInto(*two, o, {}, kNow, 2, &v), 1u);
+  ASSERT_EQ(v.size(), 5u);
+  v.resize(3);
+  expectIdentical(
+      v,
+      {pt("a", {{"k", "v"}}, {{"x", 1.0}}), pt("a", {}, {{"y", 2.0}}), pt("b", {}, {{"x", 3.0}})},
+      "two targets");
+  // A start beyond the end grows the vector to it first (default points before).
+  std::vector<Point> short_one;
+  EXPECT_EQ(convertInto(*two, o, {}, kNow, 2, &short_one), 1u);
+  ASSERT_EQ(short_one.size(), 3u);
+  EXPECT_EQ(short_one[2].measurement, "b");
+}
+
 }  // namespace
 }  // namespace sextant::agent::inputs::prom

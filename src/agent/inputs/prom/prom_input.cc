@@ -109,6 +109,38 @@ Result<std::pair<std::string, std::string>> PromInput::fetch(const std::string& 
 }
 
 Status PromInput::collect(int64_t now_ns, std::vector<model::Point>* out) {
+  size_t end = out->size();
+  Status st = scrapeInto(now_ns, out, &end);
+  out->resize(end);
+  return st;
+}
+
+Status PromInput::collectAndFeed(int64_t now_ns, CollectFeeder& feeder) {
+  // The points of the previous collection are overwritten (convertInto) and fed without being
+  // given away: a steady-state scrape allocates almost nothing for its points.
+  size_t end = 0;
+  Status st = scrapeInto(now_ns, &reused_, &end);
+  reused_.resize(end);
+  if (!reused_.empty()) (void)feeder.feedReusable(reused_);
+  return st;
+}
+
+namespace {
+
+// The point at (*out)[i], reused (see convertInto), or a new one appended.
+model::Point& pointAt(std::vector<model::Point>* out, size_t i) {
+  return i < out->size() ? (*out)[i] : out->emplace_back();
+}
+
+void setTag(model::Point& p, size_t i, std::string_view key, std::string_view value) {
+  model::Tag& t = i < p.tags.size() ? p.tags[i] : p.tags.emplace_back();
+  t.key.assign(key);
+  t.value.assign(value);
+}
+
+}  // namespace
+
+Status PromInput::scrapeInto(int64_t now_ns, std::vector<model::Point>* out, size_t* end) {
   Status first_error;
   int failures = 0;
   for (size_t i = 0; i < config_.urls.size(); ++i) {
@@ -127,7 +159,7 @@ Status PromInput::collect(int64_t now_ns, std::vector<model::Point>* out) {
               : codec::prom::parse(body->first, codec::prom::formatFromContentType(body->second),
                                    codec::prom::ErrorPolicy::kLenient);
       samples = exp->sampleCount();
-      convert(*exp, config_.convert, scrape_tags_[i], now_ns, out);
+      *end += convertInto(*exp, config_.convert, scrape_tags_[i], now_ns, *end, out);
       if (exp->errorCount() > 0 && samples == 0) {
         st = invalidArgument(url + ": " + exp->errors().front().toString());
       }
@@ -154,13 +186,16 @@ Status PromInput::collect(int64_t now_ns, std::vector<model::Point>* out) {
     if (!body.isOk() && config_.ignore_req_err) continue;
     // DataKit's up metric: measurement `collector`, job = source, instance = host:port.
     if (isHttpUrl(url) && !config_.convert.as_logging) {
-      model::Point up;
-      up.measurement = "collector";
+      model::Point& up = pointAt(out, (*end)++);
+      up.category = model::Category::kMetric;
+      up.measurement.assign("collector");
       up.time_ns = now_ns;
-      up.addTag("job", config_.source);
-      up.addTag("instance", urlHost(url).first);
-      up.addField("up", static_cast<int64_t>(st.isOk() ? 1 : 0));
-      out->push_back(std::move(up));
+      setTag(up, 0, "job", config_.source);
+      setTag(up, 1, "instance", urlHost(url).first);
+      up.tags.resize(2);
+      up.fields.resize(1);
+      up.fields[0].key.assign("up");
+      up.fields[0].value = static_cast<int64_t>(st.isOk() ? 1 : 0);
     }
     if (!st.isOk() && failures++ == 0) first_error = st;
   }

@@ -10,7 +10,8 @@
 // each bounded by the timeout, and emits DataKit's `collector` up-point per URL. Per-URL health
 // (up, duration, samples, last error) is kept for the agent's /metrics (Input::targets()).
 //
-// Ownership: PromInput owns its HttpClient (or borrows the one given to it). Thread-safety:
+// Ownership: PromInput owns its HttpClient (or borrows the one given to it) and the points of its
+// last collection (reused by the next one). Thread-safety:
 // collect() from one thread at a time (the runner's); targets() from any thread.
 #pragma once
 
@@ -80,6 +81,9 @@ class PromInput final : public Input {
   // Scrapes every URL; the points of those that answered are appended even when others failed
   // (the error names the first failing URL and counts the others).
   Status collect(int64_t now_ns, std::vector<model::Point>* out) override;
+  // What the runner calls: collect() into the points of the previous collection (kept by the
+  // input, overwritten in place), fed with feeder.feedReusable() in one feed.
+  Status collectAndFeed(int64_t now_ns, CollectFeeder& feeder) override;
   std::vector<TargetHealth> targets() const override;
 
   const PromConfig& config() const { return config_; }
@@ -87,12 +91,18 @@ class PromInput final : public Input {
  private:
   // One URL: the body (and its Content-Type) or an error.
   Result<std::pair<std::string, std::string>> fetch(const std::string& url);
+  // Scrapes every URL, writing the points at (*out)[*end], ... (reusing the points there,
+  // convertInto) and advancing *end past them; points after *end are left as they were.
+  Status scrapeInto(int64_t now_ns, std::vector<model::Point>* out, size_t* end);
 
   PromConfig config_;
   std::shared_ptr<net::HttpClient> client_;
   std::vector<ScrapeTags> scrape_tags_;  // per URL
-  mutable std::mutex mu_;                // guards health_
-  std::vector<TargetHealth> health_;     // per URL
+  // The points of the last collectAndFeed() (every URL's, then its up point, in URL order),
+  // overwritten by the next one; only collectAndFeed() (one thread at a time) touches it.
+  std::vector<model::Point> reused_;
+  mutable std::mutex mu_;             // guards health_
+  std::vector<TargetHealth> health_;  // per URL
 };
 
 void registerPromInput(std::vector<InputFactory>* list);

@@ -533,5 +533,75 @@ TEST(PromInput, AStuckTargetTimesOutAndDoesNotHoldUpOtherInputs) {
   EXPECT_NE(feeder.errors[0].find(ex.url()), std::string::npos) << feeder.errors[0];
 }
 
+// Records what the runner feeds; feedReusable copies the points and leaves them with the caller
+// (as the point path's fast path does).
+class ReusableFeeder final : public Feeder {
+ public:
+  Status feed(model::Category, std::vector<model::Point>&& points, const FeedOptions&) override {
+    fed.push_back(std::move(points));
+    return Status::ok();
+  }
+  Status feedReusable(model::Category, std::vector<model::Point>& points,
+                      const FeedOptions& o) override {
+    EXPECT_EQ(o.input, "prom");
+    EXPECT_TRUE(o.election);
+    fed.push_back(points);
+    storage.push_back(points.data());
+    ++reusable_feeds;
+    return Status::ok();
+  }
+  void reportError(std::string_view, std::string_view) override {}
+  std::vector<std::vector<model::Point>> fed;
+  std::vector<const model::Point*> storage;  // the fed vector's buffer, per feedReusable
+  int reusable_feeds = 0;
+};
+
+TEST(PromInput, TheRunnerFeedsTheReusedPointsOfEachCollectionInOneFeed) {
+  Exporter ex;
+  ex.start();
+  PromConfig c;
+  c.urls = {ex.url(), ex.url("/fail"), ex.url()};
+  c.convert.tags = {{"env", "a-value-longer-than-the-sso-buffer"}};
+  ReusableFeeder feeder;
+  InputRunnerOptions ro;
+  ro.feeder = &feeder;
+  ro.now_ns = [] { return kNow; };
+  InputRunner runner(ro);
+  runner.add(std::make_unique<PromInput>(c));
+  const std::string bodies[] = {
+      // Grows, shrinks, changes its labels; the third repeats the first (the steady state).
+      ex.body,
+      "# TYPE node_load1 gauge\nnode_load1{cpu=\"0\",mode=\"a-long-mode-name-here\"} 0.5\n"
+      "node_load1{cpu=\"1\"} 1.5\nnode_load5 2\n# TYPE h histogram\nh_bucket{le=\"1\"} 1\n"
+      "h_bucket{le=\"+Inf\"} 2\nh_sum 3\nh_count 2\n",
+      ex.body,
+      ex.body,
+  };
+  size_t points = 0;
+  for (const std::string& body : bodies) {
+    {
+      std::lock_guard lock(ex.mu);
+      ex.body = body;
+    }
+    EXPECT_FALSE(runner.collectNow(0).isOk());  // the /fail target
+    std::vector<model::Point> want;
+    EXPECT_FALSE(PromInput(c).collect(kNow, &want).isOk());
+    ASSERT_FALSE(feeder.fed.empty());
+    EXPECT_EQ(feeder.fed.back(), want);
+    for (size_t i = 0; i < want.size() && i < feeder.fed.back().size(); ++i)  // and in order
+      EXPECT_EQ(feeder.fed.back()[i].tags, want[i].tags) << i;
+    points += want.size();
+  }
+  EXPECT_EQ(feeder.reusable_feeds, 4);  // one feed per collection, as before
+  EXPECT_EQ(feeder.fed.size(), 4u);
+  // The last two collections had the same points: the vector was not reallocated.
+  EXPECT_EQ(feeder.storage[2], feeder.storage[3]);
+  auto stats = runner.stats();
+  EXPECT_EQ(stats[0].collects, 4);
+  EXPECT_EQ(stats[0].feeds, 4);
+  EXPECT_EQ(stats[0].points, static_cast<int64_t>(points));
+  EXPECT_EQ(stats[0].errors, 4);
+}
+
 }  // namespace
 }  // namespace sextant::agent::inputs::prom
