@@ -12,6 +12,8 @@
 #include <set>
 #include <sstream>
 
+#include "codec/prometheus_text/prometheus_proto.h"
+
 namespace sextant::agent::inputs::prom {
 namespace {
 
@@ -546,6 +548,7 @@ const char* const kFixtures[] = {
     "prometheus/prometheus-2.42.0_metrics.txt",
     "prometheus/etcd-3.4.23_metrics_mtls.txt",
     "istio/istio-1.5-proxy_stats_prometheus.EXCERPT.txt",
+    "prometheus/node-exporter-1.5.0_metrics.delimited.pb",  // protobuf exposition
 };
 
 TEST(PromConvertInto, ReusedVectorGivesTheFreshConversionOnEveryFixture) {
@@ -558,8 +561,11 @@ TEST(PromConvertInto, ReusedVectorGivesTheFreshConversionOnEveryFixture) {
     for (int round = 0; round < 2; ++round) {
       for (const char* f : kFixtures) {
         const std::string body = readFixture(f);  // the exposition points into it
-        auto exp = cp::parse(body, cp::Format::kText004, cp::ErrorPolicy::kLenient);
+        auto exp = std::string_view(f).ends_with(".pb")
+                       ? cp::parseProtobuf(body, cp::ErrorPolicy::kLenient)
+                       : cp::parse(body, cp::Format::kText004, cp::ErrorPolicy::kLenient);
         ASSERT_TRUE(exp.isOk()) << f;
+        ASSERT_GT(exp->sampleCount(), 0u) << f;
         std::vector<Point> fresh;
         const size_t n = convert(*exp, o, st, kNow + round, &fresh);
         for (int again = 0; again < 2; ++again) {
