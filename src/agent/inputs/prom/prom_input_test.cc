@@ -603,5 +603,40 @@ TEST(PromInput, TheRunnerFeedsTheReusedPointsOfEachCollectionInOneFeed) {
   EXPECT_EQ(stats[0].errors, 4);
 }
 
+TEST(PromInput, KeepsAtMostkMaxKeptPointsBetweenCollections) {
+  Exporter ex;
+  ex.start();
+  // One label set per sample: one point each, plus the `collector` point.
+  std::string big = "# TYPE g gauge\n";
+  const size_t n = PromInput::kMaxKeptPoints + 50;
+  for (size_t i = 0; i < n; ++i) big += "g{i=\"" + std::to_string(i) + "\"} 1\n";
+  {
+    std::lock_guard lock(ex.mu);
+    ex.body = big;
+  }
+  PromConfig c;
+  c.urls = {ex.url()};
+  ReusableFeeder feeder;
+  InputRunnerOptions ro;
+  ro.feeder = &feeder;
+  ro.now_ns = [] { return kNow; };
+  InputRunner runner(ro);
+  auto input = std::make_unique<PromInput>(c);
+  const PromInput* prom = input.get();
+  runner.add(std::move(input));
+  ASSERT_TRUE(runner.collectNow(0).isOk());
+  ASSERT_EQ(feeder.fed.size(), 1u);
+  EXPECT_EQ(feeder.fed[0].size(), n + 1);  // every point was fed
+  EXPECT_EQ(prom->keptPoints(), PromInput::kMaxKeptPoints);
+  {  // a small collection after it keeps what it used
+    std::lock_guard lock(ex.mu);
+    ex.body = "g 1\n";
+  }
+  ASSERT_TRUE(runner.collectNow(0).isOk());
+  ASSERT_EQ(feeder.fed.size(), 2u);
+  EXPECT_EQ(feeder.fed[1].size(), 2u);
+  EXPECT_EQ(prom->keptPoints(), 2u);
+}
+
 }  // namespace
 }  // namespace sextant::agent::inputs::prom
