@@ -1023,53 +1023,62 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
   // scratch (reset_sum: rate / increase, per series, so each window is O(1)).
   auto one = [&](const int64_t* in_t, const double* in_v, size_t in_n, Series* s,
                  std::vector<double>& buf, std::vector<double>& reset_sum) -> Status {
-    if (counter_fn) fn::resetSums(in_v, in_n, &reset_sum);
+    // rate / increase: the prefix sums of reset corrections, where the series has resets.
+    const bool resets = counter_fn && fn::hasResets(in_v, in_n);
+    if (resets) fn::resetSums(in_v, in_n, &reset_sum);
     s->t.reserve(std::min(n_, in_n));  // at most a point per step and per sample
     s->v.reserve(std::min(n_, in_n));
-    // avg_over_time, rate and increase: windows go four at a time through fn::avgOverTime4 /
-    // fn::counterRate4 (the CPU overlaps their divisions).
-    const bool by4 = f == RangeFn::kAvg || counter_fn;
+    // avg_over_time: windows go four at a time through fn::avgOverTime4 (the CPU overlaps their
+    // divisions). rate, increase and delta: fn::RateMemo (the factor once per window shape).
+    const bool by4 = f == RangeFn::kAvg;
+    fn::RateMemo memo(ra.range_ms, counter_fn, f == RangeFn::kRate);
     fn::Window pending[4];
-    int64_t pending_t[4], pending_start[4], pending_end[4];
+    int64_t pending_t[4];
     size_t npending = 0;
     auto flush = [&] {
       double r[4];
-      bool ok[4] = {true, true, true, true};
       for (size_t j = npending; j < 4; ++j) {  // padding: a one-sample window, ignored
         pending[j] = pending[0];
         pending[j].n = 1;
-        pending_start[j] = pending_start[0];
-        pending_end[j] = pending_end[0];
       }
-      if (f == RangeFn::kAvg) {
-        fn::avgOverTime4(pending, r);
-      } else {
-        fn::counterRate4(pending, pending_start, pending_end, ra.range_ms, f == RangeFn::kRate, r,
-                         ok);
-      }
+      fn::avgOverTime4(pending, r);
       for (size_t j = 0; j < npending; ++j) {
-        if (!ok[j]) continue;
         s->t.push_back(pending_t[j]);
         s->v.push_back(r[j]);
       }
       npending = 0;
     };
-    size_t lo = 0, hi = 0;
+    // The window [lo, hi) moves forward only (with @ it is the same every step). Each end first
+    // tries the previous step's advance (regular samples under regular steps: always right, no
+    // mispredicted loop exits), else walks.
+    size_t lo = 0, hi = 0, dlo = 0, dhi = 0;
     for (size_t k = 0; k < n_; ++k) {
       int64_t ts_k = ts(k);
       int64_t eff = subSat(atTs(ra.at, ts_k), ra.offset_ms);
       int64_t mint = subSat(eff, ra.range_ms);
-      while (hi < in_n && in_t[hi] <= eff) ++hi;
+      const size_t hi0 = hi, lo0 = lo;
+      if (const size_t g = hi + dhi;
+          g <= in_n && (g == hi || in_t[g - 1] <= eff) && (g == in_n || in_t[g] > eff)) {
+        hi = g;
+      } else {
+        while (hi < in_n && in_t[hi] <= eff) ++hi;
+      }
       if (lo > hi) lo = hi;
-      while (lo < hi && (open ? in_t[lo] <= mint : in_t[lo] < mint)) ++lo;
+      auto before = [&](int64_t x) { return open ? x <= mint : x < mint; };
+      if (const size_t g = lo + dlo;
+          g <= hi && (g == lo || before(in_t[g - 1])) && (g == hi || !before(in_t[g]))) {
+        lo = g;
+      } else {
+        while (lo < hi && before(in_t[lo])) ++lo;
+      }
+      dhi = hi - hi0;
+      dlo = lo >= lo0 ? lo - lo0 : 0;
       // The window moves forward only; with @ it is the same every step.
       if (lo == hi) continue;
-      fn::Window w{in_t + lo, in_v + lo, hi - lo, counter_fn ? reset_sum.data() + lo : nullptr};
+      fn::Window w{in_t + lo, in_v + lo, hi - lo, resets ? reset_sum.data() + lo : nullptr};
       if (by4) {
         pending[npending] = w;
         pending_t[npending] = ts_k;
-        pending_start[npending] = mint;
-        pending_end[npending] = eff;
         if (++npending == 4) flush();
         continue;
       }
@@ -1078,8 +1087,7 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
         case RangeFn::kRate:
         case RangeFn::kIncrease:
         case RangeFn::kDelta:
-          r = fn::extrapolatedRate(w, mint, eff, ra.range_ms, f != RangeFn::kDelta,
-                                   f == RangeFn::kRate);
+          if (w.n >= 2) r = memo.at(w, mint, eff);
           break;
         case RangeFn::kIrate: r = fn::instantValue(w, true); break;
         case RangeFn::kIdelta: r = fn::instantValue(w, false); break;

@@ -4,10 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <bit>
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <random>
 #include <thread>
 
 #include "codec/point_pb/point_pb.h"
@@ -403,39 +405,89 @@ TEST(PromqlFunctionsTest, AvgOverTime4IsAvgOverTimeFourTimes) {
   EXPECT_DOUBLE_EQ(got[1], 0.2);
 }
 
-TEST(PromqlFunctionsTest, CounterRate4IsExtrapolatedRateFourTimes) {
-  // A counter with resets and a zero start, 15 s apart with jitter; windows of every length.
-  std::vector<int64_t> t;
-  std::vector<double> v;
-  for (int i = 0; i < 40; ++i) {
-    t.push_back(1'000'000 + i * 15'000 + (i * 7919) % 3000);
-    v.push_back(i < 3 ? i * 0.5 : (i % 11 == 0 ? 1 : v.back() + (i * 13) % 7));
-  }
+// One series' windows as the engine walks them (range 5m, steps of 60 s), through one RateMemo,
+// against extrapolatedRate window by window.
+void expectRateMemoIsExtrapolatedRate(const std::vector<int64_t>& t, const std::vector<double>& v,
+                                      int64_t step_ms, const std::string& what) {
   std::vector<double> rs;
   fn::resetSums(v.data(), v.size(), &rs);
-  for (bool is_rate : {true, false}) {
-    for (size_t a = 0; a + 4 <= v.size(); ++a) {
-      fn::Window w[4];
-      int64_t start[4], end[4];
-      for (size_t j = 0; j < 4; ++j) {
-        const size_t lo = a + j, n = 1 + (a * 3 + j * 5) % (v.size() - lo);
-        w[j] = fn::Window{t.data() + lo, v.data() + lo, n, rs.data() + lo};
-        end[j] = t[lo + n - 1] + static_cast<int64_t>(j) * 4000;
-        start[j] = end[j] - 300'000;
-      }
-      double got[4];
-      bool ok[4];
-      fn::counterRate4(w, start, end, 300'000, is_rate, got, ok);
-      for (size_t j = 0; j < 4; ++j) {
-        std::optional<double> want =
-            fn::extrapolatedRate(w[j], start[j], end[j], 300'000, true, is_rate);
-        ASSERT_EQ(ok[j], want.has_value()) << a << " " << j;
-        if (want) {
-          EXPECT_EQ(std::bit_cast<std::uint64_t>(got[j]), std::bit_cast<std::uint64_t>(*want))
-              << a << " " << j;
-        }
+  const int64_t range = 300'000;
+  for (int kind = 0; kind < 3; ++kind) {  // rate, increase, delta
+    const bool is_counter = kind < 2, is_rate = kind == 0;
+    fn::RateMemo memo(range, is_counter, is_rate);
+    size_t lo = 0, hi = 0, windows = 0;
+    for (int64_t end = t.front(); end <= t.back() + range; end += step_ms) {
+      const int64_t start = end - range;
+      while (hi < t.size() && t[hi] <= end) ++hi;
+      while (lo < hi && t[lo] < start) ++lo;
+      if (hi - lo < 2) continue;
+      fn::Window w{t.data() + lo, v.data() + lo, hi - lo, is_counter ? rs.data() + lo : nullptr};
+      const double want = *fn::extrapolatedRate(w, start, end, range, is_counter, is_rate);
+      // The engine passes no reset sums for a series without resets.
+      if (is_counter && !fn::hasResets(v.data(), v.size())) w.reset_sum = nullptr;
+      const double got = memo.at(w, start, end);
+      ASSERT_EQ(std::bit_cast<std::uint64_t>(got), std::bit_cast<std::uint64_t>(want))
+          << what << " kind " << kind << " end " << end << " got " << got << " want " << want;
+      ++windows;
+    }
+    EXPECT_GT(windows, 10u) << what;
+  }
+}
+
+TEST(PromqlFunctionsTest, RateMemoIsExtrapolatedRate) {
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 200; ++round) {
+    // Regular or jittered times, gaps; counters from zero or from far above the window's
+    // increase, resets, small and huge values, flat runs, negative starts (delta).
+    std::vector<int64_t> t;
+    std::vector<double> v;
+    const int64_t interval = std::array<int64_t, 4>{15'000, 10'000, 30'000, 7'000}[round % 4];
+    const bool jitter = round % 3 == 1;
+    const double scale = std::array<double, 5>{1, 1e-3, 1e6, 1e-300, 1e300}[round % 5];
+    double x = round % 2 == 0 ? 0 : scale * 1000;
+    if (round % 7 == 3) x = -scale;
+    int64_t now = 1'000'000 + static_cast<int64_t>(rng() % 60'000);
+    for (int i = 0; i < 400; ++i) {
+      t.push_back(now);
+      v.push_back(x);
+      now += interval + (jitter ? static_cast<int64_t>(rng() % 2000) - 1000 : 0);
+      if (rng() % 50 == 0) now += interval * static_cast<int64_t>(1 + rng() % 30);  // a gap
+      const uint64_t r = rng() % 100;
+      if (r < 3 && (round / 5) % 2 == 0) {           // some series without resets
+        x = scale * static_cast<double>(rng() % 5);  // a reset (to zero or not)
+      } else if (r < 20) {
+        // flat
+      } else {
+        x += scale * static_cast<double>(rng() % 1000) / 7;
       }
     }
+    const int64_t step = std::array<int64_t, 3>{60'000, 15'000, 47'000}[round % 3];
+    expectRateMemoIsExtrapolatedRate(t, v, step, "round " + std::to_string(round));
+  }
+}
+
+TEST(PromqlFunctionsTest, HasResets) {
+  const std::vector<double> up = {0, 1, 1, 2, 5}, down = {0, 1, 3, 2, 5};
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<double> with_nan = {1, nan, 0};
+  EXPECT_FALSE(fn::hasResets(up.data(), up.size()));
+  EXPECT_TRUE(fn::hasResets(down.data(), down.size()));
+  EXPECT_FALSE(fn::hasResets(down.data(), 0));
+  EXPECT_FALSE(fn::hasResets(down.data(), 1));
+  EXPECT_FALSE(fn::hasResets(with_nan.data(), with_nan.size()));  // comparisons with NaN: none
+}
+
+TEST(PromqlFunctionsTest, RateMemoZeroPointCut) {
+  // A counter starting at zero under regular steps: the first windows' shapes repeat while the
+  // zero point cuts their start (then no more as the counter grows); and one from a small value.
+  for (double first : {0.0, 0.5, 3.0}) {
+    std::vector<int64_t> t;
+    std::vector<double> v;
+    for (int i = 0; i < 200; ++i) {
+      t.push_back(1'000'000 + i * 15'000);
+      v.push_back(first + i * 2.0);
+    }
+    expectRateMemoIsExtrapolatedRate(t, v, 60'000, "first " + std::to_string(first));
   }
 }
 
