@@ -988,6 +988,37 @@ Result<Value> Evaluator::evalCall(const Call& call) {
   return invalidArgument("unsupported function " + std::string(name));
 }
 
+// The window [lo, hi) of a range function's samples t[0, n) (ascending) in [mint, eff] (open:
+// (mint, eff]) at successive steps, which only move forward (with @ it is the same every step).
+// Each end first tries the previous step's advance (regular samples under regular steps: always
+// right, no mispredicted loop exits), else walks.
+struct WindowWalk {
+  const int64_t* t;
+  size_t n;
+  bool open;
+  size_t lo = 0, hi = 0, dlo = 0, dhi = 0;
+
+  void advance(int64_t mint, int64_t eff) {
+    const size_t hi0 = hi, lo0 = lo;
+    if (const size_t g = hi + dhi;
+        g <= n && (g == hi || t[g - 1] <= eff) && (g == n || t[g] > eff)) {
+      hi = g;
+    } else {
+      while (hi < n && t[hi] <= eff) ++hi;
+    }
+    if (lo > hi) lo = hi;
+    auto before = [&](int64_t x) { return open ? x <= mint : x < mint; };
+    if (const size_t g = lo + dlo;
+        g <= hi && (g == lo || before(t[g - 1])) && (g == hi || !before(t[g]))) {
+      lo = g;
+    } else {
+      while (lo < hi && before(t[lo])) ++lo;
+    }
+    dhi = hi - hi0;
+    dlo = lo >= lo0 ? lo - lo0 : 0;
+  }
+};
+
 Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, RangeFn f) {
   // Scalar arguments (quantile_over_time's q, predict_linear's t, holt_winters' factors).
   std::vector<std::vector<double>> scalars;
@@ -1048,31 +1079,29 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
       }
       npending = 0;
     };
-    // The window [lo, hi) moves forward only (with @ it is the same every step). Each end first
-    // tries the previous step's advance (regular samples under regular steps: always right, no
-    // mispredicted loop exits), else walks.
-    size_t lo = 0, hi = 0, dlo = 0, dhi = 0;
+    WindowWalk walk{in_t, in_n, open};
+    if (f == RangeFn::kRate || f == RangeFn::kIncrease || f == RangeFn::kDelta) {
+      // The loop below for these alone (no per-step dispatch).
+      for (size_t k = 0; k < n_; ++k) {
+        const int64_t ts_k = ts(k);
+        const int64_t eff = subSat(atTs(ra.at, ts_k), ra.offset_ms);
+        const int64_t mint = subSat(eff, ra.range_ms);
+        walk.advance(mint, eff);
+        const size_t lo = walk.lo, n = walk.hi - walk.lo;
+        if (n < 2) continue;
+        s->t.push_back(ts_k);
+        s->v.push_back(
+            memo.at(fn::Window{in_t + lo, in_v + lo, n, resets ? reset_sum.data() + lo : nullptr},
+                    mint, eff));
+      }
+      return Status::ok();
+    }
     for (size_t k = 0; k < n_; ++k) {
       int64_t ts_k = ts(k);
       int64_t eff = subSat(atTs(ra.at, ts_k), ra.offset_ms);
       int64_t mint = subSat(eff, ra.range_ms);
-      const size_t hi0 = hi, lo0 = lo;
-      if (const size_t g = hi + dhi;
-          g <= in_n && (g == hi || in_t[g - 1] <= eff) && (g == in_n || in_t[g] > eff)) {
-        hi = g;
-      } else {
-        while (hi < in_n && in_t[hi] <= eff) ++hi;
-      }
-      if (lo > hi) lo = hi;
-      auto before = [&](int64_t x) { return open ? x <= mint : x < mint; };
-      if (const size_t g = lo + dlo;
-          g <= hi && (g == lo || before(in_t[g - 1])) && (g == hi || !before(in_t[g]))) {
-        lo = g;
-      } else {
-        while (lo < hi && before(in_t[lo])) ++lo;
-      }
-      dhi = hi - hi0;
-      dlo = lo >= lo0 ? lo - lo0 : 0;
+      walk.advance(mint, eff);
+      const size_t lo = walk.lo, hi = walk.hi;
       // The window moves forward only; with @ it is the same every step.
       if (lo == hi) continue;
       fn::Window w{in_t + lo, in_v + lo, hi - lo, resets ? reset_sum.data() + lo : nullptr};
@@ -1086,9 +1115,7 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
       switch (f) {
         case RangeFn::kRate:
         case RangeFn::kIncrease:
-        case RangeFn::kDelta:
-          if (w.n >= 2) r = memo.at(w, mint, eff);
-          break;
+        case RangeFn::kDelta: break;  // above
         case RangeFn::kIrate: r = fn::instantValue(w, true); break;
         case RangeFn::kIdelta: r = fn::instantValue(w, false); break;
         case RangeFn::kDeriv: r = fn::deriv(w); break;
@@ -1518,67 +1545,88 @@ Result<Value> Evaluator::aggregateDense(AggOp op, const Matrix& in,
   std::vector<double> value(cells, 0), count(cells, 0), mean(with_mean ? cells : 0, 0);
   // The step loop's output order: groups by their first step, then by the first series there.
   std::vector<size_t> first_k(ng, SIZE_MAX), first_i(ng, SIZE_MAX);
-  for (size_t i = 0; i < in.size(); ++i) {
-    if ((i & 63) == 0) SEXTANT_RETURN_IF_ERROR(c_.check());
-    const Series& s = in[i];
-    const size_t g = group_of[i];
-    const size_t base = g * n_;
-    size_t step = 0;
-    for (size_t j = 0; j < s.t.size(); ++j) {
-      // Points sit on step times in ascending order: walk from the previous step instead of a
-      // division per point (stepOf where a point is not where the walk stops).
-      const int64_t t = s.t[j];
-      while (step < n_ && ts(step) < t) ++step;
-      if (step >= n_ || ts(step) != t) step = stepOf(t);
-      const size_t cell = base + step;
-      const double v = s.v[j];
-      double& x = value[cell];
-      double& cnt = count[cell];
-      if (cnt == 0) {
-        const size_t k = cell - base;
-        if (k < first_k[g]) {
-          first_k[g] = k;
-          first_i[g] = i;
+  // One loop per operation (the switch below resolved at compile time, not per point).
+  auto run = [&](auto op_constant) -> Status {
+    constexpr AggOp kOp = decltype(op_constant)::value;
+    constexpr bool kWithMean = kOp == AggOp::kAvg || kOp == AggOp::kStddev || kOp == AggOp::kStdvar;
+    for (size_t i = 0; i < in.size(); ++i) {
+      if ((i & 63) == 0) SEXTANT_RETURN_IF_ERROR(c_.check());
+      const Series& s = in[i];
+      const size_t g = group_of[i];
+      const size_t base = g * n_;
+      size_t step = 0;
+      for (size_t j = 0; j < s.t.size(); ++j) {
+        // Points sit on step times in ascending order: walk from the previous step instead of a
+        // division per point (stepOf where a point is not where the walk stops).
+        // Usually the point is on the step after the previous one's.
+        const int64_t t = s.t[j];
+        if (step >= n_ || ts(step) != t) {
+          while (step < n_ && ts(step) < t) ++step;
+          if (step >= n_ || ts(step) != t) step = stepOf(t);
         }
-        cnt = 1;
-        x = v;
-        if (with_mean) mean[cell] = v;
-        if (op == AggOp::kStddev || op == AggOp::kStdvar) x = 0;
-        if (op == AggOp::kCount || op == AggOp::kGroup) x = 1;
-        continue;
-      }
-      switch (op) {
-        case AggOp::kSum: x += v; break;
-        case AggOp::kAvg: {
-          cnt += 1;
-          double& m = mean[cell];
-          if (std::isinf(m)) {
-            if (std::isinf(v) && (m > 0) == (v > 0)) break;
-            if (!std::isinf(v) && !std::isnan(v)) break;
+        const size_t cell = base + step++;
+        const double v = s.v[j];
+        double& x = value[cell];
+        double& cnt = count[cell];
+        if (cnt == 0) {
+          const size_t k = cell - base;
+          if (k < first_k[g]) {
+            first_k[g] = k;
+            first_i[g] = i;
           }
-          m += v / cnt - m / cnt;
-          break;
+          cnt = 1;
+          x = v;
+          if (kWithMean) mean[cell] = v;
+          if (kOp == AggOp::kStddev || kOp == AggOp::kStdvar) x = 0;
+          if (kOp == AggOp::kCount || kOp == AggOp::kGroup) x = 1;
+          continue;
         }
-        case AggOp::kCount: x += 1; break;
-        case AggOp::kGroup: break;
-        case AggOp::kMax:
-          if (x < v || std::isnan(x)) x = v;
-          break;
-        case AggOp::kMin:
-          if (x > v || std::isnan(x)) x = v;
-          break;
-        case AggOp::kStddev:
-        case AggOp::kStdvar: {
-          cnt += 1;
-          double& m = mean[cell];
-          double delta = v - m;
-          m += delta / cnt;
-          x += delta * (v - m);
-          break;
+        switch (kOp) {
+          case AggOp::kSum: x += v; break;
+          case AggOp::kAvg: {
+            cnt += 1;
+            double& m = mean[cell];
+            if (std::isinf(m)) {
+              if (std::isinf(v) && (m > 0) == (v > 0)) break;
+              if (!std::isinf(v) && !std::isnan(v)) break;
+            }
+            m += v / cnt - m / cnt;
+            break;
+          }
+          case AggOp::kCount: x += 1; break;
+          case AggOp::kGroup: break;
+          case AggOp::kMax:
+            if (x < v || std::isnan(x)) x = v;
+            break;
+          case AggOp::kMin:
+            if (x > v || std::isnan(x)) x = v;
+            break;
+          case AggOp::kStddev:
+          case AggOp::kStdvar: {
+            cnt += 1;
+            double& m = mean[cell];
+            double delta = v - m;
+            m += delta / cnt;
+            x += delta * (v - m);
+            break;
+          }
+          default: break;
         }
-        default: break;
       }
     }
+    return Status::ok();
+  };
+  using C = AggOp;
+  switch (op) {
+    case C::kSum: SEXTANT_RETURN_IF_ERROR(run(std::integral_constant<C, C::kSum>{})); break;
+    case C::kAvg: SEXTANT_RETURN_IF_ERROR(run(std::integral_constant<C, C::kAvg>{})); break;
+    case C::kCount: SEXTANT_RETURN_IF_ERROR(run(std::integral_constant<C, C::kCount>{})); break;
+    case C::kGroup: SEXTANT_RETURN_IF_ERROR(run(std::integral_constant<C, C::kGroup>{})); break;
+    case C::kMax: SEXTANT_RETURN_IF_ERROR(run(std::integral_constant<C, C::kMax>{})); break;
+    case C::kMin: SEXTANT_RETURN_IF_ERROR(run(std::integral_constant<C, C::kMin>{})); break;
+    case C::kStddev: SEXTANT_RETURN_IF_ERROR(run(std::integral_constant<C, C::kStddev>{})); break;
+    case C::kStdvar: SEXTANT_RETURN_IF_ERROR(run(std::integral_constant<C, C::kStdvar>{})); break;
+    default: return internalError("aggregateDense: unexpected operation");
   }
   std::vector<size_t> order;
   for (size_t g = 0; g < ng; ++g) {

@@ -475,6 +475,18 @@ TEST(PromqlFunctionsTest, HasResets) {
   EXPECT_FALSE(fn::hasResets(down.data(), 0));
   EXPECT_FALSE(fn::hasResets(down.data(), 1));
   EXPECT_FALSE(fn::hasResets(with_nan.data(), with_nan.size()));  // comparisons with NaN: none
+  // A single drop at every position of every length (pairs and the odd tail).
+  for (size_t n = 0; n < 10; ++n) {
+    std::vector<double> x(n);
+    for (size_t i = 0; i < n; ++i) x[i] = static_cast<double>(i);
+    EXPECT_FALSE(fn::hasResets(x.data(), n)) << n;
+    for (size_t at = 1; at < n; ++at) {
+      std::vector<double> y = x;
+      y[at] = y[at - 1] - 0.5;
+      for (size_t i = at + 1; i < n; ++i) y[i] = y[at] + static_cast<double>(i);
+      EXPECT_TRUE(fn::hasResets(y.data(), n)) << n << " " << at;
+    }
+  }
 }
 
 TEST(PromqlFunctionsTest, RateMemoZeroPointCut) {
