@@ -1500,14 +1500,22 @@ Result<Value> Evaluator::evalAggregate(const AggregateExpr& a) {
       if (is_k) {
         if (kk < 1) continue;
         bool top = a.op == AggOp::kTopk;
-        // Keep the k largest (topk) / smallest (bottomk); NaN ranks last either way.
-        std::stable_sort(x.items.begin(), x.items.end(), [top](const auto& p, const auto& q) {
-          if (std::isnan(p.first)) return false;
-          if (std::isnan(q.first)) return true;
-          return top ? p.first > q.first : p.first < q.first;
-        });
+        // Keep the k largest (topk) / smallest (bottomk); NaN ranks last either way, ties in
+        // input order (items are in ascending series index): the first k of a stable sort by
+        // rank, selected without sorting the rest.
+        auto ranks_before = [top](double p, double q) {
+          if (std::isnan(p)) return false;
+          if (std::isnan(q)) return true;
+          return top ? p > q : p < q;
+        };
         size_t keep =
             std::min(x.items.size(), static_cast<size_t>(std::min<int64_t>(kk, SIZE_MAX >> 1)));
+        std::partial_sort(x.items.begin(), x.items.begin() + static_cast<std::ptrdiff_t>(keep),
+                          x.items.end(), [&](const auto& p, const auto& q) {
+                            if (ranks_before(p.first, q.first)) return true;
+                            if (ranks_before(q.first, p.first)) return false;
+                            return p.second < q.second;
+                          });
         for (size_t j = 0; j < keep; ++j) {
           size_t i = x.items[j].second;
           if (out_series[i] == SIZE_MAX) out_series[i] = ob.seriesFor(in[i].labels);

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "codec/point_pb/point_pb.h"
@@ -463,6 +464,48 @@ TEST(PromqlFunctionsTest, RateMemoIsExtrapolatedRate) {
     }
     const int64_t step = std::array<int64_t, 3>{60'000, 15'000, 47'000}[round % 3];
     expectRateMemoIsExtrapolatedRate(t, v, step, "round " + std::to_string(round));
+  }
+}
+
+TEST(PromqlEngineTest, TopkBottomkSelectAsAStableSortByRank) {
+  // 40 series with many ties, NaNs and signed zeros; the expected selection is the first k of
+  // the series (in label order) stable-sorted by rank, NaN last, written out here in the test.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::array<double, 7> pool = {1, 2, 2, 3, nan, -0.0, 0.0};
+  MemoryQueryable q;
+  std::vector<std::pair<double, std::string>> items;  // (value, i label), label order
+  for (int i = 0; i < 40; ++i) {
+    PromSeries s;
+    char name[16];
+    std::snprintf(name, sizeof(name), "%02d", i);
+    s.labels = {{"__name__", "m"}, {"i", name}};
+    s.time_ms = {0};
+    s.values = {pool[static_cast<size_t>(i * 5 % 7)]};
+    items.emplace_back(s.values[0], name);
+    q.add(std::move(s));
+  }
+  for (bool top : {true, false}) {
+    std::vector<std::pair<double, std::string>> ranked = items;
+    std::stable_sort(ranked.begin(), ranked.end(), [top](const auto& a, const auto& b) {
+      if (std::isnan(a.first)) return false;
+      if (std::isnan(b.first)) return true;
+      return top ? a.first > b.first : a.first < b.first;
+    });
+    for (size_t k : {1u, 2u, 3u, 7u, 12u, 39u, 40u, 45u}) {
+      const std::string query =
+          std::string(top ? "topk(" : "bottomk(") + std::to_string(k) + ", m)";
+      auto e = mustParse(query);
+      auto r = evalInstant(q, *e, 0);
+      ASSERT_TRUE(r.isOk()) << query << ": " << r.status().toString();
+      std::set<std::string> want, got;
+      for (size_t j = 0; j < std::min(k, ranked.size()); ++j) want.insert(ranked[j].second);
+      for (const SeriesValues& sv : r->series) {
+        for (const model::Tag& t : sv.labels) {
+          if (t.key == "i") got.insert(t.value);
+        }
+      }
+      EXPECT_EQ(got, want) << query;
+    }
   }
 }
 
