@@ -1551,23 +1551,41 @@ Result<Value> Evaluator::aggregateDense(AggOp op, const Matrix& in,
   const size_t cells = ng * n_;
   const bool with_mean = op == AggOp::kAvg || op == AggOp::kStddev || op == AggOp::kStdvar;
   std::vector<double> value(cells, 0), count(cells, 0), mean(with_mean ? cells : 0, 0);
-  // The step loop's output order: groups by their first step, then by the first series there.
-  std::vector<size_t> first_k(ng, SIZE_MAX), first_i(ng, SIZE_MAX);
-  // One loop per operation (the switch below resolved at compile time, not per point).
-  auto run = [&](auto op_constant) -> Status {
+  // Workers take contiguous ranges of steps: each cell still sees its series in input order, so
+  // results are the same on any number of threads. Each tracks, for the output order (groups by
+  // their first step, then by the first series there), its range's first step and series per
+  // group; the first range with one wins.
+  size_t points = 0;
+  for (const Series& s : in) points += s.t.size();
+  const size_t workers = workersFor(points, c_.threads, 512 * 1024);
+  std::vector<std::vector<size_t>> firsts_k(workers), firsts_i(workers);
+  // One loop per operation (the switch below resolved at compile time, not per point), over the
+  // steps [k0, k1).
+  auto run = [&](auto op_constant, size_t w, size_t k0, size_t k1) -> Status {
     constexpr AggOp kOp = decltype(op_constant)::value;
     constexpr bool kWithMean = kOp == AggOp::kAvg || kOp == AggOp::kStddev || kOp == AggOp::kStdvar;
+    std::vector<size_t>& first_k = firsts_k[w];
+    std::vector<size_t>& first_i = firsts_i[w];
+    first_k.assign(ng, SIZE_MAX);
+    first_i.assign(ng, SIZE_MAX);
+    if (k0 >= k1) return Status::ok();
+    const int64_t t_begin = ts(k0), t_last = ts(k1 - 1);
     for (size_t i = 0; i < in.size(); ++i) {
-      if ((i & 63) == 0) SEXTANT_RETURN_IF_ERROR(c_.check());
+      if ((i & 63) == 0) SEXTANT_RETURN_IF_ERROR(w == 0 ? c_.check() : c_.checkDeadline());
       const Series& s = in[i];
       const size_t g = group_of[i];
       const size_t base = g * n_;
-      size_t step = 0;
-      for (size_t j = 0; j < s.t.size(); ++j) {
+      size_t step = k0;
+      const size_t j0 = k0 == 0
+                            ? 0
+                            : static_cast<size_t>(
+                                  std::lower_bound(s.t.begin(), s.t.end(), t_begin) - s.t.begin());
+      for (size_t j = j0; j < s.t.size(); ++j) {
         // Points sit on step times in ascending order: walk from the previous step instead of a
         // division per point (stepOf where a point is not where the walk stops).
         // Usually the point is on the step after the previous one's.
         const int64_t t = s.t[j];
+        if (t > t_last) break;
         if (step >= n_ || ts(step) != t) {
           while (step < n_ && ts(step) < t) ++step;
           if (step >= n_ || ts(step) != t) step = stepOf(t);
@@ -1624,17 +1642,34 @@ Result<Value> Evaluator::aggregateDense(AggOp op, const Matrix& in,
     }
     return Status::ok();
   };
-  using C = AggOp;
-  switch (op) {
-    case C::kSum: SEXTANT_RETURN_IF_ERROR(run(std::integral_constant<C, C::kSum>{})); break;
-    case C::kAvg: SEXTANT_RETURN_IF_ERROR(run(std::integral_constant<C, C::kAvg>{})); break;
-    case C::kCount: SEXTANT_RETURN_IF_ERROR(run(std::integral_constant<C, C::kCount>{})); break;
-    case C::kGroup: SEXTANT_RETURN_IF_ERROR(run(std::integral_constant<C, C::kGroup>{})); break;
-    case C::kMax: SEXTANT_RETURN_IF_ERROR(run(std::integral_constant<C, C::kMax>{})); break;
-    case C::kMin: SEXTANT_RETURN_IF_ERROR(run(std::integral_constant<C, C::kMin>{})); break;
-    case C::kStddev: SEXTANT_RETURN_IF_ERROR(run(std::integral_constant<C, C::kStddev>{})); break;
-    case C::kStdvar: SEXTANT_RETURN_IF_ERROR(run(std::integral_constant<C, C::kStdvar>{})); break;
-    default: return internalError("aggregateDense: unexpected operation");
+  std::vector<Status> status(workers);
+  runParallel(workers, [&](size_t w) {
+    using C = AggOp;
+    const size_t k0 = sliceBegin(n_, w, workers), k1 = sliceBegin(n_, w + 1, workers);
+    Status& st = status[w];
+    switch (op) {
+      case C::kSum: st = run(std::integral_constant<C, C::kSum>{}, w, k0, k1); break;
+      case C::kAvg: st = run(std::integral_constant<C, C::kAvg>{}, w, k0, k1); break;
+      case C::kCount: st = run(std::integral_constant<C, C::kCount>{}, w, k0, k1); break;
+      case C::kGroup: st = run(std::integral_constant<C, C::kGroup>{}, w, k0, k1); break;
+      case C::kMax: st = run(std::integral_constant<C, C::kMax>{}, w, k0, k1); break;
+      case C::kMin: st = run(std::integral_constant<C, C::kMin>{}, w, k0, k1); break;
+      case C::kStddev: st = run(std::integral_constant<C, C::kStddev>{}, w, k0, k1); break;
+      case C::kStdvar: st = run(std::integral_constant<C, C::kStdvar>{}, w, k0, k1); break;
+      default: st = internalError("aggregateDense: unexpected operation");
+    }
+  });
+  for (Status& st : status) {
+    if (!st.isOk()) return st;
+  }
+  std::vector<size_t> first_k(ng, SIZE_MAX), first_i(ng, SIZE_MAX);
+  for (size_t g = 0; g < ng; ++g) {
+    for (size_t w = 0; w < workers; ++w) {
+      if (firsts_k[w][g] == SIZE_MAX) continue;
+      first_k[g] = firsts_k[w][g];
+      first_i[g] = firsts_i[w][g];
+      break;
+    }
   }
   std::vector<size_t> order;
   for (size_t g = 0; g < ng; ++g) {

@@ -467,6 +467,47 @@ TEST(PromqlFunctionsTest, RateMemoIsExtrapolatedRate) {
   }
 }
 
+TEST(PromqlEngineTest, DenseAggregationSameOnAnyNumberOfThreads) {
+  // Enough points for the dense aggregation to split its steps between workers: 300 series x
+  // 4000 steps, in 7 groups, some starting late or with gaps (the groups' output order comes from
+  // their first step and series), values with mixed signs and magnitudes.
+  MemoryQueryable q;
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 300; ++i) {
+    PromSeries s;
+    s.labels = {{"__name__", "m"}, {"g", std::to_string(i % 7)}, {"i", std::to_string(i)}};
+    const int first = i % 7 == 3 ? 2500 + i : (i % 5 == 0 ? i : 0);
+    for (int k = first; k < 4000; ++k) {
+      if ((k + i) % 97 == 0) continue;  // a gap
+      s.time_ms.push_back(static_cast<int64_t>(k) * 1000);
+      s.values.push_back(static_cast<double>(static_cast<int64_t>(rng() % 2001) - 1000) *
+                         std::array<double, 3>{1e-3, 1, 1e9}[rng() % 3]);
+    }
+    q.add(std::move(s));
+  }
+  for (const char* op : {"sum", "avg", "count", "group", "min", "max", "stddev", "stdvar"}) {
+    auto e = mustParse(std::string(op) + " by (g) (m)");
+    EngineOptions one, many;
+    one.threads = 1;
+    many.threads = 4;
+    auto a = evalRange(q, *e, 0, 3'999'000, 1000, one);
+    auto b = evalRange(q, *e, 0, 3'999'000, 1000, many);
+    ASSERT_TRUE(a.isOk() && b.isOk()) << op;
+    ASSERT_EQ(a->series.size(), 7u) << op;
+    ASSERT_EQ(a->series.size(), b->series.size()) << op;
+    for (size_t j = 0; j < a->series.size(); ++j) {
+      EXPECT_EQ(a->series[j].labels, b->series[j].labels) << op;
+      EXPECT_EQ(a->series[j].t_ms, b->series[j].t_ms) << op;
+      ASSERT_EQ(a->series[j].v.size(), b->series[j].v.size()) << op;
+      for (size_t k = 0; k < a->series[j].v.size(); ++k) {
+        ASSERT_EQ(std::bit_cast<std::uint64_t>(a->series[j].v[k]),
+                  std::bit_cast<std::uint64_t>(b->series[j].v[k]))
+            << op << " " << j << " " << k;
+      }
+    }
+  }
+}
+
 TEST(PromqlEngineTest, TopkBottomkSelectAsAStableSortByRank) {
   // 40 series with many ties, NaNs and signed zeros; the expected selection is the first k of
   // the series (in label order) stable-sorted by rank, NaN last, written out here in the test.
