@@ -988,6 +988,37 @@ Result<Value> Evaluator::evalCall(const Call& call) {
   return invalidArgument("unsupported function " + std::string(name));
 }
 
+// The window [lo, hi) of a range function's samples t[0, n) (ascending) in [mint, eff] (open:
+// (mint, eff]) at successive steps, which only move forward (with @ it is the same every step).
+// Each end first tries the previous step's advance (regular samples under regular steps: always
+// right, no mispredicted loop exits), else walks.
+struct WindowWalk {
+  const int64_t* t;
+  size_t n;
+  bool open;
+  size_t lo = 0, hi = 0, dlo = 0, dhi = 0;
+
+  void advance(int64_t mint, int64_t eff) {
+    const size_t hi0 = hi, lo0 = lo;
+    if (const size_t g = hi + dhi;
+        g <= n && (g == hi || t[g - 1] <= eff) && (g == n || t[g] > eff)) {
+      hi = g;
+    } else {
+      while (hi < n && t[hi] <= eff) ++hi;
+    }
+    if (lo > hi) lo = hi;
+    auto before = [&](int64_t x) { return open ? x <= mint : x < mint; };
+    if (const size_t g = lo + dlo;
+        g <= hi && (g == lo || before(t[g - 1])) && (g == hi || !before(t[g]))) {
+      lo = g;
+    } else {
+      while (lo < hi && before(t[lo])) ++lo;
+    }
+    dhi = hi - hi0;
+    dlo = lo >= lo0 ? lo - lo0 : 0;
+  }
+};
+
 Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, RangeFn f) {
   // Scalar arguments (quantile_over_time's q, predict_linear's t, holt_winters' factors).
   std::vector<std::vector<double>> scalars;
@@ -1023,53 +1054,60 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
   // scratch (reset_sum: rate / increase, per series, so each window is O(1)).
   auto one = [&](const int64_t* in_t, const double* in_v, size_t in_n, Series* s,
                  std::vector<double>& buf, std::vector<double>& reset_sum) -> Status {
-    if (counter_fn) fn::resetSums(in_v, in_n, &reset_sum);
+    // rate / increase: the prefix sums of reset corrections, where the series has resets.
+    const bool resets = counter_fn && fn::hasResets(in_v, in_n);
+    if (resets) fn::resetSums(in_v, in_n, &reset_sum);
     s->t.reserve(std::min(n_, in_n));  // at most a point per step and per sample
     s->v.reserve(std::min(n_, in_n));
-    // avg_over_time, rate and increase: windows go four at a time through fn::avgOverTime4 /
-    // fn::counterRate4 (the CPU overlaps their divisions).
-    const bool by4 = f == RangeFn::kAvg || counter_fn;
+    // avg_over_time: windows go four at a time through fn::avgOverTime4 (the CPU overlaps their
+    // divisions). rate, increase and delta: fn::RateMemo (the factor once per window shape).
+    const bool by4 = f == RangeFn::kAvg;
+    fn::RateMemo memo(ra.range_ms, counter_fn, f == RangeFn::kRate);
     fn::Window pending[4];
-    int64_t pending_t[4], pending_start[4], pending_end[4];
+    int64_t pending_t[4];
     size_t npending = 0;
     auto flush = [&] {
       double r[4];
-      bool ok[4] = {true, true, true, true};
       for (size_t j = npending; j < 4; ++j) {  // padding: a one-sample window, ignored
         pending[j] = pending[0];
         pending[j].n = 1;
-        pending_start[j] = pending_start[0];
-        pending_end[j] = pending_end[0];
       }
-      if (f == RangeFn::kAvg) {
-        fn::avgOverTime4(pending, r);
-      } else {
-        fn::counterRate4(pending, pending_start, pending_end, ra.range_ms, f == RangeFn::kRate, r,
-                         ok);
-      }
+      fn::avgOverTime4(pending, r);
       for (size_t j = 0; j < npending; ++j) {
-        if (!ok[j]) continue;
         s->t.push_back(pending_t[j]);
         s->v.push_back(r[j]);
       }
       npending = 0;
     };
-    size_t lo = 0, hi = 0;
+    WindowWalk walk{in_t, in_n, open};
+    if (f == RangeFn::kRate || f == RangeFn::kIncrease || f == RangeFn::kDelta) {
+      // The loop below for these alone (no per-step dispatch).
+      for (size_t k = 0; k < n_; ++k) {
+        const int64_t ts_k = ts(k);
+        const int64_t eff = subSat(atTs(ra.at, ts_k), ra.offset_ms);
+        const int64_t mint = subSat(eff, ra.range_ms);
+        walk.advance(mint, eff);
+        const size_t lo = walk.lo, n = walk.hi - walk.lo;
+        if (n < 2) continue;
+        s->t.push_back(ts_k);
+        s->v.push_back(
+            memo.at(fn::Window{in_t + lo, in_v + lo, n, resets ? reset_sum.data() + lo : nullptr},
+                    mint, eff));
+      }
+      return Status::ok();
+    }
     for (size_t k = 0; k < n_; ++k) {
       int64_t ts_k = ts(k);
       int64_t eff = subSat(atTs(ra.at, ts_k), ra.offset_ms);
       int64_t mint = subSat(eff, ra.range_ms);
-      while (hi < in_n && in_t[hi] <= eff) ++hi;
-      if (lo > hi) lo = hi;
-      while (lo < hi && (open ? in_t[lo] <= mint : in_t[lo] < mint)) ++lo;
+      walk.advance(mint, eff);
+      const size_t lo = walk.lo, hi = walk.hi;
       // The window moves forward only; with @ it is the same every step.
       if (lo == hi) continue;
-      fn::Window w{in_t + lo, in_v + lo, hi - lo, counter_fn ? reset_sum.data() + lo : nullptr};
+      fn::Window w{in_t + lo, in_v + lo, hi - lo, resets ? reset_sum.data() + lo : nullptr};
       if (by4) {
         pending[npending] = w;
         pending_t[npending] = ts_k;
-        pending_start[npending] = mint;
-        pending_end[npending] = eff;
         if (++npending == 4) flush();
         continue;
       }
@@ -1077,10 +1115,7 @@ Result<Value> Evaluator::evalRangeFunction(const Call& call, size_t arg_index, R
       switch (f) {
         case RangeFn::kRate:
         case RangeFn::kIncrease:
-        case RangeFn::kDelta:
-          r = fn::extrapolatedRate(w, mint, eff, ra.range_ms, f != RangeFn::kDelta,
-                                   f == RangeFn::kRate);
-          break;
+        case RangeFn::kDelta: break;  // above
         case RangeFn::kIrate: r = fn::instantValue(w, true); break;
         case RangeFn::kIdelta: r = fn::instantValue(w, false); break;
         case RangeFn::kDeriv: r = fn::deriv(w); break;
@@ -1465,14 +1500,22 @@ Result<Value> Evaluator::evalAggregate(const AggregateExpr& a) {
       if (is_k) {
         if (kk < 1) continue;
         bool top = a.op == AggOp::kTopk;
-        // Keep the k largest (topk) / smallest (bottomk); NaN ranks last either way.
-        std::stable_sort(x.items.begin(), x.items.end(), [top](const auto& p, const auto& q) {
-          if (std::isnan(p.first)) return false;
-          if (std::isnan(q.first)) return true;
-          return top ? p.first > q.first : p.first < q.first;
-        });
+        // Keep the k largest (topk) / smallest (bottomk); NaN ranks last either way, ties in
+        // input order (items are in ascending series index): the first k of a stable sort by
+        // rank, selected without sorting the rest.
+        auto ranks_before = [top](double p, double q) {
+          if (std::isnan(p)) return false;
+          if (std::isnan(q)) return true;
+          return top ? p > q : p < q;
+        };
         size_t keep =
             std::min(x.items.size(), static_cast<size_t>(std::min<int64_t>(kk, SIZE_MAX >> 1)));
+        std::partial_sort(x.items.begin(), x.items.begin() + static_cast<std::ptrdiff_t>(keep),
+                          x.items.end(), [&](const auto& p, const auto& q) {
+                            if (ranks_before(p.first, q.first)) return true;
+                            if (ranks_before(q.first, p.first)) return false;
+                            return p.second < q.second;
+                          });
         for (size_t j = 0; j < keep; ++j) {
           size_t i = x.items[j].second;
           if (out_series[i] == SIZE_MAX) out_series[i] = ob.seriesFor(in[i].labels);
@@ -1508,68 +1551,124 @@ Result<Value> Evaluator::aggregateDense(AggOp op, const Matrix& in,
   const size_t cells = ng * n_;
   const bool with_mean = op == AggOp::kAvg || op == AggOp::kStddev || op == AggOp::kStdvar;
   std::vector<double> value(cells, 0), count(cells, 0), mean(with_mean ? cells : 0, 0);
-  // The step loop's output order: groups by their first step, then by the first series there.
-  std::vector<size_t> first_k(ng, SIZE_MAX), first_i(ng, SIZE_MAX);
-  for (size_t i = 0; i < in.size(); ++i) {
-    if ((i & 63) == 0) SEXTANT_RETURN_IF_ERROR(c_.check());
-    const Series& s = in[i];
-    const size_t g = group_of[i];
-    const size_t base = g * n_;
-    size_t step = 0;
-    for (size_t j = 0; j < s.t.size(); ++j) {
-      // Points sit on step times in ascending order: walk from the previous step instead of a
-      // division per point (stepOf where a point is not where the walk stops).
-      const int64_t t = s.t[j];
-      while (step < n_ && ts(step) < t) ++step;
-      if (step >= n_ || ts(step) != t) step = stepOf(t);
-      const size_t cell = base + step;
-      const double v = s.v[j];
-      double& x = value[cell];
-      double& cnt = count[cell];
-      if (cnt == 0) {
-        const size_t k = cell - base;
-        if (k < first_k[g]) {
-          first_k[g] = k;
-          first_i[g] = i;
+  // Workers take contiguous ranges of steps: each cell still sees its series in input order, so
+  // results are the same on any number of threads. Each tracks, for the output order (groups by
+  // their first step, then by the first series there), its range's first step and series per
+  // group; the first range with one wins.
+  size_t points = 0;
+  for (const Series& s : in) points += s.t.size();
+  const size_t workers = workersFor(points, c_.threads, 512 * 1024);
+  std::vector<std::vector<size_t>> firsts_k(workers), firsts_i(workers);
+  // One loop per operation (the switch below resolved at compile time, not per point), over the
+  // steps [k0, k1).
+  auto run = [&](auto op_constant, size_t w, size_t k0, size_t k1) -> Status {
+    constexpr AggOp kOp = decltype(op_constant)::value;
+    constexpr bool kWithMean = kOp == AggOp::kAvg || kOp == AggOp::kStddev || kOp == AggOp::kStdvar;
+    std::vector<size_t>& first_k = firsts_k[w];
+    std::vector<size_t>& first_i = firsts_i[w];
+    first_k.assign(ng, SIZE_MAX);
+    first_i.assign(ng, SIZE_MAX);
+    if (k0 >= k1) return Status::ok();
+    const int64_t t_begin = ts(k0), t_last = ts(k1 - 1);
+    for (size_t i = 0; i < in.size(); ++i) {
+      if ((i & 63) == 0) SEXTANT_RETURN_IF_ERROR(w == 0 ? c_.check() : c_.checkDeadline());
+      const Series& s = in[i];
+      const size_t g = group_of[i];
+      const size_t base = g * n_;
+      size_t step = k0;
+      const size_t j0 = k0 == 0
+                            ? 0
+                            : static_cast<size_t>(
+                                  std::lower_bound(s.t.begin(), s.t.end(), t_begin) - s.t.begin());
+      for (size_t j = j0; j < s.t.size(); ++j) {
+        // Points sit on step times in ascending order: walk from the previous step instead of a
+        // division per point (stepOf where a point is not where the walk stops).
+        // Usually the point is on the step after the previous one's.
+        const int64_t t = s.t[j];
+        if (t > t_last) break;
+        if (step >= n_ || ts(step) != t) {
+          while (step < n_ && ts(step) < t) ++step;
+          if (step >= n_ || ts(step) != t) step = stepOf(t);
         }
-        cnt = 1;
-        x = v;
-        if (with_mean) mean[cell] = v;
-        if (op == AggOp::kStddev || op == AggOp::kStdvar) x = 0;
-        if (op == AggOp::kCount || op == AggOp::kGroup) x = 1;
-        continue;
-      }
-      switch (op) {
-        case AggOp::kSum: x += v; break;
-        case AggOp::kAvg: {
-          cnt += 1;
-          double& m = mean[cell];
-          if (std::isinf(m)) {
-            if (std::isinf(v) && (m > 0) == (v > 0)) break;
-            if (!std::isinf(v) && !std::isnan(v)) break;
+        const size_t cell = base + step++;
+        const double v = s.v[j];
+        double& x = value[cell];
+        double& cnt = count[cell];
+        if (cnt == 0) {
+          const size_t k = cell - base;
+          if (k < first_k[g]) {
+            first_k[g] = k;
+            first_i[g] = i;
           }
-          m += v / cnt - m / cnt;
-          break;
+          cnt = 1;
+          x = v;
+          if (kWithMean) mean[cell] = v;
+          if (kOp == AggOp::kStddev || kOp == AggOp::kStdvar) x = 0;
+          if (kOp == AggOp::kCount || kOp == AggOp::kGroup) x = 1;
+          continue;
         }
-        case AggOp::kCount: x += 1; break;
-        case AggOp::kGroup: break;
-        case AggOp::kMax:
-          if (x < v || std::isnan(x)) x = v;
-          break;
-        case AggOp::kMin:
-          if (x > v || std::isnan(x)) x = v;
-          break;
-        case AggOp::kStddev:
-        case AggOp::kStdvar: {
-          cnt += 1;
-          double& m = mean[cell];
-          double delta = v - m;
-          m += delta / cnt;
-          x += delta * (v - m);
-          break;
+        switch (kOp) {
+          case AggOp::kSum: x += v; break;
+          case AggOp::kAvg: {
+            cnt += 1;
+            double& m = mean[cell];
+            if (std::isinf(m)) {
+              if (std::isinf(v) && (m > 0) == (v > 0)) break;
+              if (!std::isinf(v) && !std::isnan(v)) break;
+            }
+            m += v / cnt - m / cnt;
+            break;
+          }
+          case AggOp::kCount: x += 1; break;
+          case AggOp::kGroup: break;
+          case AggOp::kMax:
+            if (x < v || std::isnan(x)) x = v;
+            break;
+          case AggOp::kMin:
+            if (x > v || std::isnan(x)) x = v;
+            break;
+          case AggOp::kStddev:
+          case AggOp::kStdvar: {
+            cnt += 1;
+            double& m = mean[cell];
+            double delta = v - m;
+            m += delta / cnt;
+            x += delta * (v - m);
+            break;
+          }
+          default: break;
         }
-        default: break;
       }
+    }
+    return Status::ok();
+  };
+  std::vector<Status> status(workers);
+  runParallel(workers, [&](size_t w) {
+    using C = AggOp;
+    const size_t k0 = sliceBegin(n_, w, workers), k1 = sliceBegin(n_, w + 1, workers);
+    Status& st = status[w];
+    switch (op) {
+      case C::kSum: st = run(std::integral_constant<C, C::kSum>{}, w, k0, k1); break;
+      case C::kAvg: st = run(std::integral_constant<C, C::kAvg>{}, w, k0, k1); break;
+      case C::kCount: st = run(std::integral_constant<C, C::kCount>{}, w, k0, k1); break;
+      case C::kGroup: st = run(std::integral_constant<C, C::kGroup>{}, w, k0, k1); break;
+      case C::kMax: st = run(std::integral_constant<C, C::kMax>{}, w, k0, k1); break;
+      case C::kMin: st = run(std::integral_constant<C, C::kMin>{}, w, k0, k1); break;
+      case C::kStddev: st = run(std::integral_constant<C, C::kStddev>{}, w, k0, k1); break;
+      case C::kStdvar: st = run(std::integral_constant<C, C::kStdvar>{}, w, k0, k1); break;
+      default: st = internalError("aggregateDense: unexpected operation");
+    }
+  });
+  for (Status& st : status) {
+    if (!st.isOk()) return st;
+  }
+  std::vector<size_t> first_k(ng, SIZE_MAX), first_i(ng, SIZE_MAX);
+  for (size_t g = 0; g < ng; ++g) {
+    for (size_t w = 0; w < workers; ++w) {
+      if (firsts_k[w][g] == SIZE_MAX) continue;
+      first_k[g] = firsts_k[w][g];
+      first_i[g] = firsts_i[w][g];
+      break;
     }
   }
   std::vector<size_t> order;

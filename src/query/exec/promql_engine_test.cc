@@ -4,10 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <bit>
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <random>
+#include <set>
 #include <thread>
 
 #include "codec/point_pb/point_pb.h"
@@ -403,39 +406,184 @@ TEST(PromqlFunctionsTest, AvgOverTime4IsAvgOverTimeFourTimes) {
   EXPECT_DOUBLE_EQ(got[1], 0.2);
 }
 
-TEST(PromqlFunctionsTest, CounterRate4IsExtrapolatedRateFourTimes) {
-  // A counter with resets and a zero start, 15 s apart with jitter; windows of every length.
-  std::vector<int64_t> t;
-  std::vector<double> v;
-  for (int i = 0; i < 40; ++i) {
-    t.push_back(1'000'000 + i * 15'000 + (i * 7919) % 3000);
-    v.push_back(i < 3 ? i * 0.5 : (i % 11 == 0 ? 1 : v.back() + (i * 13) % 7));
-  }
+// One series' windows as the engine walks them (range 5m, steps of 60 s), through one RateMemo,
+// against extrapolatedRate window by window.
+void expectRateMemoIsExtrapolatedRate(const std::vector<int64_t>& t, const std::vector<double>& v,
+                                      int64_t step_ms, const std::string& what) {
   std::vector<double> rs;
   fn::resetSums(v.data(), v.size(), &rs);
-  for (bool is_rate : {true, false}) {
-    for (size_t a = 0; a + 4 <= v.size(); ++a) {
-      fn::Window w[4];
-      int64_t start[4], end[4];
-      for (size_t j = 0; j < 4; ++j) {
-        const size_t lo = a + j, n = 1 + (a * 3 + j * 5) % (v.size() - lo);
-        w[j] = fn::Window{t.data() + lo, v.data() + lo, n, rs.data() + lo};
-        end[j] = t[lo + n - 1] + static_cast<int64_t>(j) * 4000;
-        start[j] = end[j] - 300'000;
-      }
-      double got[4];
-      bool ok[4];
-      fn::counterRate4(w, start, end, 300'000, is_rate, got, ok);
-      for (size_t j = 0; j < 4; ++j) {
-        std::optional<double> want =
-            fn::extrapolatedRate(w[j], start[j], end[j], 300'000, true, is_rate);
-        ASSERT_EQ(ok[j], want.has_value()) << a << " " << j;
-        if (want) {
-          EXPECT_EQ(std::bit_cast<std::uint64_t>(got[j]), std::bit_cast<std::uint64_t>(*want))
-              << a << " " << j;
-        }
+  const int64_t range = 300'000;
+  for (int kind = 0; kind < 3; ++kind) {  // rate, increase, delta
+    const bool is_counter = kind < 2, is_rate = kind == 0;
+    fn::RateMemo memo(range, is_counter, is_rate);
+    size_t lo = 0, hi = 0, windows = 0;
+    for (int64_t end = t.front(); end <= t.back() + range; end += step_ms) {
+      const int64_t start = end - range;
+      while (hi < t.size() && t[hi] <= end) ++hi;
+      while (lo < hi && t[lo] < start) ++lo;
+      if (hi - lo < 2) continue;
+      fn::Window w{t.data() + lo, v.data() + lo, hi - lo, is_counter ? rs.data() + lo : nullptr};
+      const double want = *fn::extrapolatedRate(w, start, end, range, is_counter, is_rate);
+      // The engine passes no reset sums for a series without resets.
+      if (is_counter && !fn::hasResets(v.data(), v.size())) w.reset_sum = nullptr;
+      const double got = memo.at(w, start, end);
+      ASSERT_EQ(std::bit_cast<std::uint64_t>(got), std::bit_cast<std::uint64_t>(want))
+          << what << " kind " << kind << " end " << end << " got " << got << " want " << want;
+      ++windows;
+    }
+    EXPECT_GT(windows, 10u) << what;
+  }
+}
+
+TEST(PromqlFunctionsTest, RateMemoIsExtrapolatedRate) {
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 200; ++round) {
+    // Regular or jittered times, gaps; counters from zero or from far above the window's
+    // increase, resets, small and huge values, flat runs, negative starts (delta).
+    std::vector<int64_t> t;
+    std::vector<double> v;
+    const int64_t interval = std::array<int64_t, 4>{15'000, 10'000, 30'000, 7'000}[round % 4];
+    const bool jitter = round % 3 == 1;
+    const double scale = std::array<double, 5>{1, 1e-3, 1e6, 1e-300, 1e300}[round % 5];
+    double x = round % 2 == 0 ? 0 : scale * 1000;
+    if (round % 7 == 3) x = -scale;
+    int64_t now = 1'000'000 + static_cast<int64_t>(rng() % 60'000);
+    for (int i = 0; i < 400; ++i) {
+      t.push_back(now);
+      v.push_back(x);
+      now += interval + (jitter ? static_cast<int64_t>(rng() % 2000) - 1000 : 0);
+      if (rng() % 50 == 0) now += interval * static_cast<int64_t>(1 + rng() % 30);  // a gap
+      const uint64_t r = rng() % 100;
+      if (r < 3 && (round / 5) % 2 == 0) {           // some series without resets
+        x = scale * static_cast<double>(rng() % 5);  // a reset (to zero or not)
+      } else if (r < 20) {
+        // flat
+      } else {
+        x += scale * static_cast<double>(rng() % 1000) / 7;
       }
     }
+    const int64_t step = std::array<int64_t, 3>{60'000, 15'000, 47'000}[round % 3];
+    expectRateMemoIsExtrapolatedRate(t, v, step, "round " + std::to_string(round));
+  }
+}
+
+TEST(PromqlEngineTest, DenseAggregationSameOnAnyNumberOfThreads) {
+  // Enough points for the dense aggregation to split its steps between workers: 300 series x
+  // 4000 steps, in 7 groups, some starting late or with gaps (the groups' output order comes from
+  // their first step and series), values with mixed signs and magnitudes.
+  MemoryQueryable q;
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 300; ++i) {
+    PromSeries s;
+    s.labels = {{"__name__", "m"}, {"g", std::to_string(i % 7)}, {"i", std::to_string(i)}};
+    const int first = i % 7 == 3 ? 2500 + i : (i % 5 == 0 ? i : 0);
+    for (int k = first; k < 4000; ++k) {
+      if ((k + i) % 97 == 0) continue;  // a gap
+      s.time_ms.push_back(static_cast<int64_t>(k) * 1000);
+      s.values.push_back(static_cast<double>(static_cast<int64_t>(rng() % 2001) - 1000) *
+                         std::array<double, 3>{1e-3, 1, 1e9}[rng() % 3]);
+    }
+    q.add(std::move(s));
+  }
+  for (const char* op : {"sum", "avg", "count", "group", "min", "max", "stddev", "stdvar"}) {
+    auto e = mustParse(std::string(op) + " by (g) (m)");
+    EngineOptions one, many;
+    one.threads = 1;
+    many.threads = 4;
+    auto a = evalRange(q, *e, 0, 3'999'000, 1000, one);
+    auto b = evalRange(q, *e, 0, 3'999'000, 1000, many);
+    ASSERT_TRUE(a.isOk() && b.isOk()) << op;
+    ASSERT_EQ(a->series.size(), 7u) << op;
+    ASSERT_EQ(a->series.size(), b->series.size()) << op;
+    for (size_t j = 0; j < a->series.size(); ++j) {
+      EXPECT_EQ(a->series[j].labels, b->series[j].labels) << op;
+      EXPECT_EQ(a->series[j].t_ms, b->series[j].t_ms) << op;
+      ASSERT_EQ(a->series[j].v.size(), b->series[j].v.size()) << op;
+      for (size_t k = 0; k < a->series[j].v.size(); ++k) {
+        ASSERT_EQ(std::bit_cast<std::uint64_t>(a->series[j].v[k]),
+                  std::bit_cast<std::uint64_t>(b->series[j].v[k]))
+            << op << " " << j << " " << k;
+      }
+    }
+  }
+}
+
+TEST(PromqlEngineTest, TopkBottomkSelectAsAStableSortByRank) {
+  // 40 series with many ties, NaNs and signed zeros; the expected selection is the first k of
+  // the series (in label order) stable-sorted by rank, NaN last, written out here in the test.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::array<double, 7> pool = {1, 2, 2, 3, nan, -0.0, 0.0};
+  MemoryQueryable q;
+  std::vector<std::pair<double, std::string>> items;  // (value, i label), label order
+  for (int i = 0; i < 40; ++i) {
+    PromSeries s;
+    char name[16];
+    std::snprintf(name, sizeof(name), "%02d", i);
+    s.labels = {{"__name__", "m"}, {"i", name}};
+    s.time_ms = {0};
+    s.values = {pool[static_cast<size_t>(i * 5 % 7)]};
+    items.emplace_back(s.values[0], name);
+    q.add(std::move(s));
+  }
+  for (bool top : {true, false}) {
+    std::vector<std::pair<double, std::string>> ranked = items;
+    std::stable_sort(ranked.begin(), ranked.end(), [top](const auto& a, const auto& b) {
+      if (std::isnan(a.first)) return false;
+      if (std::isnan(b.first)) return true;
+      return top ? a.first > b.first : a.first < b.first;
+    });
+    for (size_t k : {1u, 2u, 3u, 7u, 12u, 39u, 40u, 45u}) {
+      const std::string query =
+          std::string(top ? "topk(" : "bottomk(") + std::to_string(k) + ", m)";
+      auto e = mustParse(query);
+      auto r = evalInstant(q, *e, 0);
+      ASSERT_TRUE(r.isOk()) << query << ": " << r.status().toString();
+      std::set<std::string> want, got;
+      for (size_t j = 0; j < std::min(k, ranked.size()); ++j) want.insert(ranked[j].second);
+      for (const SeriesValues& sv : r->series) {
+        for (const model::Tag& t : sv.labels) {
+          if (t.key == "i") got.insert(t.value);
+        }
+      }
+      EXPECT_EQ(got, want) << query;
+    }
+  }
+}
+
+TEST(PromqlFunctionsTest, HasResets) {
+  const std::vector<double> up = {0, 1, 1, 2, 5}, down = {0, 1, 3, 2, 5};
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<double> with_nan = {1, nan, 0};
+  EXPECT_FALSE(fn::hasResets(up.data(), up.size()));
+  EXPECT_TRUE(fn::hasResets(down.data(), down.size()));
+  EXPECT_FALSE(fn::hasResets(down.data(), 0));
+  EXPECT_FALSE(fn::hasResets(down.data(), 1));
+  EXPECT_FALSE(fn::hasResets(with_nan.data(), with_nan.size()));  // comparisons with NaN: none
+  // A single drop at every position of every length (pairs and the odd tail).
+  for (size_t n = 0; n < 10; ++n) {
+    std::vector<double> x(n);
+    for (size_t i = 0; i < n; ++i) x[i] = static_cast<double>(i);
+    EXPECT_FALSE(fn::hasResets(x.data(), n)) << n;
+    for (size_t at = 1; at < n; ++at) {
+      std::vector<double> y = x;
+      y[at] = y[at - 1] - 0.5;
+      for (size_t i = at + 1; i < n; ++i) y[i] = y[at] + static_cast<double>(i);
+      EXPECT_TRUE(fn::hasResets(y.data(), n)) << n << " " << at;
+    }
+  }
+}
+
+TEST(PromqlFunctionsTest, RateMemoZeroPointCut) {
+  // A counter starting at zero under regular steps: the first windows' shapes repeat while the
+  // zero point cuts their start (then no more as the counter grows); and one from a small value.
+  for (double first : {0.0, 0.5, 3.0}) {
+    std::vector<int64_t> t;
+    std::vector<double> v;
+    for (int i = 0; i < 200; ++i) {
+      t.push_back(1'000'000 + i * 15'000);
+      v.push_back(first + i * 2.0);
+    }
+    expectRateMemoIsExtrapolatedRate(t, v, 60'000, "first " + std::to_string(first));
   }
 }
 

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 namespace sextant::query::promql::fn {
@@ -84,31 +85,39 @@ std::optional<double> extrapolatedRate(Window w, int64_t range_start_ms, int64_t
   return result * factor;
 }
 
-void counterRate4(const Window* w, const int64_t* start, const int64_t* end, int64_t range_ms,
-                  bool is_rate, double* out, bool* ok) {
-  const double range_s = static_cast<double>(range_ms) / 1000;
-  for (int j = 0; j < 4; ++j) {  // extrapolatedRate's steps with is_counter, without branches
-    const size_t n = w[j].n;
-    const double first = w[j].v[0], last = w[j].v[n - 1];
-    double result = last - first;
-    result += w[j].reset_sum[n - 1] - w[j].reset_sum[0];
-    double duration_to_start = static_cast<double>(w[j].t[0] - start[j]) / 1000;
-    const double duration_to_end = static_cast<double>(end[j] - w[j].t[n - 1]) / 1000;
-    const double sampled = static_cast<double>(w[j].t[n - 1] - w[j].t[0]) / 1000;
-    const double avg_between = sampled / static_cast<double>(n > 1 ? n - 1 : 1);
+double RateMemo::full(size_t n, double first, double result, int64_t to_start, int64_t to_end,
+                      int64_t sampled_ms, bool may_cut) {
+  // extrapolatedRate's steps.
+  double duration_to_start = static_cast<double>(to_start) / 1000;
+  const double duration_to_end = static_cast<double>(to_end) / 1000;
+  const double sampled = static_cast<double>(sampled_ms) / 1000;
+  const double avg_between = sampled / static_cast<double>(n - 1);
+  const double to_start_s = duration_to_start;
+  bool cut = false;
+  if (may_cut) {
     const double duration_to_zero = sampled * (first / result);
-    if (result > 0 && first >= 0 && duration_to_zero < duration_to_start) {
+    if (duration_to_zero < duration_to_start) {
       duration_to_start = duration_to_zero;
+      cut = true;
     }
-    const double threshold = avg_between * 1.1;
-    double extrapolate_to = sampled;
-    extrapolate_to += duration_to_start < threshold ? duration_to_start : avg_between / 2;
-    extrapolate_to += duration_to_end < threshold ? duration_to_end : avg_between / 2;
-    double factor = extrapolate_to / sampled;
-    if (is_rate) factor /= range_s;
-    out[j] = result * factor;
-    ok[j] = n >= 2;
   }
+  const double threshold = avg_between * 1.1;
+  double extrapolate_to = sampled;
+  extrapolate_to += duration_to_start < threshold ? duration_to_start : avg_between / 2;
+  extrapolate_to += duration_to_end < threshold ? duration_to_end : avg_between / 2;
+  double factor = extrapolate_to / sampled;
+  if (is_rate_) factor /= static_cast<double>(range_ms_) / 1000;
+  if (!cut) {  // the factor of this shape
+    valid_ = true;
+    to_start_ms_ = to_start;
+    to_end_ms_ = to_end;
+    sampled_ms_ = sampled_ms;
+    n_ = n;
+    to_start_s_ = to_start_s;
+    sampled_s_ = sampled;
+    factor_ = factor;
+  }
+  return result * factor;
 }
 
 void resetSums(const double* v, size_t n, std::vector<double>* out) {
@@ -118,6 +127,23 @@ void resetSums(const double* v, size_t n, std::vector<double>* out) {
     if (i > 0 && v[i] < v[i - 1]) sum += v[i - 1];
     (*out)[i] = sum;
   }
+}
+
+bool hasResets(const double* v, size_t n) {
+  // Two pairs at a time in SSE2 lanes (GCC vector types; -O2 leaves the plain loop scalar).
+  using V2 = double __attribute__((vector_size(16)));
+  using M2 = long long __attribute__((vector_size(16)));
+  M2 any2 = {0, 0};
+  size_t i = 1;
+  for (; i + 2 <= n; i += 2) {
+    V2 cur, prev;
+    std::memcpy(&cur, v + i, sizeof(cur));
+    std::memcpy(&prev, v + i - 1, sizeof(prev));
+    any2 |= cur < prev;
+  }
+  bool any = (any2[0] | any2[1]) != 0;
+  for (; i < n; ++i) any |= v[i] < v[i - 1];
+  return any;
 }
 
 std::optional<double> instantValue(Window w, bool is_rate) {

@@ -28,16 +28,62 @@ struct Window {
 
 // The prefix sums of counter-reset corrections of a whole series for Window::reset_sum.
 void resetSums(const double* v, size_t n, std::vector<double>* out);
+// Whether some v[i] < v[i - 1] (else every resetSums() entry is +0: RateMemo then needs none).
+bool hasResets(const double* v, size_t n);
 
 // rate / increase / delta: Prometheus' extrapolatedRate. nullopt below two samples.
 std::optional<double> extrapolatedRate(Window w, int64_t range_start_ms, int64_t range_end_ms,
                                        int64_t range_ms, bool is_counter, bool is_rate);
-// extrapolatedRate for counters (rate: is_rate, increase) of four windows with reset sums, at once:
-// out[j] = *extrapolatedRate(w[j], start[j], end[j], range_ms, true, is_rate) bit for bit, ok[j]
-// false where that is nullopt (n < 2). Straight-line code over the four, so that the CPU
-// overlaps their divisions. Every w[j].n >= 1 and w[j].reset_sum set.
-void counterRate4(const Window* w, const int64_t* start, const int64_t* end, int64_t range_ms,
-                  bool is_rate, double* out, bool* ok);
+// rate / increase / delta over the successive windows of one series (one memo per series and
+// thread). Prometheus' extrapolation factor depends on the window's shape only (its first and
+// last sample's distances to the range's ends, its sampled duration, its sample count) but where
+// a counter's zero point cuts the start; regular samples under regular steps repeat a few shapes,
+// so the factor (four divisions) is computed once per run of one shape and each window is then a
+// subtraction and a product. at() is *extrapolatedRate(w, start, end, range_ms, is_counter,
+// is_rate) bit for bit (tests compare them): the zero-point cut is excluded with a margin before
+// the memoised factor is used, else the window takes the full computation.
+class RateMemo {
+ public:
+  RateMemo(int64_t range_ms, bool is_counter, bool is_rate)
+      : range_ms_(range_ms), is_counter_(is_counter), is_rate_(is_rate) {}
+  // w.n >= 2; for counters w.reset_sum, or null when the series has no reset. Inline: called per
+  // step, its window in registers.
+  double at(const Window& w, int64_t range_start_ms, int64_t range_end_ms) {
+    const size_t n = w.n;
+    const double first = w.v[0];
+    double result = w.v[n - 1] - first;
+    // No reset sums: none to add (+0, as the difference of two zero sums).
+    if (is_counter_) result += w.reset_sum ? w.reset_sum[n - 1] - w.reset_sum[0] : 0.0;
+    const int64_t to_start = w.t[0] - range_start_ms;
+    const int64_t to_end = range_end_ms - w.t[n - 1];
+    const int64_t sampled_ms = w.t[n - 1] - w.t[0];
+    const bool may_cut = is_counter_ && result > 0 && first >= 0;
+    if (valid_ && to_start == to_start_ms_ && to_end == to_end_ms_ && sampled_ms == sampled_ms_ &&
+        n == n_) {
+      if (!may_cut) return result * factor_;
+      // The zero point sampled * (first / result) is not below the start's distance: proved on
+      // finite, normal values with a margin far above the few roundings of either side.
+      constexpr double kMargin = 1 + 0x1p-30;
+      if (result >= 0x1p-900 && result <= 0x1p900 && first <= 0x1p900 &&
+          first * sampled_s_ >= to_start_s_ * result * kMargin) {
+        return result * factor_;
+      }
+    }
+    return full(n, first, result, to_start, to_end, sampled_ms, may_cut);
+  }
+
+ private:
+  // extrapolatedRate's steps; memoises the factor when the zero point does not cut the start.
+  double full(size_t n, double first, double result, int64_t to_start, int64_t to_end,
+              int64_t sampled_ms, bool may_cut);
+
+  int64_t range_ms_;
+  bool is_counter_, is_rate_;
+  bool valid_ = false;
+  int64_t to_start_ms_ = 0, to_end_ms_ = 0, sampled_ms_ = 0;
+  size_t n_ = 0;
+  double to_start_s_ = 0, sampled_s_ = 0, factor_ = 0;
+};
 // irate / idelta.
 std::optional<double> instantValue(Window w, bool is_rate);
 // deriv: the least-squares slope per second.

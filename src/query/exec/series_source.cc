@@ -323,7 +323,40 @@ struct PassSeries {
 // Converts a pass series' ns times to ms in place, sorted and collapsed as fetchFieldSeries does:
 // sorted and collapsed in ns when not strictly ascending there, divided, then sorted and
 // collapsed again when two samples fall on one ms.
+//
+// The common case first: times strictly ascending, non-negative, whole ms. There the quotient
+// by 10^6 = 2^6 * 15625 is exact: a shift and a product with 15625's inverse modulo 2^64, whose
+// result is at most (2^64 - 1) / 15625 exactly when the shifted value is a multiple of 15625
+// (Granlund and Montgomery's divisibility test); no division, and the ms stay strictly ascending.
+constexpr std::uint64_t inverseMod64(std::uint64_t odd) {
+  std::uint64_t x = odd;  // Newton's iteration, each step doubles the correct low bits (3 → 96)
+  for (int i = 0; i < 5; ++i) x *= 2 - odd * x;
+  return x;
+}
+constexpr std::uint64_t kInv15625 = inverseMod64(15625);
+static_assert(kInv15625 * 15625 == 1);
+constexpr std::uint64_t kMaxMsQuotient = UINT64_MAX / 15625;
+static_assert(kNsPerMs == 64 * 15625);
+
+bool wholeMsAscendingToMs(std::vector<std::int64_t>* t) {
+  std::int64_t* x = t->data();
+  const std::size_t n = t->size();
+  std::int64_t prev = -1;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t ns = x[i];
+    const std::uint64_t q = (static_cast<std::uint64_t>(ns) >> 6) * kInv15625;
+    if (!(ns > prev && (ns & 63) == 0 && q <= kMaxMsQuotient)) {
+      for (std::size_t j = 0; j < i; ++j) x[j] *= kNsPerMs;  // undone: exact
+      return false;
+    }
+    prev = ns;
+    x[i] = static_cast<std::int64_t>(q);
+  }
+  return true;
+}
+
 void finishPassTimes(std::vector<std::int64_t>* t, std::vector<double>* v) {
+  if (wholeMsAscendingToMs(t)) return;
   bool ns_ascending = true;
   for (std::size_t i = 1; i < t->size(); ++i) ns_ascending &= (*t)[i] > (*t)[i - 1];
   if (!ns_ascending) sortAndCollapse(t, v);

@@ -139,6 +139,12 @@ std::vector<HandCase> handCases() {
                {},
                BlockHint::kAuto,
                handBlock(2, 6, 0, 2, {0x02, 0xC6, 0x59, 0x49})});
+  // decimal integers: e=0, zz(1000)=2000 = D0 0F, zz(-1003)=2005 = D5 0F, zz(5)=0A.
+  c.push_back({"decimal_e0",
+               std::vector<double>{1000, -3, 2},
+               {},
+               BlockHint::kAuto,
+               handBlock(2, 6, 0, 3, {0x00, 0xD0, 0x0F, 0xD5, 0x0F, 0x0A})});
   // bitmap: 1,0,1,1,0,0,0,0 | 1.
   c.push_back({"bitmap",
                std::vector<std::uint8_t>{1, 0, 1, 1, 0, 0, 0, 0, 1},
