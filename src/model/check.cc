@@ -892,12 +892,17 @@ void ViewCheck::remember(const PointView& p) {
 }
 
 bool ViewCheck::isNormalized(const PointView& p) {
-  const Rules rules = rulesFor(p.category, opts_);
   // The names passed before (measurement, counts, keys, duplicates, required keys): only the
-  // values are left to check.
-  if (sameNames(p)) return valuesNormalized(p, opts_, rules);
+  // values are left to check, and of the category's rules only whether strings are allowed.
+  if (sameNames(p)) {
+    Rules values;
+    values.string_fields = string_fields_;
+    return valuesNormalized(p, opts_, values);
+  }
+  const Rules rules = rulesFor(p.category, opts_);
   if (!isNormalizedImpl(p, opts_, rules)) return false;
   remember(p);
+  string_fields_ = rules.string_fields;
   return true;
 }
 

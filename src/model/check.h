@@ -160,6 +160,7 @@ class ViewCheck {
   const CheckOptions& opts_;
   bool have_ = false;  // names_ holds the names of a point that passed
   Category category_ = Category::kMetric;
+  bool string_fields_ = true;  // whether category_ allows string fields (the one rule on values)
   size_t tags_ = 0, fields_ = 0;
   std::string names_;           // measurement, tag keys, field keys, concatenated
   std::vector<uint32_t> ends_;  // the offset past each name in names_

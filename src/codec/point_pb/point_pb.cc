@@ -636,6 +636,62 @@ constexpr size_t kMaxSizedViews = 64;
   return w;
 }
 
+// Room appendPoint(PointView, char*, room) needs for writeViewEntryOnePass().
+constexpr size_t kOnePassRoom = 16384 + 3;
+// writeViewEntryOnePass() gives up past this many bytes (it writes one message of under 128 bytes
+// and the time after it, so it never writes past 16383 + 3 bytes).
+constexpr size_t kOnePassLimit = 16384 - 128 - 16;
+
+// The common entry in one pass, without sizing anything first: every Tag and Field message under
+// 128 bytes (its 1-byte length is written when the message is done) and the Point message 128 to
+// 16383 bytes (2-byte length). nullptr for any other view (what was written is garbage): the sized
+// path writes it. Needs kOnePassRoom bytes at out. The bytes are those of writeViewEntry().
+char* writeViewEntryOnePass(char* out, const model::PointView& p) {
+  if (p.measurement.size() >= 128) return nullptr;
+  char* w = out + 3;  // the entry's key and 2-byte length come last
+  if (!p.measurement.empty()) w = writeBytes(writeKey(w, kPointName, kWireLen), p.measurement);
+  for (const model::TagView& t : p.tags) {
+    if (t.key.size() + t.value.size() >= 120) return nullptr;
+    char* msg = w;
+    w += 2;
+    w = writeKeyField(w, t.key);
+    w = writeKey(w, kFieldIsTag, kWireVarint);
+    *w++ = 1;
+    w = writeBytes(writeKey(w, kFieldValue.s, kWireLen), t.value);
+    msg[0] = static_cast<char>(uint32_t{kPointFields} << 3 | kWireLen);
+    msg[1] = static_cast<char>(w - msg - 2);
+    if (static_cast<size_t>(w - out) > kOnePassLimit) return nullptr;
+  }
+  for (const model::FieldView& f : p.fields) {
+    const size_t value = f.type == model::FieldType::kString ? f.s.size() : 0;
+    if (f.key.size() + value >= 100) return nullptr;  // + key bytes and a value of <= 11 bytes
+    char* msg = w;
+    w += 2;
+    w = writeKeyField(w, f.key);
+    switch (f.type) {
+      case model::FieldType::kInt: w = writeBasic(w, kFieldValue, f.i); break;
+      case model::FieldType::kUint: w = writeBasic(w, kFieldValue, f.u); break;
+      case model::FieldType::kBool: w = writeBasic(w, kFieldValue, f.b); break;
+      case model::FieldType::kString:
+        w = writeBytes(writeKey(w, kFieldValue.s, kWireLen), f.s);
+        break;
+      default: w = writeBasic(w, kFieldValue, f.f); break;
+    }
+    msg[0] = static_cast<char>(uint32_t{kPointFields} << 3 | kWireLen);
+    msg[1] = static_cast<char>(w - msg - 2);
+    if (static_cast<size_t>(w - out) > kOnePassLimit) return nullptr;
+  }
+  if (p.time_ns != 0) {
+    w = writeVarint(writeKey(w, kPointTime, kWireVarint), static_cast<uint64_t>(p.time_ns));
+  }
+  const size_t size = static_cast<size_t>(w - out) - 3;
+  if (size < 128 || size >= 16384) return nullptr;
+  out[0] = static_cast<char>(uint32_t{kPointsArr} << 3 | kWireLen);
+  out[1] = static_cast<char>((size & 0x7f) | 0x80);
+  out[2] = static_cast<char>(size >> 7);
+  return w;
+}
+
 }  // namespace
 
 void appendPoint(const model::PointView& p, std::string* out) {
@@ -647,6 +703,9 @@ void appendPoint(const model::PointView& p, std::string* out) {
 }
 
 size_t appendPoint(const model::PointView& p, char* out, size_t room) {
+  if (room >= kOnePassRoom) {
+    if (const char* end = writeViewEntryOnePass(out, p)) return static_cast<size_t>(end - out);
+  }
   uint32_t sizes[kMaxSizedViews];
   const size_t size = viewMessageSize(p, sizes);
   const size_t entry = lenFieldSize(kPointsArr, size);

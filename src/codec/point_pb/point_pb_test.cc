@@ -596,6 +596,20 @@ TEST(PointPbEncode, AppendPointFromViews) {
     ASSERT_EQ(msg.arr_size(), 2) << i;
     expectMessageIs(msg.arr(1), p);
     ASSERT_EQ(from_view, from_point) << model::debugString(p);
+    // Into a caller's buffer: the same bytes with room to spare (the one-pass writer) and with
+    // exactly the room needed (the sized one); nothing written and 0 with less.
+    const std::string want = from_point.substr(2);
+    for (size_t room : {size_t{1} << 20, want.size(), want.size() - 1}) {
+      std::string buf(std::max(room, size_t{1}), '\x7f');
+      const size_t n = appendPoint(v, buf.data(), room);
+      if (room < want.size()) {
+        EXPECT_EQ(n, 0u);
+        EXPECT_EQ(buf, std::string(buf.size(), '\x7f'));
+      } else {
+        ASSERT_EQ(n, want.size()) << room;
+        EXPECT_EQ(buf.substr(0, n), want) << room << " " << model::debugString(p);
+      }
+    }
   }
   for (size_t n = 0; n <= 40; ++n) {
     const std::string text(n, static_cast<char>('a' + n % 26));
@@ -622,6 +636,38 @@ TEST(PointPbEncode, AppendPointFromViews) {
     ASSERT_TRUE(msg.ParseFromString(body)) << n;
     ASSERT_EQ(msg.arr_size(), 1) << n;
     expectMessageIs(msg.arr(0), p);
+    std::string buf(1 << 20, '\0');
+    ASSERT_EQ(appendPoint(v, buf.data(), buf.size()), body.size()) << n;
+    EXPECT_EQ(buf.substr(0, body.size()), body) << n;
+  }
+  // Around the one-pass writer's limits: messages of 120-130 bytes, points of 16 KiB and more.
+  for (size_t len : {size_t{1}, size_t{90}, size_t{95}, size_t{100}, size_t{118}, size_t{119},
+                     size_t{120}, size_t{121}, size_t{126}, size_t{127}, size_t{128}}) {
+    for (size_t count : {size_t{1}, size_t{100}, size_t{130}, size_t{140}, size_t{200}}) {
+      Point p;
+      p.measurement = std::string(len, 'm');
+      for (size_t i = 0; i < count; ++i) {
+        const std::string key = std::to_string(i) + std::string(len, 'k');
+        p.addTag(key, "v");
+        p.addField(key + "s", std::string(len / 2, 's'));
+      }
+      model::PointView v;  // views of p's strings, now that p is complete
+      v.measurement = p.measurement;
+      for (const model::Tag& t : p.tags) v.tags.push_back({t.key, t.value});
+      for (const model::Field& field : p.fields) {
+        model::FieldView& f = v.fields.emplace_back();
+        f.key = field.key;
+        f.type = model::FieldType::kString;
+        f.s = std::get<std::string>(field.value);
+      }
+      p.time_ns = 1;
+      v.time_ns = 1;
+      std::string want;
+      appendPoint(p, &want);
+      std::string buf(want.size() + (1 << 20), '\0');
+      ASSERT_EQ(appendPoint(v, buf.data(), buf.size()), want.size()) << len << " " << count;
+      EXPECT_EQ(buf.substr(0, want.size()), want) << len << " " << count;
+    }
   }
 }
 
