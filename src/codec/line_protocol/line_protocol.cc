@@ -196,7 +196,9 @@ class LineParser {
     const char* reason = nullptr;
   };
 
-  LineParser(const char* end, const DecodeOptions& opts) : end_(end), opts_(opts) {}
+  // [begin, end) is the body.
+  LineParser(const char* begin, const char* end, const DecodeOptions& opts)
+      : begin_(begin), end_(end), opts_(opts) {}
 
   // Parses the line starting at p (not blank, not a comment) into *pt. Returns the start of the
   // next line, or nullptr with error() set. kReuse = false (decode()): *pt is empty. kReuse = true
@@ -229,7 +231,7 @@ class LineParser {
 
   template <uint8_t stop, uint8_t escape, bool kReuse, typename Out>
   const char* scanName(const char* p, Out* out);
-  template <uint8_t stop, uint8_t escape>
+  template <uint8_t stop, uint8_t escape, bool kPrevious>
   [[gnu::always_inline]] const char* scanNameView(const char* p, std::string_view* out);
   const char* scanEscapedName(const char* start, const char* p, uint8_t stop, uint8_t escape,
                               std::string* out) const;
@@ -261,6 +263,7 @@ class LineParser {
     return s;
   }
 
+  const char* begin_;
   const char* end_;
   const DecodeOptions& opts_;
   Error err_;
@@ -344,7 +347,7 @@ void assignName(const char* p, size_t n, const char* end, std::string* out) {
 template <uint8_t stop, uint8_t escape, bool kReuse, typename Out>
 const char* LineParser::scanName(const char* p, Out* out) {
   if constexpr (std::is_same_v<Out, std::string_view>) {
-    return scanNameView<stop, escape>(p, out);
+    return scanNameView<stop, escape, kReuse>(p, out);
   } else {
     const char* start = p;
     p = findStop<stop>(p, end_);
@@ -356,10 +359,44 @@ const char* LineParser::scanName(const char* p, Out* out) {
   }
 }
 
+// Whether the n bytes at a and b are equal: short names with a few fixed-size loads the compiler
+// inlines (a call to memcmp costs more than the compare).
+inline bool sameBytes(const char* a, const char* b, size_t n) {
+  auto load64 = [](const char* c) {
+    uint64_t v;
+    std::memcpy(&v, c, 8);
+    return v;
+  };
+  auto load32 = [](const char* c) {
+    uint32_t v;
+    std::memcpy(&v, c, 4);
+    return v;
+  };
+  if (n >= 8 && n <= 16) return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
+  if (n >= 4 && n < 8) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+  if (n < 4) return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+  return std::memcmp(a, b, n) == 0;
+}
+
 // scanName() into a view: of the body, or of scratch() when the name has escapes. Always
 // inlined: the call would cost more than the scan of a short tag value.
-template <uint8_t stop, uint8_t escape>
+// kPrevious: *out holds the same name of the previous line (or is empty). Batches repeat their
+// measurement and keys, so when that name is a view into the body (it had no escapes, hence no
+// stop character and no backslash) and the text at p is the same name followed by a stop
+// character other than a backslash, that is where the scan would stop: no scan is needed.
+template <uint8_t stop, uint8_t escape, bool kPrevious>
 inline const char* LineParser::scanNameView(const char* p, std::string_view* out) {
+  if constexpr (kPrevious) {
+    const std::string_view prev = *out;
+    const size_t n = prev.size();
+    const auto at = reinterpret_cast<uintptr_t>(prev.data());  // (unrelated pointers otherwise)
+    if (n > 0 && at >= reinterpret_cast<uintptr_t>(begin_) &&
+        at < reinterpret_cast<uintptr_t>(end_) && static_cast<size_t>(end_ - p) > n &&
+        sameBytes(p, prev.data(), n) && (charClass(p[n]) & stop) && p[n] != '\\') {
+      *out = std::string_view(p, n);
+      return p + n;
+    }
+  }
   const char* start = p;
   p = findStop<stop>(p, end_);
   if (p == end_ || *p != '\\') [[likely]] {  // nothing to unescape
@@ -1033,7 +1070,7 @@ DecodeResult decode(std::string_view body, const DecodeOptions& opts) {
   result.points.reserve(
       std::min(sample_lines * (body.size() / sample) + sample_lines, body.size() / 6 + 1));
 
-  LineParser parser(end, opts);
+  LineParser parser(p, end, opts);
   Point scratch;  // parsed into, then moved into result.points: no zeroing of vector slots
   const char* counted = p;  // '\n's before `counted` are in `line_no`
   size_t line_no = 1;
@@ -1074,7 +1111,7 @@ DecodeResult decode(std::string_view body, const DecodeOptions& opts) {
 class LineReader::Impl {
  public:
   Impl(std::string_view body, const DecodeOptions& opts)
-      : p_(body.data()), end_(body.data() + body.size()), opts_(opts), parser_(end_, opts_) {}
+      : p_(body.data()), end_(body.data() + body.size()), opts_(opts), parser_(p_, end_, opts_) {}
 
   template <typename P>
   Next next(P* pt) {

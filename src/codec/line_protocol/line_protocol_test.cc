@@ -886,6 +886,44 @@ TEST(LineReader, ViewsShowWhatDecodeReturns) {
   EXPECT_GT(unsupported, 100u);
 }
 
+// Names repeated from the previous line are matched against it rather than scanned: names that
+// extend, shorten or escape the previous one, and a measurement followed by '=' (which does not
+// end a measurement) must still read as decode() reads them.
+TEST(LineReader, ViewsOfNamesLikeThePreviousLinesOnes) {
+  const std::string body =
+      "cpu,host=a v=1,w=2 1\n"
+      "cpu,host=b v=1,w=2 2\n"
+      "cpu2,hostname=b v=1,ww=2 3\n"
+      "cp,hos=b v=1,w=2 4\n"
+      "cpu=x,host=c v=1,w=2 5\n"
+      "cpu\\ x,ho\\,st=c v\\=1=1,w=2 6\n"
+      "cpu\\ x,ho\\,st=d v\\=1=1,w=2 7\n"
+      "cpu,host=e v=1,w=2 8\n"
+      "cpu,host\\=f=x v=1,w=2 9\n"
+      "cpu,host=f,dc=x v=1,w=2,x=3 10\n"
+      "cpu,host=g v=1 11\n"
+      "cpu,host=h v=1,w=2,x=3 12\n"
+      "cpu host=1i 13\n"
+      "cpu\n";
+  DecodeOptions opts;
+  opts.precision = Precision::kNanosecond;
+  const DecodeResult want = decode(body, opts);
+  ASSERT_EQ(want.failed, 1u) << want.errorMessage();  // the last line
+  LineReader reader(body, opts);
+  model::PointView v;
+  for (const Point& p : want.points) {
+    ASSERT_EQ(reader.next(&v), LineReader::Next::kPoint);
+    const Point got = model::toPoint(v);
+    ASSERT_EQ(got, p) << model::debugString(got);
+    ASSERT_EQ(got.tags, p.tags);
+    ASSERT_EQ(got.fields, p.fields);
+  }
+  EXPECT_EQ(reader.next(&v), LineReader::Next::kBadLine);
+  EXPECT_EQ(want.points[4].measurement, "cpu=x");
+  EXPECT_EQ(want.points[5].measurement, "cpu x");
+  EXPECT_EQ(want.points[8].tags[0].key, "host=f");
+}
+
 TEST(LineReader, ViewsOfEscapesPointIntoScratchAndPlainNamesIntoTheBody) {
   const std::string body =
       "m\\ 1,t\\,k=v\\=1 s=\"a\\\"b\",n=-2i,u=3u,b=T,f=1.5 7\n"
