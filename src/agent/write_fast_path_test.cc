@@ -339,6 +339,44 @@ TEST(WriteFastPath, RandomBodiesAgree) {
   EXPECT_GT(fast, total / 3);
 }
 
+// Lines are read as views; the ones with an array or bytes field are read again as points, in
+// the middle of a body: one upload, in line order, global tags and time correction on both.
+TEST(WriteFastPath, ViewsAndPointsMixInOneBody) {
+  const std::string body =
+      "nginx,host=a status=\"info\",msg=\"say \\\"hi\\\"\" 1600000000000000000\n"
+      "nginx,host=b status=\"info\",arr=[1i,2i] 1700000000000000000\n"
+      "nginx,host=c status=\"info\",raw=\"aGk=\"b\n"
+      "ng\\ inx,ho\\,st=d status=\"info\",n=1u,b=t\n"
+      "nginx,host=e status=\"info\",arr=[\"x\"] 1600000000000000000\n";
+  std::vector<Point> got =
+      both("/v1/write/logging", body, Want::kFast, {{"host", "agent-1"}, {"zone", "z1"}});
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(got[0].tags, (std::vector<model::Tag>{{"host", "a"}, {"zone", "z1"}}));
+  EXPECT_EQ(got[0].fields.back(), (model::Field{"__orig_time", int64_t{1600000000000000000}}));
+  EXPECT_EQ(got[0].time_ns, kNow);
+  EXPECT_EQ(*got[0].findField("msg"), (model::Field{"msg", std::string("say \"hi\"")}));
+  EXPECT_EQ(got[1].time_ns, 1700000000000000000);
+  EXPECT_EQ(got[2].time_ns, kNow);  // no timestamp: now, not re-timed
+  EXPECT_EQ(got[2].fields.size(), 2u);
+  EXPECT_EQ(got[3].measurement, "ng inx");
+  EXPECT_EQ(got[3].tags[0], (model::Tag{"ho,st", "d"}));
+  EXPECT_EQ(got[4].fields.back().key, "__orig_time");
+}
+
+// A batch repeating its names: the check of the names is remembered, the values are checked on
+// every line; a bad value late in the body still sends the body the ordinary way.
+TEST(WriteFastPath, RepeatedNamesWithABadValueLateInTheBody) {
+  std::string body;
+  for (int i = 0; i < 50; ++i) body += "cpu,host=h" + std::to_string(i) + " v=1,w=2i\n";
+  both("/v1/write/metric", body, Want::kFast);
+  both("/v1/write/metric", body + "cpu,host=h\xff v=1,w=2i\n", Want::kOrdinary);
+  both("/v1/write/metric", body + "cpu,host=" + std::string(1100, 'x') + " v=1,w=2i\n",
+       Want::kOrdinary);
+  both("/v1/write/metric", body + "cpu,host=h v=\"s\",w=2i\n", Want::kOrdinary);
+  both("/v1/write/metric", body + "cpu,host=h v=1,w=2u\n", Want::kFast);
+  both("/v1/write/metric", body + "cpu,host=h\\ v=1,w=2i\n", Want::kOrdinary);
+}
+
 // Many lines of the bench's shape, in bodies of a few thousand points.
 TEST(WriteFastPath, LargeBody) {
   std::string body;

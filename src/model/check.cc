@@ -332,7 +332,8 @@ inline bool tagValueValid(std::string_view v, size_t max_len) {
   return !(bits & kNewline) && (!(bits & kNonAscii) || validUtf8(v));
 }
 
-inline bool fieldValueValid(const FieldValue& v, const CheckOptions& o, const Rules& r) {
+inline bool fieldValueValid(const Field& field, const CheckOptions& o, const Rules& r) {
+  const FieldValue& v = field.value;
   switch (fieldType(v)) {
     case FieldType::kInt:
     case FieldType::kBool: return true;
@@ -354,14 +355,28 @@ inline bool fieldValueValid(const FieldValue& v, const CheckOptions& o, const Ru
   return false;
 }
 
+// The same rules on a view (scalars and strings only).
+inline bool fieldValueValid(const FieldView& v, const CheckOptions& o, const Rules& r) {
+  switch (v.type) {
+    case FieldType::kInt:
+    case FieldType::kBool: return true;
+    case FieldType::kUint: return o.allow_uint_fields;
+    case FieldType::kFloat: return !std::isinf(v.f);
+    case FieldType::kString:
+      return r.string_fields && !exceeds(v.s.size(), o.max_field_value_len) && validUtf8Fast(v.s);
+    default: return false;
+  }
+}
+
 constexpr size_t kFilterMaxKeys = 32;  // beyond this the 512-bit filter is too crowded
 
 // True if two tags, two fields, or a tag and a field share a key. Keys whose digests differ are
-// never compared.
-bool hasDuplicateKeys(const Point& p) {
+// never compared. P: Point or PointView.
+template <typename P>
+bool hasDuplicateKeys(const P& p) {
   const size_t nt = p.tags.size(), n = nt + p.fields.size();
-  auto key = [&](size_t i) -> const std::string& {
-    return i < nt ? p.tags[i].key : p.fields[i - nt].key;
+  auto key = [&](size_t i) -> std::string_view {
+    return i < nt ? std::string_view(p.tags[i].key) : std::string_view(p.fields[i - nt].key);
   };
   if (n <= kFilterMaxKeys) {
     KeyFilter filter;
@@ -381,8 +396,15 @@ bool hasDuplicateKeys(const Point& p) {
   return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
 }
 
-bool hasKey(const Point& p, std::string_view key) {
-  return p.findTag(key) != nullptr || p.findField(key) != nullptr;
+template <typename P>
+bool hasKey(const P& p, std::string_view key) {
+  for (const auto& t : p.tags) {
+    if (t.key == key) return true;
+  }
+  for (const auto& f : p.fields) {
+    if (f.key == key) return true;
+  }
+  return false;
 }
 
 // Asks for the first cache lines of an array early, so that the fetches of the tag and field
@@ -395,7 +417,8 @@ inline void prefetchArray(const std::vector<T>& v) {
   for (size_t off = 0; off < bytes; off += kLine) __builtin_prefetch(begin + off);
 }
 
-bool isNormalizedImpl(const Point& p, const CheckOptions& o, const Rules& r) {
+template <typename P>
+bool isNormalizedImpl(const P& p, const CheckOptions& o, const Rules& r) {
   prefetchArray(p.tags);
   prefetchArray(p.fields);
   if (p.measurement.empty() || exceeds(p.measurement.size(), o.max_measurement_len) ||
@@ -408,7 +431,7 @@ bool isNormalizedImpl(const Point& p, const CheckOptions& o, const Rules& r) {
   }
   KeyFilter keys;
   size_t compose = 0;
-  for (const Tag& t : p.tags) {
+  for (const auto& t : p.tags) {
     if (!keyValid(t.key, o.max_tag_key_len, r, keys) ||
         !tagValueValid(t.value, o.max_tag_value_len)) {
       return false;
@@ -416,8 +439,8 @@ bool isNormalizedImpl(const Point& p, const CheckOptions& o, const Rules& r) {
     compose += t.key.size() + t.value.size();
   }
   if (exceeds(compose, o.max_tag_key_value_compose_len)) return false;
-  for (const Field& f : p.fields) {
-    if (!keyValid(f.key, o.max_field_key_len, r, keys) || !fieldValueValid(f.value, o, r)) {
+  for (const auto& f : p.fields) {
+    if (!keyValid(f.key, o.max_field_key_len, r, keys) || !fieldValueValid(f, o, r)) {
       return false;
     }
   }
@@ -427,6 +450,36 @@ bool isNormalizedImpl(const Point& p, const CheckOptions& o, const Rules& r) {
     if (!hasKey(p, rk.key)) return false;
   }
   return true;
+}
+
+// The value checks of isNormalizedImpl (for points whose names are known to pass).
+template <typename P>
+bool valuesNormalized(const P& p, const CheckOptions& o, const Rules& r) {
+  size_t compose = 0;
+  for (const auto& t : p.tags) {
+    if (!tagValueValid(t.value, o.max_tag_value_len)) return false;
+    compose += t.key.size() + t.value.size();
+  }
+  if (exceeds(compose, o.max_tag_key_value_compose_len)) return false;
+  for (const auto& f : p.fields) {
+    if (!fieldValueValid(f, o, r)) return false;
+  }
+  return true;
+}
+
+// Whether a and b (n bytes each) are equal: short names with a few fixed-size loads the
+// compiler inlines (a call to memcmp costs more than the compare).
+inline bool equalBytes(const char* a, const char* b, size_t n) {
+  if (n >= 8 && n <= 16) {
+    return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
+  }
+  if (n >= 4 && n < 8) {
+    return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+  }
+  if (n < 4) {
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+  }
+  return std::memcmp(a, b, n) == 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -793,6 +846,64 @@ Status normalize(Point& p, const CheckOptions& opts, std::vector<Warning>* warni
 
 bool isNormalized(const Point& p, const CheckOptions& opts) {
   return isNormalizedImpl(p, opts, rulesFor(p.category, opts));
+}
+
+bool isNormalized(const PointView& p, const CheckOptions& opts) {
+  return isNormalizedImpl(p, opts, rulesFor(p.category, opts));
+}
+
+bool ViewCheck::sameNames(const PointView& p) const {
+  if (!have_ || p.category != category_ || p.tags.size() != tags_ || p.fields.size() != fields_) {
+    return false;
+  }
+  const char* names = names_.data();
+  const uint32_t* end = ends_.data();
+  size_t at = 0;
+  auto same = [&](std::string_view name) {
+    const size_t next = *end++;
+    const bool eq = next - at == name.size() && equalBytes(names + at, name.data(), name.size());
+    at = next;
+    return eq;
+  };
+  if (!same(p.measurement)) return false;
+  for (const TagView& t : p.tags) {
+    if (!same(t.key)) return false;
+  }
+  for (const FieldView& f : p.fields) {
+    if (!same(f.key)) return false;
+  }
+  return true;
+}
+
+void ViewCheck::remember(const PointView& p) {
+  names_.clear();
+  ends_.clear();
+  auto add = [&](std::string_view name) {
+    names_.append(name);
+    ends_.push_back(static_cast<uint32_t>(names_.size()));
+  };
+  add(p.measurement);
+  for (const TagView& t : p.tags) add(t.key);
+  for (const FieldView& f : p.fields) add(f.key);
+  category_ = p.category;
+  tags_ = p.tags.size();
+  fields_ = p.fields.size();
+  have_ = names_.size() <= UINT32_MAX;
+}
+
+bool ViewCheck::isNormalized(const PointView& p) {
+  // The names passed before (measurement, counts, keys, duplicates, required keys): only the
+  // values are left to check, and of the category's rules only whether strings are allowed.
+  if (sameNames(p)) {
+    Rules values;
+    values.string_fields = string_fields_;
+    return valuesNormalized(p, opts_, values);
+  }
+  const Rules rules = rulesFor(p.category, opts_);
+  if (!isNormalizedImpl(p, opts_, rules)) return false;
+  remember(p);
+  string_fields_ = rules.string_fields;
+  return true;
 }
 
 }  // namespace sextant::model

@@ -99,11 +99,14 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
 #include "model/point.h"
+#include "model/point_view.h"
 #include "model/warning.h"
 
 namespace sextant::model {
@@ -136,5 +139,31 @@ Status normalize(Point& p, const CheckOptions& opts, std::vector<Warning>* warni
 
 // True when normalize(p, opts) would neither change p nor report a warning. Read-only.
 bool isNormalized(const Point& p, const CheckOptions& opts);
+// The same answer for the point a view shows (isNormalized(toPoint(p), opts)), without a copy.
+bool isNormalized(const PointView& p, const CheckOptions& opts);
+
+// isNormalized() for the many points of one batch (a /v1/write body), which mostly repeat their
+// names: the measurement, tag keys and field keys of the last point that passed are remembered,
+// and a point with the same names in the same order (and category) has only its values checked
+// (tag values, the compose length, field values); any other point gets the whole check. Same
+// answers as isNormalized(p, opts). Keeps a copy of the names (no views). Not thread-safe: one
+// per batch or thread.
+class ViewCheck {
+ public:
+  explicit ViewCheck(const CheckOptions& opts) : opts_(opts) {}
+  bool isNormalized(const PointView& p);
+
+ private:
+  bool sameNames(const PointView& p) const;
+  void remember(const PointView& p);
+
+  const CheckOptions& opts_;
+  bool have_ = false;  // names_ holds the names of a point that passed
+  Category category_ = Category::kMetric;
+  bool string_fields_ = true;  // whether category_ allows string fields (the one rule on values)
+  size_t tags_ = 0, fields_ = 0;
+  std::string names_;           // measurement, tag keys, field keys, concatenated
+  std::vector<uint32_t> ends_;  // the offset past each name in names_
+};
 
 }  // namespace sextant::model

@@ -731,5 +731,123 @@ TEST(CheckPropertyTest, NormalizeIsIdempotentWithTightLimits) {
   checkIdempotent(opts, 2, 400);
 }
 
+// The view of p (its bytes, arrays and all other values must be scalars or strings).
+PointView viewOf(const Point& p) {
+  PointView v;
+  v.category = p.category;
+  v.measurement = p.measurement;
+  for (const Tag& t : p.tags) v.tags.push_back({t.key, t.value});
+  for (const Field& f : p.fields) {
+    FieldView& fv = v.fields.emplace_back();
+    fv.key = f.key;
+    fv.type = fieldType(f.value);
+    if (const auto* x = std::get_if<int64_t>(&f.value)) fv.i = *x;
+    if (const auto* x = std::get_if<uint64_t>(&f.value)) fv.u = *x;
+    if (const auto* x = std::get_if<double>(&f.value)) fv.f = *x;
+    if (const auto* x = std::get_if<bool>(&f.value)) fv.b = *x;
+    if (const auto* x = std::get_if<std::string>(&f.value)) fv.s = *x;
+  }
+  v.time_ns = p.time_ns;
+  return v;
+}
+
+// A batch whose points repeat their names while the values change: ViewCheck checks only the
+// values of a point whose names passed before, and must still catch every bad value.
+TEST(ViewCheckTest, RepeatedNamesStillHaveTheirValuesChecked) {
+  CheckOptions opts;
+  opts.max_tag_value_len = 8;
+  opts.max_tag_key_value_compose_len = 11;
+  opts.allow_uint_fields = false;
+  ViewCheck check(opts);
+  auto point = [](std::string host, FieldValue v) {
+    Point p;
+    p.measurement = "cpu";
+    p.addTag("host", std::move(host));
+    p.addField("v", std::move(v));
+    return p;
+  };
+  struct Case {
+    Point p;
+    bool want;
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  const Case cases[] = {
+      {point("a", 1.5), true},
+      {point("b", 2.5), true},
+      {point("toolong-1", 1.0), false},       // tag value over 8 bytes
+      {point("c", inf), false},               // +Inf is repaired
+      {point("d", uint64_t{1}), false},       // uint with allow_uint_fields off
+      {point("e", int64_t{1}), true},         //
+      {point("f\\", 1.0), false},             // trailing backslash
+      {point("g\xff", 1.0), false},           // invalid UTF-8
+      {point("h", std::string("s")), false},  // a string in a metric
+      {point("1234567", 1.0), true},          // 4 + 7 bytes: within the compose limit
+      {point("12345678", 1.0), false},        // 4 + 8 bytes: over it
+      {point("", 1.0), true},                 // (an empty tag value is valid here)
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(debugString(c.p));
+    EXPECT_EQ(check.isNormalized(viewOf(c.p)), c.want);
+    EXPECT_EQ(isNormalized(c.p, opts), c.want);
+  }
+  // Other names after the repeated ones: the whole check again (a duplicate key here).
+  Point p = point("a", 1.0);
+  p.addField("host", 2.0);
+  EXPECT_FALSE(check.isNormalized(viewOf(p)));
+  // Another category with the same names: logging requires status.
+  p = point("a", 1.0);
+  p.category = Category::kLogging;
+  EXPECT_FALSE(check.isNormalized(viewOf(p)));
+  p.addField("status", std::string("ok"));
+  EXPECT_TRUE(check.isNormalized(viewOf(p)));
+}
+
+// Random batches (scalars and strings, odd characters, every category, tight and default
+// limits, names repeated from the previous point with new values): ViewCheck, isNormalized() on
+// views and isNormalized() on the points agree.
+TEST(ViewCheckTest, AgreesWithIsNormalizedOnRandomBatches) {
+  std::mt19937_64 rng(20261125);
+  const Category categories[] = {Category::kMetric, Category::kLogging, Category::kObject,
+                                 Category::kTracing};
+  CheckOptions tight;
+  tight.max_tags = 3;
+  tight.max_fields = 3;
+  tight.max_tag_value_len = 6;
+  tight.max_field_value_len = 7;
+  tight.max_tag_key_value_compose_len = 16;
+  tight.allow_uint_fields = false;
+  int valid = 0;
+  for (const CheckOptions& opts : {CheckOptions{}, tight}) {
+    for (int batch = 0; batch < 60; ++batch) {
+      testing::RandomPointOptions ro;
+      ro.category = categories[batch % 4];
+      ro.bytes = ro.arrays = false;
+      ro.odd_chars = batch % 3 == 0;
+      ViewCheck check(opts);
+      Point prev = testing::randomPoint(rng, ro);
+      for (int i = 0; i < 40; ++i) {
+        Point p = testing::randomPoint(rng, ro);
+        if (rng() % 4 != 0) {  // the previous point's names with this point's values
+          Point same = prev;
+          for (size_t t = 0; t < same.tags.size() && t < p.tags.size(); ++t) {
+            same.tags[t].value = p.tags[t].value;
+          }
+          for (size_t f = 0; f < same.fields.size() && f < p.fields.size(); ++f) {
+            same.fields[f].value = p.fields[f].value;
+          }
+          p = same;
+        }
+        if (ro.category == Category::kLogging && rng() % 2) p.addTag("status", "ok");
+        const bool want = isNormalized(p, opts);
+        valid += want ? 1 : 0;
+        ASSERT_EQ(isNormalized(viewOf(p), opts), want) << debugString(p);
+        ASSERT_EQ(check.isNormalized(viewOf(p)), want) << debugString(p);
+        prev = p;
+      }
+    }
+  }
+  EXPECT_GT(valid, 200);
+}
+
 }  // namespace
 }  // namespace sextant::model

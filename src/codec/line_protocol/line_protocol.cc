@@ -5,7 +5,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <string_view>
+#include <type_traits>
 #include <unordered_set>
 #include <utility>
 
@@ -146,6 +148,8 @@ constexpr const char* kErrEmptyArray = "empty array";
 constexpr const char* kErrMixedArray = "mixed array types";
 constexpr const char* kErrBadTimestamp = "bad timestamp";
 constexpr const char* kErrTimestampRange = "timestamp out of range";
+// Not an error: a line read into views holds a value views cannot show (an array or bytes).
+constexpr const char* kUnsupported = "no view for this value";
 
 // Exact powers of ten for the fast float path.
 constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
@@ -192,14 +196,19 @@ class LineParser {
     const char* reason = nullptr;
   };
 
-  LineParser(const char* end, const DecodeOptions& opts) : end_(end), opts_(opts) {}
+  // [begin, end) is the body.
+  LineParser(const char* begin, const char* end, const DecodeOptions& opts)
+      : begin_(begin), end_(end), opts_(opts) {}
 
   // Parses the line starting at p (not blank, not a comment) into *pt. Returns the start of the
   // next line, or nullptr with error() set. kReuse = false (decode()): *pt is empty. kReuse = true
   // (LineReader): *pt is the previous line's point, overwritten in place: its tags, fields and
   // names are reused, and a name equal to the one already there is not written again.
-  template <bool kReuse>
-  const char* parse(const char* p, Point* pt);
+  // P is model::Point, or model::PointView (LineReader's views): names and strings then point into
+  // the body, or into this parser's scratch where they had escapes (valid until the next parse);
+  // a line with an array or bytes field fails with reason kUnsupported.
+  template <bool kReuse, typename P>
+  const char* parse(const char* p, P* pt);
   const Error& error() const { return err_; }
 
  private:
@@ -220,22 +229,41 @@ class LineParser {
     return *p == ',' || *p == ' ' || atLineEnd(p);
   }
 
-  template <uint8_t stop, uint8_t escape, bool kReuse>
-  const char* scanName(const char* p, std::string* out) const;
+  template <uint8_t stop, uint8_t escape, bool kReuse, typename Out>
+  const char* scanName(const char* p, Out* out);
+  template <uint8_t stop, uint8_t escape, bool kPrevious>
+  [[gnu::always_inline]] const char* scanNameView(const char* p, std::string_view* out);
   const char* scanEscapedName(const char* start, const char* p, uint8_t stop, uint8_t escape,
                               std::string* out) const;
-  template <bool kReuse>
-  const char* parseTags(const char* p, Point* pt);
-  template <bool kReuse>
-  const char* parseFields(const char* p, Point* pt);
-  [[gnu::always_inline]] const char* parseTimestamp(const char* p, Point* pt);  // (as findStop)
+  template <bool kReuse, typename P>
+  const char* parseTags(const char* p, P* pt);
+  template <bool kReuse, typename P>
+  const char* parseFields(const char* p, P* pt);
+  template <typename P>
+  [[gnu::always_inline]] const char* parseTimestamp(const char* p, P* pt);  // (as findStop)
   const char* parseValue(const char* p, FieldValue* v);
-  const char* parseScalar(const char* p, bool in_array, FieldValue* v);
-  const char* parseNumber(const char* p, bool in_array, FieldValue* v);
-  const char* parseBool(const char* p, bool in_array, FieldValue* v);
+  const char* parseValue(const char* p, model::FieldView* v);
+  // V: FieldValue, or model::FieldView (numbers and booleans only).
+  template <typename V>
+  const char* parseScalar(const char* p, bool in_array, V* v);
+  template <typename V>
+  const char* parseNumber(const char* p, bool in_array, V* v);
+  template <typename V>
+  const char* parseBool(const char* p, bool in_array, V* v);
   const char* parseQuoted(const char* p, FieldValue* v);
+  const char* scanEscapedString(const char* p, std::string* s) const;
   const char* parseArray(const char* p, Array* arr);
 
+  // A cleared string for an unescaped name or string of the current line (views point into it).
+  // A deque: earlier strings never move when more are added.
+  std::string* scratch() {
+    if (scratch_used_ == scratch_.size()) scratch_.emplace_back();
+    std::string* s = &scratch_[scratch_used_++];
+    s->clear();
+    return s;
+  }
+
+  const char* begin_;
   const char* end_;
   const DecodeOptions& opts_;
   Error err_;
@@ -246,7 +274,35 @@ class LineParser {
   std::vector<const char*> tag_starts_;  // where each tag of the current line starts
   size_t tag_hint_ = 0;    // tag count of the previous point: metric batches are homogeneous
   size_t field_hint_ = 1;  // field count of the previous point
+  std::deque<std::string> scratch_;  // unescaped names and strings of the current line (views)
+  size_t scratch_used_ = 0;
 };
+
+// Where a parsed field value goes: the variant of a model::Field, or the model::FieldView itself.
+inline FieldValue* valueSlot(Field& f) { return &f.value; }
+inline model::FieldView* valueSlot(model::FieldView& f) { return &f; }
+
+// Stores a scalar in a variant, or in a view's member of its type.
+template <typename T>
+inline void setValue(FieldValue* v, T x) {
+  *v = x;
+}
+inline void setValue(model::FieldView* v, int64_t x) {
+  v->type = model::FieldType::kInt;
+  v->i = x;
+}
+inline void setValue(model::FieldView* v, uint64_t x) {
+  v->type = model::FieldType::kUint;
+  v->u = x;
+}
+inline void setValue(model::FieldView* v, double x) {
+  v->type = model::FieldType::kFloat;
+  v->f = x;
+}
+inline void setValue(model::FieldView* v, bool x) {
+  v->type = model::FieldType::kBool;
+  v->b = x;
+}
 
 // The first character of class `stop` in [p, end), or end. SSE2 looks at 16 bytes at a time.
 // Always inlined: with the parser's two instantiations (decode(), LineReader) GCC stops inlining
@@ -287,15 +343,70 @@ void assignName(const char* p, size_t n, const char* end, std::string* out) {
 // Reads a measurement (stop = kMeasurementStop) or key (kKeyStop) from p up to the first unescaped
 // stop character. `\c` for c in `escape` is c; any other backslash is literal (InfluxDB's rule:
 // `a\b` stays `a\b`).
-template <uint8_t stop, uint8_t escape, bool kReuse>
-const char* LineParser::scanName(const char* p, std::string* out) const {
+// Out is std::string, or std::string_view (views: see scanNameView()).
+template <uint8_t stop, uint8_t escape, bool kReuse, typename Out>
+const char* LineParser::scanName(const char* p, Out* out) {
+  if constexpr (std::is_same_v<Out, std::string_view>) {
+    return scanNameView<stop, escape, kReuse>(p, out);
+  } else {
+    const char* start = p;
+    p = findStop<stop>(p, end_);
+    if (p == end_ || *p != '\\') [[likely]] {  // nothing to unescape
+      assignName<kReuse>(start, static_cast<size_t>(p - start), end_, out);
+      return p;
+    }
+    return scanEscapedName(start, p, stop, escape, out);
+  }
+}
+
+// Whether the n bytes at a and b are equal: short names with a few fixed-size loads the compiler
+// inlines (a call to memcmp costs more than the compare).
+inline bool sameBytes(const char* a, const char* b, size_t n) {
+  auto load64 = [](const char* c) {
+    uint64_t v;
+    std::memcpy(&v, c, 8);
+    return v;
+  };
+  auto load32 = [](const char* c) {
+    uint32_t v;
+    std::memcpy(&v, c, 4);
+    return v;
+  };
+  if (n >= 8 && n <= 16) return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
+  if (n >= 4 && n < 8) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+  if (n < 4) return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+  return std::memcmp(a, b, n) == 0;
+}
+
+// scanName() into a view: of the body, or of scratch() when the name has escapes. Always
+// inlined: the call would cost more than the scan of a short tag value.
+// kPrevious: *out holds the same name of the previous line (or is empty). Batches repeat their
+// measurement and keys, so when that name is a view into the body (it had no escapes, hence no
+// stop character and no backslash) and the text at p is the same name followed by a stop
+// character other than a backslash, that is where the scan would stop: no scan is needed.
+template <uint8_t stop, uint8_t escape, bool kPrevious>
+inline const char* LineParser::scanNameView(const char* p, std::string_view* out) {
+  if constexpr (kPrevious) {
+    const std::string_view prev = *out;
+    const size_t n = prev.size();
+    const auto at = reinterpret_cast<uintptr_t>(prev.data());  // (unrelated pointers otherwise)
+    if (n > 0 && at >= reinterpret_cast<uintptr_t>(begin_) &&
+        at < reinterpret_cast<uintptr_t>(end_) && static_cast<size_t>(end_ - p) > n &&
+        sameBytes(p, prev.data(), n) && (charClass(p[n]) & stop) && p[n] != '\\') {
+      *out = std::string_view(p, n);
+      return p + n;
+    }
+  }
   const char* start = p;
   p = findStop<stop>(p, end_);
   if (p == end_ || *p != '\\') [[likely]] {  // nothing to unescape
-    assignName<kReuse>(start, static_cast<size_t>(p - start), end_, out);
+    *out = std::string_view(start, static_cast<size_t>(p - start));
     return p;
   }
-  return scanEscapedName(start, p, stop, escape, out);
+  std::string* s = scratch();
+  p = scanEscapedName(start, p, stop, escape, s);
+  *out = *s;
+  return p;
 }
 
 // scanName() past the first backslash at p.
@@ -321,9 +432,10 @@ const char* LineParser::scanEscapedName(const char* start, const char* p, uint8_
   return p;
 }
 
-template <bool kReuse>
-const char* LineParser::parse(const char* p, Point* pt) {
+template <bool kReuse, typename P>
+const char* LineParser::parse(const char* p, P* pt) {
   pt->category = opts_.category;
+  scratch_used_ = 0;
   p = scanName<kMeasurementStop, kMeasurementEscape, kReuse>(p, &pt->measurement);
   if (pt->measurement.empty()) return fail(p, kErrMissingMeasurement);
   if (p != end_ && *p == ',') {
@@ -345,8 +457,9 @@ const char* LineParser::parse(const char* p, Point* pt) {
 }
 
 // p is at the ',' after the measurement. Returns the position after the last tag value.
-template <bool kReuse>
-const char* LineParser::parseTags(const char* p, Point* pt) {
+template <bool kReuse, typename P>
+const char* LineParser::parseTags(const char* p, P* pt) {
+  using TagT = typename decltype(pt->tags)::value_type;
   pt->tags.reserve(std::max<size_t>(tag_hint_, 1));
   tag_starts_.clear();
   size_t count = 0;  // tags of this line so far (kReuse: pt->tags may hold more, from before)
@@ -354,8 +467,7 @@ const char* LineParser::parseTags(const char* p, Point* pt) {
     ++p;
     tag_starts_.push_back(p);
     // From an aggregate temporary: emplace_back() would value-initialise (zero-fill) it first.
-    model::Tag& tag =
-        kReuse && count < pt->tags.size() ? pt->tags[count] : pt->tags.emplace_back(model::Tag{});
+    TagT& tag = kReuse && count < pt->tags.size() ? pt->tags[count] : pt->tags.emplace_back(TagT{});
     ++count;
     const char* key = p;
     p = scanName<kKeyStop, kKeyEscape, kReuse>(p, &tag.key);
@@ -383,22 +495,23 @@ const char* LineParser::parseTags(const char* p, Point* pt) {
 
 // p is at the first field key. Returns the position after the last field value: a space before
 // the timestamp or the line end.
-template <bool kReuse>
-const char* LineParser::parseFields(const char* p, Point* pt) {
+template <bool kReuse, typename P>
+const char* LineParser::parseFields(const char* p, P* pt) {
+  using FieldT = typename decltype(pt->fields)::value_type;
   // One spare slot: the agent's time correction appends `__orig_time` to points it re-times
   // (agent/point_path.h), which would otherwise move every field of the point.
   pt->fields.reserve(field_hint_ + 1);
   size_t count = 0;  // (as the tags)
   for (;;) {
-    Field& field =
-        kReuse && count < pt->fields.size() ? pt->fields[count] : pt->fields.emplace_back(Field{});
+    FieldT& field =
+        kReuse && count < pt->fields.size() ? pt->fields[count] : pt->fields.emplace_back(FieldT{});
     ++count;
     const char* key = p;
     p = scanName<kKeyStop, kKeyEscape, kReuse>(p, &field.key);
     if (field.key.empty()) return fail(key, kErrMissingFieldKey);
     if (p == end_ || *p != '=') return fail(p, kErrMissingFieldValue);
     ++p;
-    p = parseValue(p, &field.value);
+    p = parseValue(p, valueSlot(field));
     if (p == nullptr) return nullptr;
     if (p != end_ && *p == ',') {
       ++p;
@@ -415,7 +528,8 @@ const char* LineParser::parseFields(const char* p, Point* pt) {
 
 // p is after the fields (a space or the line end). Reads the optional timestamp and the line end;
 // returns the start of the next line.
-inline const char* LineParser::parseTimestamp(const char* p, Point* pt) {
+template <typename P>
+inline const char* LineParser::parseTimestamp(const char* p, P* pt) {
   while (p != end_ && (*p == ' ' || *p == '\t')) ++p;
   if (atLineEnd(p)) {
     pt->time_ns = opts_.now_ns;
@@ -447,16 +561,45 @@ const char* LineParser::parseValue(const char* p, FieldValue* v) {
   return parseScalar(p, false, v);
 }
 
-const char* LineParser::parseScalar(const char* p, bool in_array, FieldValue* v) {
+// The view of a value: scalars as parseValue(FieldValue*) reads them; strings as views (into
+// scratch() when escaped); arrays and bytes are kUnsupported.
+const char* LineParser::parseValue(const char* p, model::FieldView* v) {
+  if (p == end_ || *p == ',' || *p == ' ' || atLineEnd(p)) return fail(p, kErrMissingFieldValue);
+  if (*p == '[') return fail(p, kUnsupported);
+  if (*p == '"') {
+    const char* open = p++;
+    const char* close = static_cast<const char*>(memchr(p, '"', static_cast<size_t>(end_ - p)));
+    if (close == nullptr) return fail(open, end_, kErrUnbalancedQuotes);
+    if (memchr(p, '\\', static_cast<size_t>(close - p)) == nullptr) {  // no escapes
+      v->s = std::string_view(p, static_cast<size_t>(close - p));
+      p = close + 1;
+    } else {
+      std::string* s = scratch();
+      p = scanEscapedString(p, s);
+      if (p == nullptr) return fail(open, end_, kErrUnbalancedQuotes);
+      v->s = *s;
+    }
+    if (p != end_ && *p == 'b') return fail(open, kUnsupported);
+    v->type = model::FieldType::kString;
+    return p;
+  }
+  return parseScalar(p, false, v);
+}
+
+template <typename V>
+const char* LineParser::parseScalar(const char* p, bool in_array, V* v) {
   char c = *p;
-  if (c == '"') return parseQuoted(p, v);
+  if constexpr (std::is_same_v<V, FieldValue>) {
+    if (c == '"') return parseQuoted(p, v);
+  }
   if (isDigit(c) || c == '-' || c == '.') return parseNumber(p, in_array, v);
   return parseBool(p, in_array, v);
 }
 
 // Number grammar: -?digits[.digits][(e|E)[+-]digits] with at least one mantissa digit, then 'i'
 // (int64) or 'u' (uint64) when there is neither '.' nor exponent; no suffix means float.
-const char* LineParser::parseNumber(const char* p, bool in_array, FieldValue* v) {
+template <typename V>
+const char* LineParser::parseNumber(const char* p, bool in_array, V* v) {
   const char* start = p;
   bool negative = *p == '-';
   if (negative) ++p;
@@ -502,20 +645,20 @@ const char* LineParser::parseNumber(const char* p, bool in_array, FieldValue* v)
     bool ok = digits <= 19 ? toInt64(mantissa, negative, &x)
                            : std::from_chars(start, number_end, x).ec == std::errc();
     if (!ok) return fail(start, kErrOutOfRange);
-    *v = x;
+    setValue(v, x);
     return p;
   }
   if (suffix == 'u') {
     if (negative) return fail(start, kErrInvalidNumber);
     if (digits <= 19) {  // < 10^19: fits
-      *v = mantissa;
+      setValue(v, mantissa);
       return p;
     }
     uint64_t x = 0;
     if (std::from_chars(int_start, number_end, x).ec != std::errc()) {
       return fail(start, kErrOutOfRange);
     }
-    *v = x;
+    setValue(v, x);
     return p;
   }
   // Fast path (Clinger): an exact mantissa times an exact power of ten is correctly rounded.
@@ -523,7 +666,7 @@ const char* LineParser::parseNumber(const char* p, bool in_array, FieldValue* v)
   if (digits <= 19 && mantissa <= (uint64_t{1} << 53) && scale >= -22 && scale <= 22) {
     double d = static_cast<double>(mantissa);
     d = scale < 0 ? d / kPow10[-scale] : d * kPow10[scale];
-    *v = negative ? -d : d;
+    setValue(v, negative ? -d : d);
     return p;
   }
   double d = 0;
@@ -544,19 +687,20 @@ const char* LineParser::parseNumber(const char* p, bool in_array, FieldValue* v)
   } else if (r.ec != std::errc() || r.ptr != number_end) {
     return fail(start, kErrInvalidNumber);
   }
-  *v = d;
+  setValue(v, d);
   return p;
 }
 
-const char* LineParser::parseBool(const char* p, bool in_array, FieldValue* v) {
+template <typename V>
+const char* LineParser::parseBool(const char* p, bool in_array, V* v) {
   const char* start = p;
   while (p != end_ && !(charClass(*p) & kValueStop)) ++p;
   if (!atValueEnd(p, in_array)) return fail(start, kErrInvalidBoolean);
   std::string_view s(start, static_cast<size_t>(p - start));
   if (s == "t" || s == "T" || s == "true" || s == "True" || s == "TRUE") {
-    *v = true;
+    setValue(v, true);
   } else if (s == "f" || s == "F" || s == "false" || s == "False" || s == "FALSE") {
-    *v = false;
+    setValue(v, false);
   } else {
     return fail(start, kErrInvalidBoolean);
   }
@@ -574,21 +718,8 @@ const char* LineParser::parseQuoted(const char* p, FieldValue* v) {
     s.assign(p, close);
     p = close + 1;
   } else {
-    for (;;) {
-      if (p == end_) return fail(open, end_, kErrUnbalancedQuotes);
-      char c = *p;
-      if (c == '"') break;
-      if (c == '\\' && p + 1 != end_) {
-        char next = p[1];
-        if (next != '"' && next != '\\') s.push_back('\\');
-        s.push_back(next);
-        p += 2;
-        continue;
-      }
-      s.push_back(c);
-      ++p;
-    }
-    ++p;  // the closing quote
+    p = scanEscapedString(p, &s);
+    if (p == nullptr) return fail(open, end_, kErrUnbalancedQuotes);
   }
   if (p != end_ && *p == 'b') {
     ++p;
@@ -596,6 +727,25 @@ const char* LineParser::parseQuoted(const char* p, FieldValue* v) {
     if (!decodeBase64(text, &v->emplace<Bytes>().data)) return fail(open, p, kErrInvalidBase64);
   }
   return p;
+}
+
+// Appends the string starting at p (after the opening quote) to *s with its escapes resolved;
+// returns the position after the closing quote, or nullptr if there is none.
+const char* LineParser::scanEscapedString(const char* p, std::string* s) const {
+  for (;;) {
+    if (p == end_) return nullptr;
+    char c = *p;
+    if (c == '"') return p + 1;
+    if (c == '\\' && p + 1 != end_) {
+      char next = p[1];
+      if (next != '"' && next != '\\') s->push_back('\\');
+      s->push_back(next);
+      p += 2;
+      continue;
+    }
+    s->push_back(c);
+    ++p;
+  }
 }
 
 // Array element I of FieldValue has the type of Array::Items alternative I.
@@ -920,7 +1070,7 @@ DecodeResult decode(std::string_view body, const DecodeOptions& opts) {
   result.points.reserve(
       std::min(sample_lines * (body.size() / sample) + sample_lines, body.size() / 6 + 1));
 
-  LineParser parser(end, opts);
+  LineParser parser(p, end, opts);
   Point scratch;  // parsed into, then moved into result.points: no zeroing of vector slots
   const char* counted = p;  // '\n's before `counted` are in `line_no`
   size_t line_no = 1;
@@ -961,9 +1111,10 @@ DecodeResult decode(std::string_view body, const DecodeOptions& opts) {
 class LineReader::Impl {
  public:
   Impl(std::string_view body, const DecodeOptions& opts)
-      : p_(body.data()), end_(body.data() + body.size()), opts_(opts), parser_(end_, opts_) {}
+      : p_(body.data()), end_(body.data() + body.size()), opts_(opts), parser_(p_, end_, opts_) {}
 
-  Next next(Point* pt) {
+  template <typename P>
+  Next next(P* pt) {
     if (bad_) return Next::kBadLine;
     while (p_ != end_) {
       // The same line rules as decode(): leading blanks, blank lines and comments.
@@ -976,6 +1127,7 @@ class LineReader::Impl {
       }
       const char* next = parser_.parse<true>(p_, pt);  // overwrites *pt, reusing its strings
       if (next == nullptr) {
+        if (parser_.error().reason == kUnsupported) return Next::kUnsupported;  // p_ stays
         bad_ = true;
         return Next::kBadLine;
       }
@@ -997,6 +1149,7 @@ LineReader::LineReader(std::string_view body, const DecodeOptions& opts)
     : impl_(std::make_unique<Impl>(body, opts)) {}
 LineReader::~LineReader() = default;
 LineReader::Next LineReader::next(Point* p) { return impl_->next(p); }
+LineReader::Next LineReader::next(model::PointView* p) { return impl_->next(p); }
 
 void encode(const Point& p, std::string* out) {
   OutBuffer buf(out);

@@ -26,6 +26,7 @@
 
 #include "model/category.h"
 #include "model/point.h"
+#include "model/point_view.h"
 
 namespace sextant::codec::lp {
 
@@ -85,11 +86,18 @@ class LineReader {
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
 
-  enum class Next { kPoint, kEnd, kBadLine };
+  enum class Next { kPoint, kEnd, kBadLine, kUnsupported };
   // kPoint: *p holds the next line's point (whatever it held before is replaced). kEnd: no line
   // left. kBadLine: the next line does not parse (*p is unspecified); every later call says so
   // too.
   Next next(model::Point* p);
+  // As above, into views: the names and strings of *p point into the body, or into the reader's
+  // scratch where they had escapes (valid until the next call). kUnsupported: the next line has
+  // an array or bytes field, which views do not show (*p is unspecified); the reader stays at
+  // that line, and next(model::Point*) reads it. A bad line is kBadLine, as above, unless an
+  // array or bytes field comes before the place where it goes wrong (then kUnsupported, and
+  // next(model::Point*) says kBadLine).
+  Next next(model::PointView* p);
 
  private:
   class Impl;

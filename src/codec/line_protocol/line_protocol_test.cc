@@ -840,6 +840,144 @@ TEST(LineReader, ReadsWhatDecodeReturnsIntoOneReusedPoint) {
   EXPECT_EQ(reader.next(&scratch), LineReader::Next::kEnd);
 }
 
+// Views (next(PointView*)) show the same points as decode(), with the lines views cannot show
+// (arrays, bytes) read again by next(Point*): random points of every field type with odd
+// characters (escapes in every name and string).
+TEST(LineReader, ViewsShowWhatDecodeReturns) {
+  std::mt19937_64 rng(20261123);
+  model::testing::RandomPointOptions ro;
+  ro.odd_chars = true;
+  ro.category = Category::kLogging;
+  std::vector<Point> pts;
+  std::string body;
+  for (int i = 0; i < 2000; ++i) {
+    pts.push_back(model::testing::randomPoint(rng, ro));
+    encode(pts.back(), &body);
+    if (i % 7 == 0) body += "  \t\r\n# another\n";
+  }
+  DecodeOptions opts;
+  opts.category = Category::kLogging;
+  opts.precision = Precision::kNanosecond;
+  LineReader reader(body, opts);
+  model::PointView view;
+  Point scratch;
+  size_t viewed = 0, unsupported = 0;
+  for (const Point& want : pts) {
+    const LineReader::Next next = reader.next(&view);
+    if (next == LineReader::Next::kUnsupported) {
+      ++unsupported;
+      ASSERT_EQ(reader.next(&scratch), LineReader::Next::kPoint);
+    } else {
+      ASSERT_EQ(next, LineReader::Next::kPoint);
+      ++viewed;
+      scratch = model::toPoint(view);
+      // No view of an array or bytes field exists.
+      for (const Field& f : want.fields) {
+        ASSERT_NE(model::fieldType(f.value), model::FieldType::kArray);
+        ASSERT_NE(model::fieldType(f.value), model::FieldType::kBytes);
+      }
+    }
+    ASSERT_EQ(scratch, want);
+    ASSERT_EQ(scratch.tags, want.tags);
+    ASSERT_EQ(scratch.fields, want.fields);
+  }
+  EXPECT_EQ(reader.next(&view), LineReader::Next::kEnd);
+  EXPECT_GT(viewed, 100u);
+  EXPECT_GT(unsupported, 100u);
+}
+
+// Names repeated from the previous line are matched against it rather than scanned: names that
+// extend, shorten or escape the previous one, and a measurement followed by '=' (which does not
+// end a measurement) must still read as decode() reads them.
+TEST(LineReader, ViewsOfNamesLikeThePreviousLinesOnes) {
+  const std::string body =
+      "cpu,host=a v=1,w=2 1\n"
+      "cpu,host=b v=1,w=2 2\n"
+      "cpu2,hostname=b v=1,ww=2 3\n"
+      "cp,hos=b v=1,w=2 4\n"
+      "cpu=x,host=c v=1,w=2 5\n"
+      "cpu\\ x,ho\\,st=c v\\=1=1,w=2 6\n"
+      "cpu\\ x,ho\\,st=d v\\=1=1,w=2 7\n"
+      "cpu,host=e v=1,w=2 8\n"
+      "cpu,host\\=f=x v=1,w=2 9\n"
+      "cpu,host=f,dc=x v=1,w=2,x=3 10\n"
+      "cpu,host=g v=1 11\n"
+      "cpu,host=h v=1,w=2,x=3 12\n"
+      "cpu host=1i 13\n"
+      "cpu\n";
+  DecodeOptions opts;
+  opts.precision = Precision::kNanosecond;
+  const DecodeResult want = decode(body, opts);
+  ASSERT_EQ(want.failed, 1u) << want.errorMessage();  // the last line
+  LineReader reader(body, opts);
+  model::PointView v;
+  for (const Point& p : want.points) {
+    ASSERT_EQ(reader.next(&v), LineReader::Next::kPoint);
+    const Point got = model::toPoint(v);
+    ASSERT_EQ(got, p) << model::debugString(got);
+    ASSERT_EQ(got.tags, p.tags);
+    ASSERT_EQ(got.fields, p.fields);
+  }
+  EXPECT_EQ(reader.next(&v), LineReader::Next::kBadLine);
+  EXPECT_EQ(want.points[4].measurement, "cpu=x");
+  EXPECT_EQ(want.points[5].measurement, "cpu x");
+  EXPECT_EQ(want.points[8].tags[0].key, "host=f");
+}
+
+TEST(LineReader, ViewsOfEscapesPointIntoScratchAndPlainNamesIntoTheBody) {
+  const std::string body =
+      "m\\ 1,t\\,k=v\\=1 s=\"a\\\"b\",n=-2i,u=3u,b=T,f=1.5 7\n"
+      "m,t=v s=\"plain\" 8\n"
+      "m x=[1i],y=1 9\n"
+      "m z=\"AQ==\"b\n"
+      "bad\n"
+      "m y=2\n";
+  DecodeOptions opts;
+  opts.category = Category::kLogging;
+  opts.precision = Precision::kNanosecond;
+  LineReader reader(body, opts);
+  model::PointView v;
+  ASSERT_EQ(reader.next(&v), LineReader::Next::kPoint);
+  EXPECT_EQ(v.category, Category::kLogging);
+  EXPECT_EQ(v.measurement, "m 1");
+  ASSERT_EQ(v.tags.size(), 1u);
+  EXPECT_EQ(v.tags[0].key, "t,k");
+  EXPECT_EQ(v.tags[0].value, "v=1");
+  ASSERT_EQ(v.fields.size(), 5u);
+  EXPECT_EQ(v.fields[0].key, "s");
+  EXPECT_EQ(v.fields[0].type, model::FieldType::kString);
+  EXPECT_EQ(v.fields[0].s, "a\"b");
+  EXPECT_EQ(v.fields[1].type, model::FieldType::kInt);
+  EXPECT_EQ(v.fields[1].i, -2);
+  EXPECT_EQ(v.fields[2].type, model::FieldType::kUint);
+  EXPECT_EQ(v.fields[2].u, 3u);
+  EXPECT_EQ(v.fields[3].type, model::FieldType::kBool);
+  EXPECT_TRUE(v.fields[3].b);
+  EXPECT_EQ(v.fields[4].type, model::FieldType::kFloat);
+  EXPECT_EQ(v.fields[4].f, 1.5);
+  EXPECT_EQ(v.time_ns, 7);
+  ASSERT_EQ(reader.next(&v), LineReader::Next::kPoint);
+  // Unescaped names and strings are views into the body.
+  const char* const begin = body.data();
+  const char* const end = body.data() + body.size();
+  EXPECT_TRUE(v.measurement.data() >= begin && v.measurement.data() < end);
+  EXPECT_TRUE(v.fields[0].s.data() >= begin && v.fields[0].s.data() < end);
+  EXPECT_EQ(v.fields[0].s, "plain");
+  EXPECT_EQ(v.tags.size(), 1u);
+  // An array, then bytes: the reader stays at the line for next(Point*).
+  ASSERT_EQ(reader.next(&v), LineReader::Next::kUnsupported);
+  ASSERT_EQ(reader.next(&v), LineReader::Next::kUnsupported);
+  Point p;
+  ASSERT_EQ(reader.next(&p), LineReader::Next::kPoint);
+  EXPECT_EQ(p.fields.size(), 2u);
+  EXPECT_EQ(p.time_ns, 9);
+  ASSERT_EQ(reader.next(&v), LineReader::Next::kUnsupported);
+  ASSERT_EQ(reader.next(&p), LineReader::Next::kPoint);
+  EXPECT_EQ(model::fieldType(p.fields[0].value), model::FieldType::kBytes);
+  EXPECT_EQ(reader.next(&v), LineReader::Next::kBadLine);
+  EXPECT_EQ(reader.next(&v), LineReader::Next::kBadLine);
+}
+
 TEST(LineReader, NowPrecisionAndCategoryAsDecode) {
   DecodeOptions opts;
   opts.category = Category::kObject;

@@ -549,6 +549,171 @@ void appendPoint(const Point& p, std::string* out) {
   }
 }
 
+namespace {
+
+// A view's Field message: key, then its one value (scalars and strings only).
+size_t fieldViewSize(const model::FieldView& f) {
+  size_t size = keyFieldSize(f.key);
+  switch (f.type) {
+    case model::FieldType::kInt: return size + basicSize(kFieldValue, f.i);
+    case model::FieldType::kUint: return size + basicSize(kFieldValue, f.u);
+    case model::FieldType::kBool: return size + basicSize(kFieldValue, f.b);
+    case model::FieldType::kString: return size + lenFieldSize(kFieldValue.s, f.s.size());
+    default: return size + basicSize(kFieldValue, f.f);
+  }
+}
+
+char* writeFieldView(char* p, const model::FieldView& f, size_t size) {
+  p = writeVarint(writeKey(p, kPointFields, kWireLen), size);
+  p = writeKeyField(p, f.key);
+  switch (f.type) {
+    case model::FieldType::kInt: return writeBasic(p, kFieldValue, f.i);
+    case model::FieldType::kUint: return writeBasic(p, kFieldValue, f.u);
+    case model::FieldType::kBool: return writeBasic(p, kFieldValue, f.b);
+    case model::FieldType::kString: return writeBytes(writeKey(p, kFieldValue.s, kWireLen), f.s);
+    default: return writeBasic(p, kFieldValue, f.f);
+  }
+}
+
+size_t tagViewSize(const model::TagView& t) {
+  return keyFieldSize(t.key) + lenFieldSize(kFieldValue.s, t.value.size()) + keySize(kFieldIsTag) +
+         1;
+}
+
+char* writeTagView(char* p, const model::TagView& t, size_t size) {
+  p = writeVarint(writeKey(p, kPointFields, kWireLen), size);
+  p = writeKeyField(p, t.key);
+  p = writeKey(p, kFieldIsTag, kWireVarint);
+  *p++ = 1;
+  return writeBytes(writeKey(p, kFieldValue.s, kWireLen), t.value);
+}
+
+}  // namespace
+
+namespace {
+
+// Tag and Field messages of a view are sized once: up to this many, the sizes are kept for the
+// write pass.
+constexpr size_t kMaxSizedViews = 64;
+
+// The size of a view's Point message (not its PBPoints.arr key and length); sizes[i] gets the
+// size of its i-th Tag then Field message when there are at most kMaxSizedViews.
+[[gnu::always_inline]] inline size_t viewMessageSize(const model::PointView& p, uint32_t* sizes) {
+  const size_t nt = p.tags.size();
+  const bool keep = nt + p.fields.size() <= kMaxSizedViews;
+  size_t size = p.measurement.empty() ? 0 : lenFieldSize(kPointName, p.measurement.size());
+  for (size_t i = 0; i < nt; ++i) {
+    const size_t s = tagViewSize(p.tags[i]);
+    if (keep) sizes[i] = static_cast<uint32_t>(s);
+    size += lenFieldSize(kPointFields, s);
+  }
+  for (size_t i = 0; i < p.fields.size(); ++i) {
+    const size_t s = fieldViewSize(p.fields[i]);
+    if (keep) sizes[nt + i] = static_cast<uint32_t>(s);
+    size += lenFieldSize(kPointFields, s);
+  }
+  if (p.time_ns != 0) size += keySize(kPointTime) + varintSize(static_cast<uint64_t>(p.time_ns));
+  return size;
+}
+
+// Writes the PBPoints.arr entry of a view whose message size and sizes viewMessageSize() gave.
+[[gnu::always_inline]] inline char* writeViewEntry(char* w, const model::PointView& p, size_t size,
+                                                   const uint32_t* sizes) {
+  const size_t nt = p.tags.size();
+  const bool keep = nt + p.fields.size() <= kMaxSizedViews;
+  w = writeVarint(writeKey(w, kPointsArr, kWireLen), size);
+  if (!p.measurement.empty()) w = writeBytes(writeKey(w, kPointName, kWireLen), p.measurement);
+  for (size_t i = 0; i < nt; ++i) {
+    w = writeTagView(w, p.tags[i], keep ? sizes[i] : tagViewSize(p.tags[i]));
+  }
+  for (size_t i = 0; i < p.fields.size(); ++i) {
+    const model::FieldView& f = p.fields[i];
+    w = writeFieldView(w, f, keep ? sizes[nt + i] : fieldViewSize(f));
+  }
+  if (p.time_ns != 0) {
+    w = writeVarint(writeKey(w, kPointTime, kWireVarint), static_cast<uint64_t>(p.time_ns));
+  }
+  return w;
+}
+
+// Room appendPoint(PointView, char*, room) needs for writeViewEntryOnePass().
+constexpr size_t kOnePassRoom = 16384 + 3;
+// writeViewEntryOnePass() gives up past this many bytes (it writes one message of under 128 bytes
+// and the time after it, so it never writes past 16383 + 3 bytes).
+constexpr size_t kOnePassLimit = 16384 - 128 - 16;
+
+// The common entry in one pass, without sizing anything first: every Tag and Field message under
+// 128 bytes (its 1-byte length is written when the message is done) and the Point message 128 to
+// 16383 bytes (2-byte length). nullptr for any other view (what was written is garbage): the sized
+// path writes it. Needs kOnePassRoom bytes at out. The bytes are those of writeViewEntry().
+char* writeViewEntryOnePass(char* out, const model::PointView& p) {
+  if (p.measurement.size() >= 128) return nullptr;
+  char* w = out + 3;  // the entry's key and 2-byte length come last
+  if (!p.measurement.empty()) w = writeBytes(writeKey(w, kPointName, kWireLen), p.measurement);
+  for (const model::TagView& t : p.tags) {
+    if (t.key.size() + t.value.size() >= 120) return nullptr;
+    char* msg = w;
+    w += 2;
+    w = writeKeyField(w, t.key);
+    w = writeKey(w, kFieldIsTag, kWireVarint);
+    *w++ = 1;
+    w = writeBytes(writeKey(w, kFieldValue.s, kWireLen), t.value);
+    msg[0] = static_cast<char>(uint32_t{kPointFields} << 3 | kWireLen);
+    msg[1] = static_cast<char>(w - msg - 2);
+    if (static_cast<size_t>(w - out) > kOnePassLimit) return nullptr;
+  }
+  for (const model::FieldView& f : p.fields) {
+    const size_t value = f.type == model::FieldType::kString ? f.s.size() : 0;
+    if (f.key.size() + value >= 100) return nullptr;  // + key bytes and a value of <= 11 bytes
+    char* msg = w;
+    w += 2;
+    w = writeKeyField(w, f.key);
+    switch (f.type) {
+      case model::FieldType::kInt: w = writeBasic(w, kFieldValue, f.i); break;
+      case model::FieldType::kUint: w = writeBasic(w, kFieldValue, f.u); break;
+      case model::FieldType::kBool: w = writeBasic(w, kFieldValue, f.b); break;
+      case model::FieldType::kString:
+        w = writeBytes(writeKey(w, kFieldValue.s, kWireLen), f.s);
+        break;
+      default: w = writeBasic(w, kFieldValue, f.f); break;
+    }
+    msg[0] = static_cast<char>(uint32_t{kPointFields} << 3 | kWireLen);
+    msg[1] = static_cast<char>(w - msg - 2);
+    if (static_cast<size_t>(w - out) > kOnePassLimit) return nullptr;
+  }
+  if (p.time_ns != 0) {
+    w = writeVarint(writeKey(w, kPointTime, kWireVarint), static_cast<uint64_t>(p.time_ns));
+  }
+  const size_t size = static_cast<size_t>(w - out) - 3;
+  if (size < 128 || size >= 16384) return nullptr;
+  out[0] = static_cast<char>(uint32_t{kPointsArr} << 3 | kWireLen);
+  out[1] = static_cast<char>((size & 0x7f) | 0x80);
+  out[2] = static_cast<char>(size >> 7);
+  return w;
+}
+
+}  // namespace
+
+void appendPoint(const model::PointView& p, std::string* out) {
+  uint32_t sizes[kMaxSizedViews];
+  const size_t size = viewMessageSize(p, sizes);
+  const size_t base = out->size();
+  out->resize(base + lenFieldSize(kPointsArr, size));
+  writeViewEntry(out->data() + base, p, size, sizes);
+}
+
+size_t appendPoint(const model::PointView& p, char* out, size_t room) {
+  if (room >= kOnePassRoom) {
+    if (const char* end = writeViewEntryOnePass(out, p)) return static_cast<size_t>(end - out);
+  }
+  uint32_t sizes[kMaxSizedViews];
+  const size_t size = viewMessageSize(p, sizes);
+  const size_t entry = lenFieldSize(kPointsArr, size);
+  if (entry > room) return 0;
+  writeViewEntry(out, p, size, sizes);
+  return entry;
+}
+
 void encode(std::span<const Point> pts, std::span<const std::vector<model::Warning>> warnings,
             std::string* out) {
   std::vector<size_t> sizes(pts.size());

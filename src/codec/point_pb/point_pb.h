@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "model/category.h"
 #include "model/point.h"
+#include "model/point_view.h"
 #include "model/warning.h"
 
 namespace sextant::codec::pb {
@@ -38,6 +39,12 @@ void encode(std::span<const model::Point> pts, std::string* out);
 // Appends one point's PBPoints.arr entry (what encode() writes for it) to *out, without
 // allocating anything but *out's growth: the uploader's per-point path.
 void appendPoint(const model::Point& p, std::string* out);
+// The same bytes as appendPoint(model::toPoint(p), out), from views (no copy of a string).
+void appendPoint(const model::PointView& p, std::string* out);
+// As above into [out, out + room), for callers that manage their own buffer (no zero-filling of
+// a string's growth): the bytes written, or 0 (nothing written) when the entry needs more than
+// `room` bytes.
+size_t appendPoint(const model::PointView& p, char* out, size_t room);
 
 // As above, and point i also carries warnings[i] as `warns` (the echo of normalisation).
 // `warnings` may be shorter than `pts` (an empty span: no warnings at all).

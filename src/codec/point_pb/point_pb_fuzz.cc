@@ -1,7 +1,8 @@
 // libFuzzer target: the PBPoints decoder on arbitrary bytes. Whatever decodes must re-encode
 // to a body that decodes to the same points, and encoding is canonical (encode(decode(encode))
-// gives the same bytes), and appendPoint() point by point writes the same bytes as encode(). Any
-// violation aborts.
+// gives the same bytes), and appendPoint() point by point writes the same bytes as encode(), from
+// the points and, for points of scalars and strings, from their views (into a string, and into a
+// buffer with ample and with exact room). Any violation aborts.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -32,6 +33,38 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string appended;
   for (const Point& p : *first) pb::appendPoint(p, &appended);
   if (appended != once) fail("appendPoint differs from encode");
+  for (const Point& p : *first) {
+    sextant::model::PointView v;
+    v.category = p.category;
+    v.measurement = p.measurement;
+    bool scalars = true;
+    for (const auto& t : p.tags) v.tags.push_back({t.key, t.value});
+    for (const auto& f : p.fields) {
+      sextant::model::FieldView& fv = v.fields.emplace_back();
+      fv.key = f.key;
+      fv.type = sextant::model::fieldType(f.value);
+      if (const auto* x = std::get_if<int64_t>(&f.value)) fv.i = *x;
+      if (const auto* x = std::get_if<uint64_t>(&f.value)) fv.u = *x;
+      if (const auto* x = std::get_if<double>(&f.value)) fv.f = *x;
+      if (const auto* x = std::get_if<bool>(&f.value)) fv.b = *x;
+      if (const auto* x = std::get_if<std::string>(&f.value)) fv.s = *x;
+      scalars = scalars && fv.type != sextant::model::FieldType::kBytes &&
+                fv.type != sextant::model::FieldType::kArray;
+    }
+    v.time_ns = p.time_ns;
+    if (!scalars) continue;
+    std::string want, got;
+    pb::appendPoint(p, &want);
+    pb::appendPoint(v, &got);
+    if (got != want) fail("appendPoint(view) differs from appendPoint(point)");
+    for (size_t room : {want.size() + (size_t{1} << 15), want.size()}) {
+      std::string buf(room, '\0');
+      if (pb::appendPoint(v, buf.data(), room) != want.size() ||
+          buf.compare(0, want.size(), want)) {
+        fail("appendPoint(view, buffer) differs from appendPoint(point)");
+      }
+    }
+  }
   auto second = pb::decode(once, Category::kLogging);
   if (!second.isOk()) fail("re-encoded body does not decode");
   if (second->size() != first->size()) fail("point count changed");

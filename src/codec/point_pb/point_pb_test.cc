@@ -565,6 +565,112 @@ TEST(PointPbEncode, EveryShortStringLength) {
   }
 }
 
+// The view of a point (scalars and strings), read back by libprotobuf: the point it shows, with
+// the same bytes as appendPoint(Point); random points and every short string length.
+TEST(PointPbEncode, AppendPointFromViews) {
+  std::mt19937_64 rng(20261124);
+  model::testing::RandomPointOptions ro;
+  ro.bytes = ro.arrays = false;
+  for (int i = 0; i < 500; ++i) {
+    const Point p = model::testing::randomPoint(rng, ro);
+    model::PointView v;
+    v.category = p.category;
+    v.measurement = p.measurement;
+    for (const model::Tag& t : p.tags) v.tags.push_back({t.key, t.value});
+    for (const model::Field& f : p.fields) {
+      model::FieldView& fv = v.fields.emplace_back();
+      fv.key = f.key;
+      fv.type = model::fieldType(f.value);
+      if (const auto* x = std::get_if<int64_t>(&f.value)) fv.i = *x;
+      if (const auto* x = std::get_if<uint64_t>(&f.value)) fv.u = *x;
+      if (const auto* x = std::get_if<double>(&f.value)) fv.f = *x;
+      if (const auto* x = std::get_if<bool>(&f.value)) fv.b = *x;
+      if (const auto* x = std::get_if<std::string>(&f.value)) fv.s = *x;
+    }
+    v.time_ns = p.time_ns;
+    std::string from_view("\x0a\x00", 2), from_point("\x0a\x00", 2);
+    appendPoint(v, &from_view);
+    appendPoint(p, &from_point);
+    point::PBPoints msg;
+    ASSERT_TRUE(msg.ParseFromString(from_view)) << i;
+    ASSERT_EQ(msg.arr_size(), 2) << i;
+    expectMessageIs(msg.arr(1), p);
+    ASSERT_EQ(from_view, from_point) << model::debugString(p);
+    // Into a caller's buffer: the same bytes with room to spare (the one-pass writer) and with
+    // exactly the room needed (the sized one); nothing written and 0 with less.
+    const std::string want = from_point.substr(2);
+    for (size_t room : {size_t{1} << 20, want.size(), want.size() - 1}) {
+      std::string buf(std::max(room, size_t{1}), '\x7f');
+      const size_t n = appendPoint(v, buf.data(), room);
+      if (room < want.size()) {
+        EXPECT_EQ(n, 0u);
+        EXPECT_EQ(buf, std::string(buf.size(), '\x7f'));
+      } else {
+        ASSERT_EQ(n, want.size()) << room;
+        EXPECT_EQ(buf.substr(0, n), want) << room << " " << model::debugString(p);
+      }
+    }
+  }
+  for (size_t n = 0; n <= 40; ++n) {
+    const std::string text(n, static_cast<char>('a' + n % 26));
+    Point p;
+    p.measurement = text;
+    p.addTag(text, text);
+    p.addField(text + "s", text);
+    p.addField(text + "i", int64_t{-1});
+    p.time_ns = 0;  // no time on the wire
+    model::PointView v;
+    v.measurement = text;
+    v.tags.push_back({text, text});
+    model::FieldView& s = v.fields.emplace_back();
+    s.key = p.fields[0].key;
+    s.type = model::FieldType::kString;
+    s.s = text;
+    model::FieldView& i = v.fields.emplace_back();
+    i.key = p.fields[1].key;
+    i.type = model::FieldType::kInt;
+    i.i = -1;
+    std::string body;
+    appendPoint(v, &body);
+    point::PBPoints msg;
+    ASSERT_TRUE(msg.ParseFromString(body)) << n;
+    ASSERT_EQ(msg.arr_size(), 1) << n;
+    expectMessageIs(msg.arr(0), p);
+    std::string buf(1 << 20, '\0');
+    ASSERT_EQ(appendPoint(v, buf.data(), buf.size()), body.size()) << n;
+    EXPECT_EQ(buf.substr(0, body.size()), body) << n;
+  }
+  // Around the one-pass writer's limits: messages of 120-130 bytes, points of 16 KiB and more.
+  for (size_t len : {size_t{1}, size_t{90}, size_t{95}, size_t{100}, size_t{118}, size_t{119},
+                     size_t{120}, size_t{121}, size_t{126}, size_t{127}, size_t{128}}) {
+    for (size_t count : {size_t{1}, size_t{100}, size_t{130}, size_t{140}, size_t{200}}) {
+      Point p;
+      p.measurement = std::string(len, 'm');
+      for (size_t i = 0; i < count; ++i) {
+        const std::string key = std::to_string(i) + std::string(len, 'k');
+        p.addTag(key, "v");
+        p.addField(key + "s", std::string(len / 2, 's'));
+      }
+      model::PointView v;  // views of p's strings, now that p is complete
+      v.measurement = p.measurement;
+      for (const model::Tag& t : p.tags) v.tags.push_back({t.key, t.value});
+      for (const model::Field& field : p.fields) {
+        model::FieldView& f = v.fields.emplace_back();
+        f.key = field.key;
+        f.type = model::FieldType::kString;
+        f.s = std::get<std::string>(field.value);
+      }
+      p.time_ns = 1;
+      v.time_ns = 1;
+      std::string want;
+      appendPoint(p, &want);
+      std::string buf(want.size() + (1 << 20), '\0');
+      ASSERT_EQ(appendPoint(v, buf.data(), buf.size()), want.size()) << len << " " << count;
+      EXPECT_EQ(buf.substr(0, want.size()), want) << len << " " << count;
+    }
+  }
+}
+
 TEST(PointPbEncode, NanSurvives) {
   Point p = samplePoint();
   p.addField("nan", std::numeric_limits<double>::quiet_NaN());
