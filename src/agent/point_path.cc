@@ -433,14 +433,7 @@ std::optional<Status> PointPath::feedLineProtocol(model::Category category, std:
                                                   const model::CheckOptions& check,
                                                   const FeedOptions& options) {
   // Only what steps 1 and 3 do is replayed here; anything else takes the ordinary path.
-  if (!options_.protobuf_sink || !options.durable || !options.ignore_status.empty() ||
-      !options.field_white_list.empty()) {
-    return std::nullopt;
-  }
-  if (options_.pipeline &&
-      (!options_.pipeline_applies || options_.pipeline_applies(category, options))) {
-    return std::nullopt;
-  }
+  if (!options.durable || !fastPathAllowed(category, options)) return std::nullopt;
   const TagsSnapshot tags = globalTags(options);
   const bool correct = options_.auto_timestamp_correction;
   const int64_t now = correct ? options_.now_ns() : 0;
@@ -486,10 +479,7 @@ std::optional<Status> PointPath::feedLineProtocol(model::Category category, std:
   }
   if (ends.empty()) return std::nullopt;  // "no points": the ordinary path's answer
 
-  if (corrected > 0) {
-    std::lock_guard lock(stats_mu_);
-    corrected_times_ += corrected;
-  }
+  countCorrected(corrected);
   countFeed(category, options, ends.size());
   Status st = options_.protobuf_sink(category, pb.view(), ends, options.storage_index);
   countSink(category, ends.size(), st);

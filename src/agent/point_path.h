@@ -14,29 +14,28 @@
 //      (HTTP-push inputs, /v1/write) skips the wait: feed() returns after the sink accepted its
 //      points, so an answered request survives an agent crash.
 // Fast path (feedLineProtocol, used by /v1/write for line protocol): a body whose every line
-// parses, is already normalised (model::isNormalized) and needs no step that rewrites points
-// beyond global tags and time correction goes from text to the uploader's PBPoints bytes without
-// building a std::vector<model::Point>: each line is read into one reused point, gets steps 1
-// and 3 exactly as above, and is appended to a protobuf body (pb::appendPoint) handed to
-// `protobuf_sink` (Uploader::writeProtobuf). Any other body, or a feed with a pipeline script
-// that may apply, log filters, no durable flag or no protobuf sink, is left to the caller's
-// ordinary decode -> normalise -> feed() (nothing of it has been fed yet). The uploaded points
-// are the same either way (point_path_test.cc compares both paths).
-// Reused points (feedReusable, used by the prom input, which converts every scrape into the
-// points of its previous scrape): when no pipeline script may apply, the feed has no log
-// filters and there is a protobuf sink, each point gets steps 1 and 3 in place (exactly as
-// above) and is encoded at once (pb::appendPoint) into its batch's PBPoints bytes, under the
-// batch's lock (other feeds to that batch wait, ~0.1 µs per point); the points' storage stays
-// with the caller. Otherwise the points are moved into feed(). The uploaded bytes,
-// the batching (max_cache_count, flush_interval, durable) and every counter are the same either
-// way (point_path_test.cc compares both).
-// A batch holds decoded points (feed()) or encoded ones (feedReusable), in the order they were
-// fed: once an encoded feed reaches a batch, the decoded points waiting in it are encoded in
-// front of its points, and later feed()s to that batch are encoded behind them, until the batch
-// is flushed, in one sink call as before (the sink for decoded points, protobuf_sink for encoded
-// ones; both encode the same points to the same bytes).
-// Points are not re-normalised here: /v1/write normalises what clients send, and inputs build
-// valid points (their tests check it).
+// parses, is already normalised (model::isNormalized, model::ViewCheck) and needs no step that
+// rewrites points beyond global tags and time correction goes from text to the uploader's PBPoints
+// bytes without building a model::Point: each line is read as views into the body
+// (model::PointView; a line with an array or bytes field into one reused point), checked on those
+// views, gets steps 1 and 3 exactly as above, and is encoded from them (pb::appendPoint) into a
+// protobuf body handed to `protobuf_sink` (Uploader::writeProtobuf). Any other body, or a feed with
+// a pipeline script that may apply, log filters, no durable flag or no protobuf sink, is left to
+// the caller's ordinary decode -> normalise -> feed() (nothing of it has been fed yet). The
+// uploaded points are the same either way (point_path_test.cc compares both paths). Reused points
+// (feedReusable, used by the prom input, which converts every scrape into the points of its
+// previous scrape): when no pipeline script may apply, the feed has no log filters and there is a
+// protobuf sink, each point gets steps 1 and 3 in place (exactly as above) and is encoded at once
+// (pb::appendPoint) into its batch's PBPoints bytes, under the batch's lock (other feeds to that
+// batch wait, ~0.1 µs per point); the points' storage stays with the caller. Otherwise the points
+// are moved into feed(). The uploaded bytes, the batching (max_cache_count, flush_interval,
+// durable) and every counter are the same either way (point_path_test.cc compares both). A batch
+// holds decoded points (feed()) or encoded ones (feedReusable), in the order they were fed: once an
+// encoded feed reaches a batch, the decoded points waiting in it are encoded in front of its
+// points, and later feed()s to that batch are encoded behind them, until the batch is flushed, in
+// one sink call as before (the sink for decoded points, protobuf_sink for encoded ones; both encode
+// the same points to the same bytes). Points are not re-normalised here: /v1/write normalises what
+// clients send, and inputs build valid points (their tests check it).
 //
 // Self-metrics: points and feeds per (input, category), flushes, sink failures, the last error
 // per input (reportError, /v1/lasterror).
