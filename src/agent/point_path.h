@@ -22,20 +22,24 @@
 // protobuf body handed to `protobuf_sink` (Uploader::writeProtobuf). Any other body, or a feed with
 // a pipeline script that may apply, log filters, no durable flag or no protobuf sink, is left to
 // the caller's ordinary decode -> normalise -> feed() (nothing of it has been fed yet). The
-// uploaded points are the same either way (point_path_test.cc compares both paths). Reused points
-// (feedReusable, used by the prom input, which converts every scrape into the points of its
-// previous scrape): when no pipeline script may apply, the feed has no log filters and there is a
-// protobuf sink, each point gets steps 1 and 3 in place (exactly as above) and is encoded at once
-// (pb::appendPoint) into its batch's PBPoints bytes, under the batch's lock (other feeds to that
-// batch wait, ~0.1 µs per point); the points' storage stays with the caller. Otherwise the points
-// are moved into feed(). The uploaded bytes, the batching (max_cache_count, flush_interval,
-// durable) and every counter are the same either way (point_path_test.cc compares both). A batch
-// holds decoded points (feed()) or encoded ones (feedReusable), in the order they were fed: once an
-// encoded feed reaches a batch, the decoded points waiting in it are encoded in front of its
-// points, and later feed()s to that batch are encoded behind them, until the batch is flushed, in
-// one sink call as before (the sink for decoded points, protobuf_sink for encoded ones; both encode
-// the same points to the same bytes). Points are not re-normalised here: /v1/write normalises what
-// clients send, and inputs build valid points (their tests check it).
+// uploaded points are the same either way (point_path_test.cc compares both paths).
+//
+// Reused points (feedReusable, used by the prom input, which converts every scrape into the points
+// of its previous scrape): when no pipeline script may apply, the feed has no log filters and there
+// is a protobuf sink, each point gets steps 1 and 3 in place (exactly as above) and is encoded at
+// once (pb::appendPoint) into its batch's PBPoints bytes, under the batch's lock (other feeds to
+// that batch wait, ~0.1 µs per point); the points' storage stays with the caller. Otherwise the
+// points are moved into feed(). The uploaded bytes, the batching (max_cache_count, flush_interval,
+// durable) and every counter are the same either way (point_path_test.cc compares both).
+//
+// A batch holds decoded points (feed()) or encoded ones (feedReusable), in the order they were fed:
+// once an encoded feed reaches a batch, the decoded points waiting in it are encoded in front of
+// its points, and later feed()s to that batch are encoded behind them, until the batch is flushed,
+// in one sink call as before (the sink for decoded points, protobuf_sink for encoded ones; both
+// encode the same points to the same bytes).
+//
+// Points are not re-normalised here: /v1/write normalises what clients send, and inputs build valid
+// points (their tests check it).
 //
 // Self-metrics: points and feeds per (input, category), flushes, sink failures, the last error
 // per input (reportError, /v1/lasterror).
