@@ -122,10 +122,6 @@ Status PromInput::collectAndFeed(int64_t now_ns, CollectFeeder& feeder) {
   Status st = scrapeInto(now_ns, &reused_, &end);
   reused_.resize(end);
   if (!reused_.empty()) (void)feeder.feedReusable(reused_);
-  if (reused_.size() > kMaxKeptPoints) {  // bound the memory kept between collections
-    reused_.resize(kMaxKeptPoints);
-    reused_.shrink_to_fit();
-  }
   return st;
 }
 

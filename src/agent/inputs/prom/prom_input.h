@@ -86,10 +86,8 @@ class PromInput final : public Input {
   Status collectAndFeed(int64_t now_ns, CollectFeeder& feeder) override;
   std::vector<TargetHealth> targets() const override;
 
-  // At most this many points are kept between collections (~650 heap bytes each): a larger
-  // collection reuses the first ones and allocates the rest, freed after its feed.
-  static constexpr size_t kMaxKeptPoints = 10'000;
-  size_t keptPoints() const { return reused_.size(); }  // only while no collection runs
+  // The points kept for the next collection: the last one's (only while no collection runs).
+  size_t keptPoints() const { return reused_.size(); }
 
   const PromConfig& config() const { return config_; }
 

@@ -603,12 +603,12 @@ TEST(PromInput, TheRunnerFeedsTheReusedPointsOfEachCollectionInOneFeed) {
   EXPECT_EQ(stats[0].errors, 4);
 }
 
-TEST(PromInput, KeepsAtMostkMaxKeptPointsBetweenCollections) {
+TEST(PromInput, KeepsOnlyTheLastCollectionsPoints) {
   Exporter ex;
   ex.start();
   // One label set per sample: one point each, plus the `collector` point.
   std::string big = "# TYPE g gauge\n";
-  const size_t n = PromInput::kMaxKeptPoints + 50;
+  const size_t n = 3000;
   for (size_t i = 0; i < n; ++i) big += "g{i=\"" + std::to_string(i) + "\"} 1\n";
   {
     std::lock_guard lock(ex.mu);
@@ -626,9 +626,9 @@ TEST(PromInput, KeepsAtMostkMaxKeptPointsBetweenCollections) {
   runner.add(std::move(input));
   ASSERT_TRUE(runner.collectNow(0).isOk());
   ASSERT_EQ(feeder.fed.size(), 1u);
-  EXPECT_EQ(feeder.fed[0].size(), n + 1);  // every point was fed
-  EXPECT_EQ(prom->keptPoints(), PromInput::kMaxKeptPoints);
-  {  // a small collection after it keeps what it used
+  EXPECT_EQ(feeder.fed[0].size(), n + 1);
+  EXPECT_EQ(prom->keptPoints(), n + 1);
+  {  // a smaller collection frees the points it does not use
     std::lock_guard lock(ex.mu);
     ex.body = "g 1\n";
   }
