@@ -731,26 +731,6 @@ TEST(CheckPropertyTest, NormalizeIsIdempotentWithTightLimits) {
   checkIdempotent(opts, 2, 400);
 }
 
-// The view of p (its bytes, arrays and all other values must be scalars or strings).
-PointView viewOf(const Point& p) {
-  PointView v;
-  v.category = p.category;
-  v.measurement = p.measurement;
-  for (const Tag& t : p.tags) v.tags.push_back({t.key, t.value});
-  for (const Field& f : p.fields) {
-    FieldView& fv = v.fields.emplace_back();
-    fv.key = f.key;
-    fv.type = fieldType(f.value);
-    if (const auto* x = std::get_if<int64_t>(&f.value)) fv.i = *x;
-    if (const auto* x = std::get_if<uint64_t>(&f.value)) fv.u = *x;
-    if (const auto* x = std::get_if<double>(&f.value)) fv.f = *x;
-    if (const auto* x = std::get_if<bool>(&f.value)) fv.b = *x;
-    if (const auto* x = std::get_if<std::string>(&f.value)) fv.s = *x;
-  }
-  v.time_ns = p.time_ns;
-  return v;
-}
-
 // A batch whose points repeat their names while the values change: ViewCheck checks only the
 // values of a point whose names passed before, and must still catch every bad value.
 TEST(ViewCheckTest, RepeatedNamesStillHaveTheirValuesChecked) {

@@ -64,4 +64,25 @@ inline Point toPoint(const PointView& v) {
   return p;
 }
 
+// The view of p (views into p's strings): p's fields must be scalars or strings (no bytes, no
+// arrays). For tests and benches that compare the two representations.
+inline PointView viewOf(const Point& p) {
+  PointView v;
+  v.category = p.category;
+  v.measurement = p.measurement;
+  for (const Tag& t : p.tags) v.tags.push_back({t.key, t.value});
+  for (const Field& f : p.fields) {
+    FieldView& fv = v.fields.emplace_back();
+    fv.key = f.key;
+    fv.type = fieldType(f.value);
+    if (const auto* x = std::get_if<int64_t>(&f.value)) fv.i = *x;
+    if (const auto* x = std::get_if<uint64_t>(&f.value)) fv.u = *x;
+    if (const auto* x = std::get_if<double>(&f.value)) fv.f = *x;
+    if (const auto* x = std::get_if<bool>(&f.value)) fv.b = *x;
+    if (const auto* x = std::get_if<std::string>(&f.value)) fv.s = *x;
+  }
+  v.time_ns = p.time_ns;
+  return v;
+}
+
 }  // namespace sextant::model

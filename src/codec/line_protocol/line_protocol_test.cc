@@ -810,23 +810,35 @@ TEST(LineProtocolProperty, RandomPointsRoundTrip) {
   }
 }
 
-// LineReader yields, one by one into a reused point, exactly the points decode() returns: the
-// random points encoded by hand-checked encode(), with blank lines and comments between them.
-TEST(LineReader, ReadsWhatDecodeReturnsIntoOneReusedPoint) {
-  std::mt19937_64 rng(20261122);
+// 2,000 random logging points with odd characters (escapes in every name and string), encoded
+// after `prefix` with blank and comment lines between them; decoded with logDecodeOptions().
+std::string randomLogBody(uint64_t seed, std::string prefix, std::vector<Point>* pts) {
+  std::mt19937_64 rng(seed);
   model::testing::RandomPointOptions ro;
   ro.odd_chars = true;
   ro.category = Category::kLogging;
-  std::vector<Point> pts;
-  std::string body = "# a comment\n\n";
+  std::string body = std::move(prefix);
   for (int i = 0; i < 2000; ++i) {
-    pts.push_back(model::testing::randomPoint(rng, ro));
-    encode(pts.back(), &body);
+    pts->push_back(model::testing::randomPoint(rng, ro));
+    encode(pts->back(), &body);
     if (i % 7 == 0) body += "  \t\r\n# another\n";
   }
+  return body;
+}
+
+DecodeOptions logDecodeOptions() {
   DecodeOptions opts;
   opts.category = Category::kLogging;
   opts.precision = Precision::kNanosecond;
+  return opts;
+}
+
+// LineReader yields, one by one into a reused point, exactly the points decode() returns: the
+// random points encoded by hand-checked encode(), with blank lines and comments between them.
+TEST(LineReader, ReadsWhatDecodeReturnsIntoOneReusedPoint) {
+  std::vector<Point> pts;
+  const std::string body = randomLogBody(20261122, "# a comment\n\n", &pts);
+  const DecodeOptions opts = logDecodeOptions();
   LineReader reader(body, opts);
   Point scratch;
   for (const Point& want : pts) {
@@ -844,20 +856,9 @@ TEST(LineReader, ReadsWhatDecodeReturnsIntoOneReusedPoint) {
 // (arrays, bytes) read again by next(Point*): random points of every field type with odd
 // characters (escapes in every name and string).
 TEST(LineReader, ViewsShowWhatDecodeReturns) {
-  std::mt19937_64 rng(20261123);
-  model::testing::RandomPointOptions ro;
-  ro.odd_chars = true;
-  ro.category = Category::kLogging;
   std::vector<Point> pts;
-  std::string body;
-  for (int i = 0; i < 2000; ++i) {
-    pts.push_back(model::testing::randomPoint(rng, ro));
-    encode(pts.back(), &body);
-    if (i % 7 == 0) body += "  \t\r\n# another\n";
-  }
-  DecodeOptions opts;
-  opts.category = Category::kLogging;
-  opts.precision = Precision::kNanosecond;
+  const std::string body = randomLogBody(20261123, "", &pts);
+  const DecodeOptions opts = logDecodeOptions();
   LineReader reader(body, opts);
   model::PointView view;
   Point scratch;

@@ -34,25 +34,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const Point& p : *first) pb::appendPoint(p, &appended);
   if (appended != once) fail("appendPoint differs from encode");
   for (const Point& p : *first) {
-    sextant::model::PointView v;
-    v.category = p.category;
-    v.measurement = p.measurement;
     bool scalars = true;
-    for (const auto& t : p.tags) v.tags.push_back({t.key, t.value});
     for (const auto& f : p.fields) {
-      sextant::model::FieldView& fv = v.fields.emplace_back();
-      fv.key = f.key;
-      fv.type = sextant::model::fieldType(f.value);
-      if (const auto* x = std::get_if<int64_t>(&f.value)) fv.i = *x;
-      if (const auto* x = std::get_if<uint64_t>(&f.value)) fv.u = *x;
-      if (const auto* x = std::get_if<double>(&f.value)) fv.f = *x;
-      if (const auto* x = std::get_if<bool>(&f.value)) fv.b = *x;
-      if (const auto* x = std::get_if<std::string>(&f.value)) fv.s = *x;
-      scalars = scalars && fv.type != sextant::model::FieldType::kBytes &&
-                fv.type != sextant::model::FieldType::kArray;
+      const auto type = sextant::model::fieldType(f.value);
+      scalars = scalars && type != sextant::model::FieldType::kBytes &&
+                type != sextant::model::FieldType::kArray;
     }
-    v.time_ns = p.time_ns;
     if (!scalars) continue;
+    const sextant::model::PointView v = sextant::model::viewOf(p);
     std::string want, got;
     pb::appendPoint(p, &want);
     pb::appendPoint(v, &got);

@@ -573,21 +573,7 @@ TEST(PointPbEncode, AppendPointFromViews) {
   ro.bytes = ro.arrays = false;
   for (int i = 0; i < 500; ++i) {
     const Point p = model::testing::randomPoint(rng, ro);
-    model::PointView v;
-    v.category = p.category;
-    v.measurement = p.measurement;
-    for (const model::Tag& t : p.tags) v.tags.push_back({t.key, t.value});
-    for (const model::Field& f : p.fields) {
-      model::FieldView& fv = v.fields.emplace_back();
-      fv.key = f.key;
-      fv.type = model::fieldType(f.value);
-      if (const auto* x = std::get_if<int64_t>(&f.value)) fv.i = *x;
-      if (const auto* x = std::get_if<uint64_t>(&f.value)) fv.u = *x;
-      if (const auto* x = std::get_if<double>(&f.value)) fv.f = *x;
-      if (const auto* x = std::get_if<bool>(&f.value)) fv.b = *x;
-      if (const auto* x = std::get_if<std::string>(&f.value)) fv.s = *x;
-    }
-    v.time_ns = p.time_ns;
+    const model::PointView v = model::viewOf(p);
     std::string from_view("\x0a\x00", 2), from_point("\x0a\x00", 2);
     appendPoint(v, &from_view);
     appendPoint(p, &from_point);
