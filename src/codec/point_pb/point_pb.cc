@@ -588,10 +588,6 @@ char* writeTagView(char* p, const model::TagView& t, size_t size) {
   return writeBytes(writeKey(p, kFieldValue.s, kWireLen), t.value);
 }
 
-}  // namespace
-
-namespace {
-
 // Tag and Field messages of a view are sized once: up to this many, the sizes are kept for the
 // write pass.
 constexpr size_t kMaxSizedViews = 64;
