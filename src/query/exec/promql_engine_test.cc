@@ -29,6 +29,16 @@ ExprPtr mustParse(std::string_view q) {
 }
 
 // metric{job="a"}: value i at i minutes, i = 0..10.
+// A result's values and times as bits, for bit-for-bit comparisons.
+std::vector<std::uint64_t> resultBits(const QueryResult& r) {
+  std::vector<std::uint64_t> out;
+  for (const SeriesValues& s : r.series) {
+    for (double v : s.v) out.push_back(std::bit_cast<std::uint64_t>(v));
+    for (std::int64_t t : s.t_ms) out.push_back(static_cast<std::uint64_t>(t));
+  }
+  return out;
+}
+
 MemoryQueryable minuteSeries() {
   PromSeries s;
   s.labels = {{"__name__", "metric"}, {"job", "a"}};
@@ -343,14 +353,6 @@ TEST(PromqlEngineTest, ThreadsDoNotChangeResults) {
       "absent_over_time(nothing[5m])",
       "histogram_quantile(0.9, sum by (le) (rate(c[5m])))",
   };
-  auto bits = [](const QueryResult& r) {
-    std::vector<std::uint64_t> out;
-    for (const SeriesValues& s : r.series) {
-      for (double v : s.v) out.push_back(std::bit_cast<std::uint64_t>(v));
-      for (std::int64_t t : s.t_ms) out.push_back(static_cast<std::uint64_t>(t));
-    }
-    return out;
-  };
   for (const char* text : queries) {
     auto e = mustParse(text);
     EngineOptions one;
@@ -366,7 +368,7 @@ TEST(PromqlEngineTest, ThreadsDoNotChangeResults) {
       for (std::size_t i = 0; i < got->series.size(); ++i) {
         EXPECT_EQ(got->series[i].labels, want->series[i].labels) << text;
       }
-      EXPECT_EQ(bits(*got), bits(*want)) << text << " on " << threads << " threads";
+      EXPECT_EQ(resultBits(*got), resultBits(*want)) << text << " on " << threads << " threads";
     }
   }
 }
@@ -762,14 +764,6 @@ TEST_F(PromqlStorageTest, StreamedSelectionsMatchTheMaterialisedPath) {
       "m_g @ " + std::to_string(at / 1000),
       "max_over_time(m_g[10m:1m])",
   };
-  auto bits = [](const QueryResult& r) {
-    std::vector<std::uint64_t> out;
-    for (const SeriesValues& s : r.series) {
-      for (double v : s.v) out.push_back(std::bit_cast<std::uint64_t>(v));
-      for (std::int64_t t : s.t_ms) out.push_back(static_cast<std::uint64_t>(t));
-    }
-    return out;
-  };
   for (Queryable* q : {static_cast<Queryable*>(&mem), stored.get()}) {
     for (const std::string& text : queries) {
       auto e = mustParse(text);
@@ -785,7 +779,7 @@ TEST_F(PromqlStorageTest, StreamedSelectionsMatchTheMaterialisedPath) {
         for (size_t i = 0; i < got->series.size(); ++i) {
           EXPECT_EQ(got->series[i].labels, want->series[i].labels) << text;
         }
-        EXPECT_EQ(bits(*got), bits(*want)) << text << " on " << threads << " threads";
+        EXPECT_EQ(resultBits(*got), resultBits(*want)) << text << " on " << threads << " threads";
         EXPECT_EQ(got->peak_samples, want->peak_samples) << text;
       }
     }

@@ -460,18 +460,37 @@ Status streamFieldShard(storage::StorageEngine& engine, const FieldSelector& sel
   return st;
 }
 
+// A PromQL selector's matchers on storage: the fields of each measurement its __name__ matchers
+// select (resolveMetricNames), and its other matchers (on tags).
+struct MetricSelection {
+  std::map<std::string, std::vector<std::string>> fields;
+  std::vector<storage::TagMatcher> labels;
+};
+
+Result<MetricSelection> selectMetrics(storage::StorageEngine& engine,
+                                      const std::string& workspace_id,
+                                      const std::vector<storage::TagMatcher>& matchers) {
+  MetricSelection out;
+  std::vector<storage::TagMatcher> names;
+  for (const storage::TagMatcher& m : matchers) {
+    (m.key == "__name__" ? names : out.labels).push_back(m);
+  }
+  auto pairs = resolveMetricNames(engine, workspace_id, names);
+  if (!pairs.isOk()) return pairs.status();
+  for (auto& [m, f] : *pairs) out.fields[m].push_back(f);
+  return out;
+}
+
 }  // namespace
 
 Status forEachPromSeries(storage::StorageEngine& engine, const std::string& workspace_id,
                          const std::vector<storage::TagMatcher>& matchers, std::int64_t min_ms,
                          std::int64_t max_ms, const FetchLimits& limits,
                          const PromSeriesSink& sink) {
-  std::vector<storage::TagMatcher> names, labels;
-  for (const storage::TagMatcher& m : matchers) (m.key == "__name__" ? names : labels).push_back(m);
-  auto pairs = resolveMetricNames(engine, workspace_id, names);
-  if (!pairs.isOk()) return pairs.status();
-  std::map<std::string, std::vector<std::string>> by_measurement;
-  for (auto& [m, f] : *pairs) by_measurement[m].push_back(f);
+  auto selection = selectMetrics(engine, workspace_id, matchers);
+  if (!selection.isOk()) return selection.status();
+  const std::vector<storage::TagMatcher>& labels = selection->labels;
+  std::map<std::string, std::vector<std::string>>& by_measurement = selection->fields;
   // One count of series and samples over all measurements, against the whole budget.
   SharedCounts counts;
   const std::uint32_t shards = std::max(1u, limits.threads);
@@ -542,12 +561,10 @@ Result<std::vector<PromSeries>> fetchPromSeries(storage::StorageEngine& engine,
                                                 const std::vector<storage::TagMatcher>& matchers,
                                                 std::int64_t min_ms, std::int64_t max_ms,
                                                 const FetchLimits& limits) {
-  std::vector<storage::TagMatcher> names, labels;
-  for (const storage::TagMatcher& m : matchers) (m.key == "__name__" ? names : labels).push_back(m);
-  auto pairs = resolveMetricNames(engine, workspace_id, names);
-  if (!pairs.isOk()) return pairs.status();
-  std::map<std::string, std::vector<std::string>> by_measurement;
-  for (auto& [m, f] : *pairs) by_measurement[m].push_back(f);
+  auto selection = selectMetrics(engine, workspace_id, matchers);
+  if (!selection.isOk()) return selection.status();
+  const std::vector<storage::TagMatcher>& labels = selection->labels;
+  std::map<std::string, std::vector<std::string>>& by_measurement = selection->fields;
   constexpr std::int64_t kMs = 1'000'000;
   std::vector<PromSeries> out;
   std::size_t samples = 0;  // kept so far, over all measurements
