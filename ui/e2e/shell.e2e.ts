@@ -54,6 +54,8 @@ describe('shell', () => {
     await page.fill('[data-testid="time-from"]', 'now-90m');
     await page.click('.popover .btn.primary');
     await page.waitForFunction(() => location.hash.includes('from=now-90m'));
+    // The URL changes first; the toggle's label follows on the next render.
+    await page.waitForSelector('[data-testid="timepicker-toggle"]:has-text("Last 90m")');
     expect(await page.textContent('[data-testid="timepicker-toggle"]')).toContain('Last 90m');
   });
 

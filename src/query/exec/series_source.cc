@@ -313,19 +313,18 @@ Result<std::vector<FieldSeries>> fetchFieldSeries(storage::StorageEngine& engine
 
 namespace {
 
-// One series of a streamed pass: its samples as read (ns), until the pass ends.
+// One series of a streamed pass: its samples as read, until the pass ends.
 struct PassSeries {
   std::string field;
   std::vector<model::Tag> tags;
-  PromSeries s;  // time_ms holds ns until the pass ends
+  PromSeries s;  // time_ms holds ms (see appendPassTimes), or ns when `ns`
+  bool ns = false;
 };
 
-// Converts a pass series' ns times to ms in place, sorted and collapsed as fetchFieldSeries does:
-// sorted and collapsed in ns when not strictly ascending there, divided, then sorted and
-// collapsed again when two samples fall on one ms.
+// A pass series' ns times become ms as fetchFieldSeries converts them.
 //
-// The common case first: times strictly ascending, non-negative, whole ms. There the quotient
-// by 10^6 = 2^6 * 15625 is exact: a shift and a product with 15625's inverse modulo 2^64, whose
+// The common case, on the way in: times strictly ascending, non-negative, whole ms. There the
+// quotient by 10^6 = 2^6 * 15625 is exact: a shift and a product with 15625's inverse modulo 2^64, whose
 // result is at most (2^64 - 1) / 15625 exactly when the shifted value is a multiple of 15625
 // (Granlund and Montgomery's divisibility test); no division, and the ms stay strictly ascending.
 constexpr std::uint64_t inverseMod64(std::uint64_t odd) {
@@ -338,25 +337,37 @@ static_assert(kInv15625 * 15625 == 1);
 constexpr std::uint64_t kMaxMsQuotient = UINT64_MAX / 15625;
 static_assert(kNsPerMs == 64 * 15625);
 
-bool wholeMsAscendingToMs(std::vector<std::int64_t>* t) {
-  std::int64_t* x = t->data();
-  const std::size_t n = t->size();
-  std::int64_t prev = -1;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int64_t ns = x[i];
-    const std::uint64_t q = (static_cast<std::uint64_t>(ns) >> 6) * kInv15625;
-    if (!(ns > prev && (ns & 63) == 0 && q <= kMaxMsQuotient)) {
-      for (std::size_t j = 0; j < i; ++j) x[j] *= kNsPerMs;  // undone: exact
-      return false;
-    }
-    prev = ns;
-    x[i] = static_cast<std::int64_t>(q);
+// Appends n ns times to p. While they are whole ms, strictly ascending and non-negative (the
+// usual case), they are converted on the way; at the first that is not, the series goes back to
+// ns (p->ns) for finishPassTimes.
+void appendPassTimes(PassSeries* p, const std::int64_t* t, std::size_t n) {
+  std::vector<std::int64_t>& times = p->s.time_ms;
+  const std::size_t old = times.size();
+  if (p->ns) {
+    times.insert(times.end(), t, t + n);
+    return;
   }
-  return true;
+  times.resize(old + n);
+  std::int64_t* dst = times.data() + old;
+  std::int64_t prev = old > 0 ? dst[-1] * kNsPerMs : -1;
+  std::size_t i = 0;
+  for (; i < n; ++i) {
+    const std::int64_t ns = t[i];
+    const std::uint64_t q = (static_cast<std::uint64_t>(ns) >> 6) * kInv15625;
+    if (!(ns > prev && (ns & 63) == 0 && q <= kMaxMsQuotient)) break;
+    prev = ns;
+    dst[i] = static_cast<std::int64_t>(q);
+  }
+  if (i == n) return;
+  for (std::size_t j = 0; j < old; ++j) times[j] *= kNsPerMs;  // undone: exact
+  std::copy(t, t + n, dst);
+  p->ns = true;
 }
 
+// The other case, at the end of the pass: a series' ns times to ms in place, sorted and
+// collapsed in ns when not strictly ascending there, divided, then sorted and collapsed again
+// when two samples fall on one ms.
 void finishPassTimes(std::vector<std::int64_t>* t, std::vector<double>* v) {
-  if (wholeMsAscendingToMs(t)) return;
   bool ns_ascending = true;
   for (std::size_t i = 1; i < t->size(); ++i) ns_ascending &= (*t)[i] > (*t)[i - 1];
   if (!ns_ascending) sortAndCollapse(t, v);
@@ -400,7 +411,7 @@ Status streamFieldShard(storage::StorageEngine& engine, const FieldSelector& sel
   req.pass_done = [&]() -> Status {
     for (std::size_t i = 0; i < used; ++i) {
       PassSeries& p = pool[i];
-      finishPassTimes(&p.s.time_ms, &p.s.values);
+      if (p.ns) finishPassTimes(&p.s.time_ms, &p.s.values);
       p.s.labels = std::move(p.tags);
       p.s.labels.push_back({"__name__", prefix + p.field});
       std::sort(p.s.labels.begin(), p.s.labels.end(),
@@ -436,21 +447,23 @@ Status streamFieldShard(storage::StorageEngine& engine, const FieldSelector& sel
         p.tags = *b.series_tags;
         p.s.time_ms.clear();
         p.s.values.clear();
+        p.ns = false;
       }
-      PromSeries& s = pool[it->second].s;
+      PassSeries& p = pool[it->second];
+      PromSeries& s = p.s;
       // Checked before the rows are copied, as fetchFieldSeries (every sample read counts).
       if (counts->samples.fetch_add(present) + present > lim.max_samples) {
         return outOfRange(std::string(kFetchTooManySamples));
       }
       if (present == rows && c.type == model::FieldType::kFloat) {
         const double* v = std::get<2>(c.values).data() + off;
-        s.time_ms.insert(s.time_ms.end(), b.time_ns, b.time_ns + rows);
+        appendPassTimes(&p, b.time_ns, rows);
         s.values.insert(s.values.end(), v, v + rows);
         continue;
       }
       for (std::size_t r = 0; r < rows; ++r) {
         if (!c.isPresent(off + r)) continue;
-        s.time_ms.push_back(b.time_ns[r]);
+        appendPassTimes(&p, b.time_ns + r, 1);
         s.values.push_back(numericAt(c, off + r));
       }
     }

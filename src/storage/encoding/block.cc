@@ -230,8 +230,10 @@ std::uint8_t encodeInts(std::span<const std::uint64_t> v, BlockHint hint, std::s
 // The delta and delta2 decoders write n values to dst and read exactly all of p (false: a bad or
 // truncated varint, or trailing bytes). Fast paths: a one-byte varint is read inline, and for
 // delta2 a run of eight zero bytes (eight equal steps: regular timestamps) is eight values at once.
-template <typename T>
-bool decodeDeltaRun(std::string_view p, T* dst, std::size_t n) {
+// decodeDeltaRun's `convert` turns each running sum into the stored value (the decimal codec:
+// mantissa / 10^e).
+template <typename T, typename Convert>
+bool decodeDeltaRun(std::string_view p, T* dst, std::size_t n, Convert convert) {
   const auto* in = reinterpret_cast<const unsigned char*>(p.data());
   std::size_t pos = 0;
   std::uint64_t prev = 0;
@@ -239,13 +241,21 @@ bool decodeDeltaRun(std::string_view p, T* dst, std::size_t n) {
     std::uint64_t z;
     if (pos < p.size() && in[pos] < 0x80) {
       z = in[pos++];
+    } else if (pos + 1 < p.size() && in[pos + 1] < 0x80) {
+      z = (in[pos] & 0x7Fu) | (std::uint64_t{in[pos + 1]} << 7);
+      pos += 2;
     } else if (!readVarintAt(p, &pos, &z)) {
       return false;
     }
     prev += static_cast<std::uint64_t>(unzigzag(z));
-    dst[i] = static_cast<T>(prev);
+    dst[i] = convert(prev);
   }
   return pos == p.size();
+}
+
+template <typename T>
+bool decodeDeltaRun(std::string_view p, T* dst, std::size_t n) {
+  return decodeDeltaRun(p, dst, n, [](std::uint64_t x) { return static_cast<T>(x); });
 }
 
 template <typename T>
@@ -489,16 +499,26 @@ Status decodeFloats(std::uint8_t codec, std::string_view p, std::size_t n,
       if (p.empty() || static_cast<unsigned char>(p[0]) > kMaxDecimalExponent) {
         return dataLoss("column block: bad decimal exponent");
       }
-      const double scale = kPow10[static_cast<unsigned char>(p[0])];
-      ByteReader r(p.substr(1));
-      std::uint64_t m = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        std::uint64_t z;
-        if (!r.varint(&z)) return dataLoss("column block: bad decimal varint");
-        m += static_cast<std::uint64_t>(unzigzag(z));
-        out->push_back(static_cast<double>(static_cast<std::int64_t>(m)) / scale);
+      const std::string_view mantissas = p.substr(1);
+      // Every mantissa takes at least one byte: a larger n is damage (and must not size `out`).
+      if (n > mantissas.size()) return dataLoss("column block: bad decimal varint");
+      const int e = static_cast<unsigned char>(p[0]);
+      const double scale = kPow10[e];
+      const std::size_t old = out->size();
+      out->resize(old + n);
+      // x / 1 is x: whole numbers (counters, the usual case) skip the division.
+      const bool ok =
+          e == 0 ? decodeDeltaRun(mantissas, out->data() + old, n,
+                                  [](std::uint64_t m) {
+                                    return static_cast<double>(static_cast<std::int64_t>(m));
+                                  })
+                 : decodeDeltaRun(mantissas, out->data() + old, n, [scale](std::uint64_t m) {
+                     return static_cast<double>(static_cast<std::int64_t>(m)) / scale;
+                   });
+      if (!ok) {
+        out->resize(old);
+        return dataLoss("column block: bad decimal varint");
       }
-      if (!r.done()) return dataLoss("column block: trailing bytes");
       return Status::ok();
     }
     default: return dataLoss("column block: bad float codec");

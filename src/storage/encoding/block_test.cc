@@ -15,6 +15,7 @@
 
 #include "core/crc32c.h"
 #include "core/little_endian.h"
+#include "storage/encoding/bit_io.h"
 
 namespace sextant::storage::encoding {
 namespace {
@@ -270,6 +271,47 @@ std::vector<std::uint8_t> deltaPayload(const std::vector<std::int64_t>& v) {
     prev = static_cast<std::uint64_t>(x);
   }
   return out;
+}
+
+// readVarintAt reads a varint of up to 8 bytes from one word when 8 bytes are left, and byte by
+// byte otherwise: every length, at its edges, with 0 to 11 bytes after it (both paths).
+TEST(Varint, EveryLengthOnBothPaths) {
+  std::vector<std::uint64_t> values = {0, UINT64_MAX, 1ull << 63};
+  for (int bits = 1; bits < 64; ++bits) {
+    values.push_back((1ull << bits) - 1);
+    values.push_back(1ull << bits);
+    values.push_back((1ull << bits) | 0x55);
+  }
+  for (std::uint64_t v : values) {
+    for (std::size_t tail = 0; tail < 12; ++tail) {
+      std::vector<std::uint8_t> bytes = {0x01};  // a one-byte varint (1) before it
+      testVarint(&bytes, v);
+      const std::size_t end = bytes.size();
+      bytes.resize(end + tail, 0xFF);
+      const std::string in(bytes.begin(), bytes.end());
+      std::size_t pos = 1;
+      std::uint64_t got = 0;
+      ASSERT_TRUE(readVarintAt(in, &pos, &got)) << v << " tail " << tail;
+      EXPECT_EQ(got, v) << "tail " << tail;
+      EXPECT_EQ(pos, end) << v << " tail " << tail;
+    }
+  }
+}
+
+TEST(Varint, TruncatedAndOverlongFail) {
+  std::uint64_t v = 0;
+  for (std::size_t n = 1; n < 16; ++n) {
+    // Only continuation bytes: truncated whatever the length (the word path sees no stop).
+    const std::string cont(n, static_cast<char>(0x80));
+    std::size_t pos = 0;
+    EXPECT_FALSE(readVarintAt(cont, &pos, &v)) << n;
+  }
+  // Ten bytes with a 10th above 1: above 2^64 - 1.
+  std::string over(9, static_cast<char>(0xFF));
+  over.push_back(0x02);
+  over.append(8, '\0');
+  std::size_t pos = 0;
+  EXPECT_FALSE(readVarintAt(over, &pos, &v));
 }
 
 TEST(ColumnBlock, DeltaFastPathsMatchValues) {
