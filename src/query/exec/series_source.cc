@@ -324,8 +324,8 @@ struct PassSeries {
 // A pass series' ns times become ms as fetchFieldSeries converts them.
 //
 // The common case, on the way in: times strictly ascending, non-negative, whole ms. There the
-// quotient by 10^6 = 2^6 * 15625 is exact: a shift and a product with 15625's inverse modulo 2^64, whose
-// result is at most (2^64 - 1) / 15625 exactly when the shifted value is a multiple of 15625
+// quotient by 10^6 = 2^6 * 15625 is exact: a shift and a product with 15625's inverse modulo 2^64,
+// whose result is at most (2^64 - 1) / 15625 exactly when the shifted value is a multiple of 15625
 // (Granlund and Montgomery's divisibility test); no division, and the ms stay strictly ascending.
 constexpr std::uint64_t inverseMod64(std::uint64_t odd) {
   std::uint64_t x = odd;  // Newton's iteration, each step doubles the correct low bits (3 → 96)
