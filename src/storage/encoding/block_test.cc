@@ -273,9 +273,8 @@ std::vector<std::uint8_t> deltaPayload(const std::vector<std::int64_t>& v) {
   return out;
 }
 
-// readVarintAt reads a varint of up to 8 bytes from one word when 8 bytes are left, and byte by
-// byte otherwise: every length, at its edges, with 0 to 11 bytes after it (both paths).
-TEST(Varint, EveryLengthOnBothPaths) {
+// readVarintAt: every length at its edges, with 0 to 11 bytes after it, stops at its last byte.
+TEST(Varint, EveryLengthWithAnyTail) {
   std::vector<std::uint64_t> values = {0, UINT64_MAX, 1ull << 63};
   for (int bits = 1; bits < 64; ++bits) {
     values.push_back((1ull << bits) - 1);
@@ -301,7 +300,7 @@ TEST(Varint, EveryLengthOnBothPaths) {
 TEST(Varint, TruncatedAndOverlongFail) {
   std::uint64_t v = 0;
   for (std::size_t n = 1; n < 16; ++n) {
-    // Only continuation bytes: truncated whatever the length (the word path sees no stop).
+    // Only continuation bytes: truncated whatever the length.
     const std::string cont(n, static_cast<char>(0x80));
     std::size_t pos = 0;
     EXPECT_FALSE(readVarintAt(cont, &pos, &v)) << n;
