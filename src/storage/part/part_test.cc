@@ -8,6 +8,7 @@
 #include "core/testing/fault_injection_file_system.h"
 #include "core/testing/mem_file_system.h"
 #include "core/testing/temp_dir.h"
+#include "storage/encoding/block.h"
 #include "storage/part/part_format.h"
 #include "storage/part/part_test_util.h"
 
@@ -583,6 +584,53 @@ TEST(PartTest, BlockDamageIsDataLossNamingThePart) {
   auto r = PartReader::open(fs, "/part-7");
   ASSERT_TRUE(r.isOk());
   EXPECT_EQ(testing::scanAll(**r).status().code(), StatusCode::kDataLoss);
+}
+
+// Time blocks that pass their checksums but break the granule's rules: a series' times out of
+// order, a time outside the granule's mark. Each is DataLoss on a reader's first read of the
+// granule (readGranule checks a granule's rows once per reader; its CRC covers later reads).
+TEST(PartTest, RechecksummedRowDamageIsDataLoss) {
+  // Two series with times far apart at random: the time block holds plain 64-bit values (deltas
+  // would take 9 bytes), so a block re-encoded with changed times keeps its size.
+  std::mt19937_64 rng(5);
+  std::vector<ColumnBatch> in;
+  std::vector<std::int64_t> times;  // the granule's time block: series 1's rows, then series 2's
+  for (std::uint64_t s = 1; s <= 2; ++s) {
+    ColumnBatch b = floatBatch("cpu", s, 0, 40);
+    std::int64_t t = 0;
+    for (std::int64_t& x : b.time_ns) x = t += static_cast<std::int64_t>(rng() >> 8) + 1;
+    times.insert(times.end(), b.time_ns.begin(), b.time_ns.end());
+    in.push_back(std::move(b));
+  }
+  struct Case {
+    const char* what;
+    void (*damage)(std::vector<std::int64_t>&);
+  };
+  const Case cases[] = {
+      {"rows out of order", [](std::vector<std::int64_t>& t) { std::swap(t[3], t[4]); }},
+      // Every time is at least 1: the mark's minimum.
+      {"outside the mark's bounds", [](std::vector<std::int64_t>& t) { t[0] = 0; }},
+  };
+  for (const Case& c : cases) {
+    ::sextant::testing::MemFileSystem fs;
+    ASSERT_TRUE(testing::writePart(fs, "/part", in).isOk());
+    const PartBlockRef time_block = blocksOf(fs, "/part").front();
+    std::vector<std::int64_t> damaged = times;
+    c.damage(damaged);
+    std::string block;
+    const std::size_t n = damaged.size();
+    encoding::encodeBlock(ColumnValues(std::in_place_index<0>, std::move(damaged)), {}, 0, n,
+                          encoding::BlockHint::kTimestamps, &block);
+    ASSERT_EQ(block.size(), time_block.length) << c.what;
+    ASSERT_TRUE(fs.overwrite("/part", time_block.offset, block).isOk());
+    for (int reader = 0; reader < 2; ++reader) {  // every reader checks on its first read
+      auto r = openOk(fs, "/part");
+      ASSERT_NE(r, nullptr);
+      auto out = testing::scanAll(*r);
+      EXPECT_EQ(out.status().code(), StatusCode::kDataLoss) << c.what;
+      EXPECT_NE(out.status().message().find(c.what), std::string::npos) << out.status().message();
+    }
+  }
 }
 
 }  // namespace
