@@ -228,10 +228,10 @@ std::uint8_t encodeInts(std::span<const std::uint64_t> v, BlockHint hint, std::s
 }
 
 // The delta and delta2 decoders write n values to dst and read exactly all of p (false: a bad or
-// truncated varint, or trailing bytes). Fast paths: a one-byte varint is read inline, and for
-// delta2 a run of eight zero bytes (eight equal steps: regular timestamps) is eight values at once.
-// decodeDeltaRun's `convert` turns each running sum into the stored value (the decimal codec:
-// mantissa / 10^e).
+// truncated varint, or trailing bytes). Fast paths: one-byte varints are read inline (delta: and
+// two-byte ones), and for delta2 a run of eight zero bytes (eight equal steps: regular timestamps)
+// is eight values at once. decodeDeltaRun's `convert` turns each running sum into the stored value
+// (the decimal codec: mantissa / 10^e).
 template <typename T, typename Convert>
 bool decodeDeltaRun(std::string_view p, T* dst, std::size_t n, Convert convert) {
   const auto* in = reinterpret_cast<const unsigned char*>(p.data());
