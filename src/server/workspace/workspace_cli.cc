@@ -38,7 +38,7 @@ std::string formatUtc(std::int64_t unix_ns) {
   time_t secs = static_cast<time_t>(unix_ns / 1'000'000'000);
   struct tm tm {};
   gmtime_r(&secs, &tm);
-  char buf[32];
+  char buf[80];  // room for any int in each field (GCC's -Wformat-truncation counts so)
   std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
