@@ -563,8 +563,10 @@ size_t fieldViewSize(const model::FieldView& f) {
   }
 }
 
-char* writeFieldView(char* p, const model::FieldView& f, size_t size) {
-  p = writeVarint(writeKey(p, kPointFields, kWireLen), size);
+// The body of a view's Field message (fieldViewSize() bytes): key, then its one value. This and
+// writeTagViewBody are always inlined: called from writeViewEntryOnePass()'s loops, GCC keeps them
+// out of line otherwise (agent_write_bench's fast path 10% slower).
+[[gnu::always_inline]] inline char* writeFieldViewBody(char* p, const model::FieldView& f) {
   p = writeKeyField(p, f.key);
   switch (f.type) {
     case model::FieldType::kInt: return writeBasic(p, kFieldValue, f.i);
@@ -575,17 +577,25 @@ char* writeFieldView(char* p, const model::FieldView& f, size_t size) {
   }
 }
 
+char* writeFieldView(char* p, const model::FieldView& f, size_t size) {
+  return writeFieldViewBody(writeVarint(writeKey(p, kPointFields, kWireLen), size), f);
+}
+
 size_t tagViewSize(const model::TagView& t) {
   return keyFieldSize(t.key) + lenFieldSize(kFieldValue.s, t.value.size()) + keySize(kFieldIsTag) +
          1;
 }
 
-char* writeTagView(char* p, const model::TagView& t, size_t size) {
-  p = writeVarint(writeKey(p, kPointFields, kWireLen), size);
+// The body of a view's Field message for a tag (tagViewSize() bytes).
+[[gnu::always_inline]] inline char* writeTagViewBody(char* p, const model::TagView& t) {
   p = writeKeyField(p, t.key);
   p = writeKey(p, kFieldIsTag, kWireVarint);
   *p++ = 1;
   return writeBytes(writeKey(p, kFieldValue.s, kWireLen), t.value);
+}
+
+char* writeTagView(char* p, const model::TagView& t, size_t size) {
+  return writeTagViewBody(writeVarint(writeKey(p, kPointFields, kWireLen), size), t);
 }
 
 // Tag and Field messages of a view are sized once: up to this many, the sizes are kept for the
@@ -649,11 +659,7 @@ char* writeViewEntryOnePass(char* out, const model::PointView& p) {
   for (const model::TagView& t : p.tags) {
     if (t.key.size() + t.value.size() >= 120) return nullptr;
     char* msg = w;
-    w += 2;
-    w = writeKeyField(w, t.key);
-    w = writeKey(w, kFieldIsTag, kWireVarint);
-    *w++ = 1;
-    w = writeBytes(writeKey(w, kFieldValue.s, kWireLen), t.value);
+    w = writeTagViewBody(w + 2, t);
     msg[0] = static_cast<char>(uint32_t{kPointFields} << 3 | kWireLen);
     msg[1] = static_cast<char>(w - msg - 2);
     if (static_cast<size_t>(w - out) > kOnePassLimit) return nullptr;
@@ -662,17 +668,7 @@ char* writeViewEntryOnePass(char* out, const model::PointView& p) {
     const size_t value = f.type == model::FieldType::kString ? f.s.size() : 0;
     if (f.key.size() + value >= 100) return nullptr;  // + key bytes and a value of <= 11 bytes
     char* msg = w;
-    w += 2;
-    w = writeKeyField(w, f.key);
-    switch (f.type) {
-      case model::FieldType::kInt: w = writeBasic(w, kFieldValue, f.i); break;
-      case model::FieldType::kUint: w = writeBasic(w, kFieldValue, f.u); break;
-      case model::FieldType::kBool: w = writeBasic(w, kFieldValue, f.b); break;
-      case model::FieldType::kString:
-        w = writeBytes(writeKey(w, kFieldValue.s, kWireLen), f.s);
-        break;
-      default: w = writeBasic(w, kFieldValue, f.f); break;
-    }
+    w = writeFieldViewBody(w + 2, f);
     msg[0] = static_cast<char>(uint32_t{kPointFields} << 3 | kWireLen);
     msg[1] = static_cast<char>(w - msg - 2);
     if (static_cast<size_t>(w - out) > kOnePassLimit) return nullptr;
