@@ -332,6 +332,10 @@ inline bool tagValueValid(std::string_view v, size_t max_len) {
   return !(bits & kNewline) && (!(bits & kNonAscii) || validUtf8(v));
 }
 
+inline bool stringFieldValid(std::string_view s, const CheckOptions& o, const Rules& r) {
+  return r.string_fields && !exceeds(s.size(), o.max_field_value_len) && validUtf8Fast(s);
+}
+
 inline bool fieldValueValid(const Field& field, const CheckOptions& o, const Rules& r) {
   const FieldValue& v = field.value;
   switch (fieldType(v)) {
@@ -339,10 +343,7 @@ inline bool fieldValueValid(const Field& field, const CheckOptions& o, const Rul
     case FieldType::kBool: return true;
     case FieldType::kUint: return o.allow_uint_fields;
     case FieldType::kFloat: return !std::isinf(*std::get_if<double>(&v));
-    case FieldType::kString: {
-      const std::string& s = std::get<std::string>(v);
-      return r.string_fields && !exceeds(s.size(), o.max_field_value_len) && validUtf8Fast(s);
-    }
+    case FieldType::kString: return stringFieldValid(std::get<std::string>(v), o, r);
     case FieldType::kBytes:
       return r.string_fields && !exceeds(std::get<Bytes>(v).data.size(), o.max_field_value_len);
     case FieldType::kArray: {
@@ -362,8 +363,7 @@ inline bool fieldValueValid(const FieldView& v, const CheckOptions& o, const Rul
     case FieldType::kBool: return true;
     case FieldType::kUint: return o.allow_uint_fields;
     case FieldType::kFloat: return !std::isinf(v.f);
-    case FieldType::kString:
-      return r.string_fields && !exceeds(v.s.size(), o.max_field_value_len) && validUtf8Fast(v.s);
+    case FieldType::kString: return stringFieldValid(v.s, o, r);
     default: return false;
   }
 }
