@@ -135,9 +135,17 @@ void addGlobalTagsTo(const TagMap& tags, model::Point& p) {
   }
 }
 
+// Step 3's rule: a time more than `skew` away from `now` (either side) is replaced by now. The
+// distance in uint64: any two int64 times, never an overflow.
+bool outsideSkew(int64_t t, int64_t now, int64_t skew) {
+  const uint64_t d = t > now ? static_cast<uint64_t>(t) - static_cast<uint64_t>(now)
+                             : static_cast<uint64_t>(now) - static_cast<uint64_t>(t);
+  return skew < 0 || d > static_cast<uint64_t>(skew);
+}
+
 // Step 3 on one point; true if it was re-timed.
 bool correctTime(model::Point& p, int64_t now, int64_t skew) {
-  if (p.time_ns - now > skew || now - p.time_ns > skew) {
+  if (outsideSkew(p.time_ns, now, skew)) {
     p.addField("__orig_time", int64_t{p.time_ns});
     p.time_ns = now;
     return true;
@@ -382,7 +390,7 @@ void addGlobalTagViews(const TagMap& tags, model::PointView& p) {
 
 // Step 3 on a view (as correctTime); true if it was re-timed.
 bool correctTimeView(model::PointView& p, int64_t now, int64_t skew) {
-  if (p.time_ns - now > skew || now - p.time_ns > skew) {
+  if (outsideSkew(p.time_ns, now, skew)) {
     model::FieldView& orig = p.fields.emplace_back();
     orig.key = "__orig_time";
     orig.type = model::FieldType::kInt;

@@ -110,6 +110,20 @@ TEST(PointPathTest, TimesMoreThanTwoHoursAwayAreCorrected) {
   EXPECT_EQ(path.stats().corrected_times, 2u);
 }
 
+TEST(PointPathTest, ExtremeTimesAreCorrectedWithoutOverflow) {
+  // now - INT64_MIN and INT64_MAX - now overflow int64: the distance is taken in uint64.
+  Sink sink;
+  PointPath path(baseOptions(sink));
+  std::vector<Point> in = pts({pt("min", INT64_MIN), pt("max", INT64_MAX)});
+  ASSERT_TRUE(path.feed(Category::kLogging, std::move(in), {.input = "t", .durable = true}).isOk());
+  const auto& out = sink.batches.at(0).second;
+  EXPECT_EQ(out[0].time_ns, kNow);
+  EXPECT_EQ(std::get<int64_t>(out[0].findField("__orig_time")->value), INT64_MIN);
+  EXPECT_EQ(out[1].time_ns, kNow);
+  EXPECT_EQ(std::get<int64_t>(out[1].findField("__orig_time")->value), INT64_MAX);
+  EXPECT_EQ(path.stats().corrected_times, 2u);
+}
+
 TEST(PointPathTest, CorrectionCanBeTurnedOff) {
   Sink sink;
   PointPathOptions o = baseOptions(sink);
