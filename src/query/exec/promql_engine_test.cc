@@ -408,6 +408,38 @@ TEST(PromqlFunctionsTest, AvgOverTime4IsAvgOverTimeFourTimes) {
   EXPECT_DOUBLE_EQ(got[1], 0.2);
 }
 
+// Prometheus' extrapolatedRate (promql/functions.go) transcribed as it is, without a memo: the
+// reference RateMemo must equal bit for bit. nullopt below two samples.
+std::optional<double> extrapolatedRate(fn::Window w, int64_t range_start_ms, int64_t range_end_ms,
+                                       int64_t range_ms, bool is_counter, bool is_rate) {
+  if (w.n < 2) return std::nullopt;
+  double result = w.v[w.n - 1] - w.v[0];
+  if (is_counter && w.reset_sum != nullptr) {
+    result += w.reset_sum[w.n - 1] - w.reset_sum[0];
+  } else if (is_counter) {
+    double prev = w.v[0];
+    for (size_t i = 1; i < w.n; ++i) {
+      if (w.v[i] < prev) result += prev;
+      prev = w.v[i];
+    }
+  }
+  double duration_to_start = static_cast<double>(w.t[0] - range_start_ms) / 1000;
+  double duration_to_end = static_cast<double>(range_end_ms - w.t[w.n - 1]) / 1000;
+  double sampled = static_cast<double>(w.t[w.n - 1] - w.t[0]) / 1000;
+  double avg_between = sampled / static_cast<double>(w.n - 1);
+  if (is_counter && result > 0 && w.v[0] >= 0) {
+    double duration_to_zero = sampled * (w.v[0] / result);
+    if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
+  }
+  double threshold = avg_between * 1.1;
+  double extrapolate_to = sampled;
+  extrapolate_to += duration_to_start < threshold ? duration_to_start : avg_between / 2;
+  extrapolate_to += duration_to_end < threshold ? duration_to_end : avg_between / 2;
+  double factor = extrapolate_to / sampled;
+  if (is_rate) factor /= static_cast<double>(range_ms) / 1000;
+  return result * factor;
+}
+
 // One series' windows as the engine walks them (range 5m, steps of 60 s), through one RateMemo,
 // against extrapolatedRate window by window.
 void expectRateMemoIsExtrapolatedRate(const std::vector<int64_t>& t, const std::vector<double>& v,
@@ -425,7 +457,7 @@ void expectRateMemoIsExtrapolatedRate(const std::vector<int64_t>& t, const std::
       while (lo < hi && t[lo] < start) ++lo;
       if (hi - lo < 2) continue;
       fn::Window w{t.data() + lo, v.data() + lo, hi - lo, is_counter ? rs.data() + lo : nullptr};
-      const double want = *fn::extrapolatedRate(w, start, end, range, is_counter, is_rate);
+      const double want = *extrapolatedRate(w, start, end, range, is_counter, is_rate);
       // The engine passes no reset sums for a series without resets.
       if (is_counter && !fn::hasResets(v.data(), v.size())) w.reset_sum = nullptr;
       const double got = memo.at(w, start, end);

@@ -55,39 +55,9 @@ std::pair<double, double> linearRegression(Window w, int64_t intercept_ms) {
 
 }  // namespace
 
-std::optional<double> extrapolatedRate(Window w, int64_t range_start_ms, int64_t range_end_ms,
-                                       int64_t range_ms, bool is_counter, bool is_rate) {
-  if (w.n < 2) return std::nullopt;
-  double result = w.v[w.n - 1] - w.v[0];
-  if (is_counter && w.reset_sum != nullptr) {
-    result += w.reset_sum[w.n - 1] - w.reset_sum[0];
-  } else if (is_counter) {
-    double prev = w.v[0];
-    for (size_t i = 1; i < w.n; ++i) {
-      if (w.v[i] < prev) result += prev;
-      prev = w.v[i];
-    }
-  }
-  double duration_to_start = static_cast<double>(w.t[0] - range_start_ms) / 1000;
-  double duration_to_end = static_cast<double>(range_end_ms - w.t[w.n - 1]) / 1000;
-  double sampled = static_cast<double>(w.t[w.n - 1] - w.t[0]) / 1000;
-  double avg_between = sampled / static_cast<double>(w.n - 1);
-  if (is_counter && result > 0 && w.v[0] >= 0) {
-    double duration_to_zero = sampled * (w.v[0] / result);
-    if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
-  }
-  double threshold = avg_between * 1.1;
-  double extrapolate_to = sampled;
-  extrapolate_to += duration_to_start < threshold ? duration_to_start : avg_between / 2;
-  extrapolate_to += duration_to_end < threshold ? duration_to_end : avg_between / 2;
-  double factor = extrapolate_to / sampled;
-  if (is_rate) factor /= static_cast<double>(range_ms) / 1000;
-  return result * factor;
-}
-
 double RateMemo::full(size_t n, double first, double result, int64_t to_start, int64_t to_end,
                       int64_t sampled_ms, bool may_cut) {
-  // extrapolatedRate's steps.
+  // Prometheus' extrapolatedRate, step by step.
   double duration_to_start = static_cast<double>(to_start) / 1000;
   const double duration_to_end = static_cast<double>(to_end) / 1000;
   const double sampled = static_cast<double>(sampled_ms) / 1000;

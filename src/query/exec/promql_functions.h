@@ -31,17 +31,14 @@ void resetSums(const double* v, size_t n, std::vector<double>* out);
 // Whether some v[i] < v[i - 1] (else every resetSums() entry is +0: RateMemo then needs none).
 bool hasResets(const double* v, size_t n);
 
-// rate / increase / delta: Prometheus' extrapolatedRate. nullopt below two samples.
-std::optional<double> extrapolatedRate(Window w, int64_t range_start_ms, int64_t range_end_ms,
-                                       int64_t range_ms, bool is_counter, bool is_rate);
 // rate / increase / delta over the successive windows of one series (one memo per series and
 // thread). Prometheus' extrapolation factor depends on the window's shape only (its first and
 // last sample's distances to the range's ends, its sampled duration, its sample count) but where
 // a counter's zero point cuts the start; regular samples under regular steps repeat a few shapes,
 // so the factor (four divisions) is computed once per run of one shape and each window is then a
-// subtraction and a product. at() is *extrapolatedRate(w, start, end, range_ms, is_counter,
-// is_rate) bit for bit (tests compare them): the zero-point cut is excluded with a margin before
-// the memoised factor is used, else the window takes the full computation.
+// subtraction and a product. at() is Prometheus' extrapolatedRate bit for bit (the tests compare
+// it with a straight transcription): the zero-point cut is excluded with a margin before the
+// memoised factor is used, else the window takes the full computation.
 class RateMemo {
  public:
   RateMemo(int64_t range_ms, bool is_counter, bool is_rate)
